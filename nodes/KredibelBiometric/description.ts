@@ -1,0 +1,180 @@
+/**
+ * The node's parameters. Names are a public contract: saved workflows refer to them.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+export const LIMITS = {
+	maxRetries: 10,
+	concurrency: 20,
+	/** Kredibel's own limit is 1 MB; a higher local limit only makes sense for custom hosts. */
+	maxImageSizeKb: 10_240,
+	timeoutMs: 300_000,
+} as const;
+
+export const nodeProperties: INodeProperties[] = [
+	{
+		displayName: 'NIK',
+		name: 'identityId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 3171011708450001',
+		description:
+			'The 16-digit NIK (Nomor Induk Kependudukan) from the KTP card. Spaces, dots and dashes are removed. Pass it as text: numbers above 9007199254740991 have already lost digits.',
+	},
+	{
+		displayName: 'Image Source',
+		name: 'imageSource',
+		type: 'options',
+		default: 'binary',
+		options: [
+			{
+				name: 'Binary',
+				value: 'binary',
+				description: 'The selfie is a binary file on the incoming item (upload, download, form)',
+			},
+			{
+				name: 'Base64',
+				value: 'base64',
+				description: 'The selfie is base64 text or a data: URL in a field',
+			},
+		],
+		description: 'Where the selfie comes from',
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		displayOptions: { show: { imageSource: ['binary'] } },
+		hint: 'The name of the input binary field containing the selfie',
+		description: 'The name of the binary property of the incoming item that holds the selfie',
+	},
+	{
+		displayName: 'Base64 Image',
+		name: 'base64Image',
+		type: 'string',
+		default: '',
+		required: true,
+		typeOptions: { rows: 2 },
+		displayOptions: { show: { imageSource: ['base64'] } },
+		placeholder: 'e.g. {{ $json.selfie }}',
+		description:
+			'The selfie as plain base64 or a data:image/...;base64, URL. Whitespace and line breaks are allowed.',
+	},
+	{
+		displayName: 'Route by Result',
+		name: 'routeByResult',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to send items to three outputs (Match, No Match, Invalid Identity) instead of one. Failed items leave by No Match, never by Match.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				default: 4,
+				typeOptions: { minValue: 1, maxValue: LIMITS.concurrency },
+				description:
+					'How many requests to Kredibel may be in flight at once. Outputs keep the input order.',
+			},
+			{
+				displayName: 'Include Raw Response',
+				name: 'includeRawResponse',
+				type: 'boolean',
+				default: false,
+				description: "Whether to add Kredibel's untouched JSON answer under `raw`",
+			},
+			{
+				displayName: 'Keep Binary',
+				name: 'keepBinary',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to pass the input binary data (the selfie) on to the output. Off by default: face images are personal data and should not be copied into later steps.',
+			},
+			{
+				displayName: 'Mask NIK',
+				name: 'maskIdentityId',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to write the NIK as 317101******0001 in every output item, success or error',
+			},
+			{
+				displayName: 'Max Image Size (KB)',
+				name: 'maxImageSizeKb',
+				type: 'number',
+				default: 1024,
+				typeOptions: { minValue: 1, maxValue: LIMITS.maxImageSizeKb },
+				description:
+					'Larger images are rejected before any request is made. Kredibel accepts up to 1 MB.',
+			},
+			{
+				displayName: 'Max Retries',
+				name: 'maxRetries',
+				type: 'number',
+				default: 2,
+				typeOptions: { minValue: 0, maxValue: LIMITS.maxRetries },
+				description:
+					'How often to retry failures Kredibel does not charge for (registry unreachable, server errors, rate limits, timeouts). "No face detected" is never retried: it is charged.',
+			},
+			{
+				displayName: 'NIK Validation',
+				name: 'nikValidation',
+				type: 'options',
+				default: 'format',
+				options: [
+					{
+						name: 'Format Only',
+						value: 'format',
+						description: 'The NIK must have 16 digits',
+					},
+					{
+						name: 'Strict',
+						value: 'strict',
+						description:
+							"Also check the province code, birth date (day + 40 for women) and serial. Kredibel's sandbox test NIKs fail this on purpose.",
+					},
+				],
+				description: 'How much of the NIK to check locally before calling Kredibel',
+			},
+			{
+				displayName: 'Similarity Threshold',
+				name: 'similarityThreshold',
+				type: 'number',
+				default: 0.75,
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+				description:
+					"The face similarity at or above which the result is match. Kredibel's own default is 0.75.",
+			},
+			{
+				displayName: 'Timeout',
+				name: 'timeout',
+				type: 'number',
+				default: 30000,
+				typeOptions: { minValue: 1, maxValue: LIMITS.timeoutMs },
+				description: 'How long to wait for each request to Kredibel, in milliseconds',
+			},
+		],
+	},
+];
+
+const optionsCollection = nodeProperties.find((property) => property.name === 'options');
+
+/** An option's default, read from the description above so the UI and the code never differ. */
+export function optionDefault(name: string): unknown {
+	const option = (optionsCollection?.options as INodeProperties[] | undefined)?.find(
+		(candidate) => candidate.name === name,
+	);
+	return option?.default;
+}

@@ -1,0 +1,180 @@
+/**
+ * Face image checks that can be made locally, before any (possibly charged) request:
+ * base64 decoding, format sniffing by magic bytes, and the size limit.
+ */
+
+export type ImageFormat = 'jpeg' | 'png' | 'svg';
+
+export type ImageProblem = {
+	errorType:
+		| 'missing_image'
+		| 'invalid_base64_encoding'
+		| 'unsupported_image_format'
+		| 'image_too_large';
+	reason: string;
+	hint: string;
+};
+
+export type DecodedBase64 = { ok: true; bytes: Buffer } | { ok: false; problem: ImageProblem };
+
+/** MIME types Kredibel accepts (JPG, JPEG, PNG, SVG), as they appear in data: URLs. */
+const ACCEPTED_MIME_TYPES = new Set([
+	'image/jpeg',
+	'image/jpg',
+	'image/pjpeg',
+	'image/png',
+	'image/svg+xml',
+]);
+
+const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/i;
+const WHITESPACE = /\s+/g;
+const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const RESIZE_HINT =
+	"Resize or recompress the photo first, e.g. with n8n's Edit Image node (Resize, then Quality about 80), or raise Max Image Size if Kredibel accepts it.";
+const FORMAT_HINT =
+	"Kredibel accepts JPEG, PNG and SVG. Convert the photo first, e.g. with n8n's Edit Image node (Format: JPEG).";
+
+/**
+ * Decodes the Base64 Image field: plain base64 or a data: URL, with any whitespace or line
+ * breaks that copy-paste and MIME encoders add. URL-safe base64 (-, _) is accepted too, since
+ * browsers and some SDKs produce it; what is sent to Kredibel is always standard base64.
+ */
+export function decodeBase64Image(input: unknown): DecodedBase64 {
+	if (typeof input !== 'string' || input.trim() === '') {
+		return {
+			ok: false,
+			problem: {
+				errorType: 'missing_image',
+				reason: 'The Base64 Image field is empty',
+				hint: 'Map it to the field that holds the selfie as base64, or switch Image Source to Binary.',
+			},
+		};
+	}
+	let body = input.trim();
+	const dataUrl = DATA_URL.exec(body);
+	if (dataUrl) {
+		const mimeType = dataUrl[1].trim().toLowerCase();
+		const isBase64 = dataUrl[2].toLowerCase().split(';').includes('base64');
+		if (!isBase64) {
+			return invalidBase64('The data: URL is not base64-encoded (it has no ";base64" marker)');
+		}
+		if (mimeType !== '' && !ACCEPTED_MIME_TYPES.has(mimeType)) {
+			return {
+				ok: false,
+				problem: {
+					errorType: 'unsupported_image_format',
+					reason: `The data: URL holds ${mimeType}, not a JPEG, PNG or SVG image`,
+					hint: FORMAT_HINT,
+				},
+			};
+		}
+		body = body.slice(dataUrl[0].length);
+	}
+	body = body.replace(WHITESPACE, '').replace(/-/g, '+').replace(/_/g, '/');
+	if (body === '') {
+		return {
+			ok: false,
+			problem: {
+				errorType: 'missing_image',
+				reason: 'The data: URL holds no image data',
+				hint: 'Check the field that holds the selfie.',
+			},
+		};
+	}
+	if (!BASE64_BODY.test(body) || body.length % 4 === 1) {
+		return invalidBase64('The Base64 Image field is not valid base64');
+	}
+	return { ok: true, bytes: Buffer.from(body, 'base64') };
+}
+
+function invalidBase64(reason: string): DecodedBase64 {
+	return {
+		ok: false,
+		problem: {
+			errorType: 'invalid_base64_encoding',
+			reason,
+			hint: 'Pass the image as base64 text (A-Z, a-z, 0-9, +, /) or a data:image/...;base64, URL, or use Image Source: Binary.',
+		},
+	};
+}
+
+const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** A PNG's first chunk is always IHDR, 8 bytes after the signature. */
+const PNG_IHDR = Buffer.from('IHDR', 'latin1');
+/** The smallest PNG holding an IHDR chunk: signature (8) + length (4) + type (4) + data (13) + CRC (4). */
+const PNG_MIN_BYTES = 33;
+/** SVG preambles can carry long comments or a DOCTYPE, but not this long. */
+const SVG_SNIFF_BYTES = 64 * 1024;
+/** What may stand before <svg: a BOM, XML declaration, comments, DOCTYPE and whitespace. */
+const SVG_PREAMBLE =
+	/^(?:\uFEFF)?(?:\s|<\?xml[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)*<svg[\s>/]/i;
+
+/** Identifies JPEG, PNG and SVG by their first bytes, never by file name or MIME type. */
+export function sniffImageFormat(bytes: Buffer): ImageFormat | undefined {
+	if (bytes.length > JPEG_MAGIC.length && bytes.subarray(0, 3).equals(JPEG_MAGIC)) return 'jpeg';
+	if (
+		bytes.length >= PNG_MIN_BYTES &&
+		bytes.subarray(0, 8).equals(PNG_MAGIC) &&
+		bytes.subarray(12, 16).equals(PNG_IHDR)
+	) {
+		return 'png';
+	}
+	if (SVG_PREAMBLE.test(bytes.subarray(0, SVG_SNIFF_BYTES).toString('utf8'))) return 'svg';
+	return undefined;
+}
+
+/** Names common formats people send by mistake, so the error can say what the file really is. */
+export function describeUnsupportedFormat(bytes: Buffer): string {
+	const head = bytes.subarray(0, 16);
+	const ascii = head.toString('latin1');
+	if (ascii.startsWith('GIF87a') || ascii.startsWith('GIF89a')) return 'a GIF image';
+	if (ascii.startsWith('RIFF') && ascii.slice(8, 12) === 'WEBP') return 'a WebP image';
+	if (ascii.slice(4, 8) === 'ftyp') {
+		const brand = ascii.slice(8, 12);
+		return /hei|hev|mif1|msf1/.test(brand) ? 'a HEIC/HEIF image' : 'an MP4/QuickTime or AVIF file';
+	}
+	if (ascii.startsWith('%PDF')) return 'a PDF document';
+	if (ascii.startsWith('BM')) return 'a BMP image';
+	if (
+		head.subarray(0, 4).equals(Buffer.from([0x49, 0x49, 0x2a, 0x00])) ||
+		ascii.startsWith('MM\u0000*')
+	) {
+		return 'a TIFF image';
+	}
+	if (head.subarray(0, 2).equals(JPEG_MAGIC.subarray(0, 2))) return 'a truncated JPEG';
+	if (head.subarray(0, 4).equals(PNG_MAGIC.subarray(0, 4))) return 'a truncated PNG';
+	if (ascii.startsWith('PK\u0003\u0004')) return 'a ZIP archive';
+	return 'not a JPEG, PNG or SVG image';
+}
+
+/** Checks decoded bytes: present, a supported format, and within the size limit. */
+export function checkImageBytes(bytes: Buffer, maxBytes: number): ImageProblem | undefined {
+	if (bytes.length === 0) {
+		return {
+			errorType: 'missing_image',
+			reason: 'The image is empty (0 bytes)',
+			hint: 'Check the step that produced the selfie; the upload may have failed.',
+		};
+	}
+	if (sniffImageFormat(bytes) === undefined) {
+		return {
+			errorType: 'unsupported_image_format',
+			reason: `The image is ${describeUnsupportedFormat(bytes)}`,
+			hint: FORMAT_HINT,
+		};
+	}
+	if (bytes.length > maxBytes) {
+		return {
+			errorType: 'image_too_large',
+			reason: `The image is ${formatKb(bytes.length)} KB, above the ${formatKb(maxBytes)} KB limit`,
+			hint: RESIZE_HINT,
+		};
+	}
+	return undefined;
+}
+
+function formatKb(bytes: number): string {
+	return (bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0);
+}

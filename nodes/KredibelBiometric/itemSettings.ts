@@ -1,0 +1,116 @@
+/**
+ * Reads the node's parameters for one item. Parameters can be expressions that differ per
+ * item, so they are read with that item's index, and checked: an expression can put any value
+ * past the UI's min/max.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { LIMITS, optionDefault } from './description';
+import { localFailure, type Failure } from './failure';
+import type { NikValidationLevel } from './nik';
+
+export type ImageSource = 'binary' | 'base64';
+
+export interface ItemSettings {
+	identityId: unknown;
+	imageSource: ImageSource;
+	binaryPropertyName: string;
+	base64Image: unknown;
+	similarityThreshold: number;
+	nikValidation: NikValidationLevel;
+	maxImageBytes: number;
+	maskIdentityId: boolean;
+	keepBinary: boolean;
+	includeRawResponse: boolean;
+	timeoutMs: number;
+	maxRetries: number;
+}
+
+export type SettingsResult = { ok: true; settings: ItemSettings } | { ok: false; failure: Failure };
+
+class InvalidParameter extends Error {}
+
+function numberOption(
+	options: IDataObject,
+	name: string,
+	min: number,
+	max: number,
+	label: string,
+): number {
+	const raw = options[name];
+	if (raw === undefined || raw === null || raw === '') return optionDefault(name) as number;
+	const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+		throw new InvalidParameter(
+			`${label} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+		);
+	}
+	return value;
+}
+
+export function readItemSettings(context: IExecuteFunctions, itemIndex: number): SettingsResult {
+	try {
+		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const imageSource = context.getNodeParameter('imageSource', itemIndex, 'binary') as ImageSource;
+		const nikValidation = (options.nikValidation ??
+			optionDefault('nikValidation')) as NikValidationLevel;
+		if (nikValidation !== 'format' && nikValidation !== 'strict') {
+			throw new InvalidParameter(
+				`NIK Validation must be "format" or "strict", got ${JSON.stringify(nikValidation)}`,
+			);
+		}
+		return {
+			ok: true,
+			settings: {
+				identityId: context.getNodeParameter('identityId', itemIndex, ''),
+				imageSource,
+				binaryPropertyName:
+					imageSource === 'binary'
+						? String(context.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim()
+						: '',
+				base64Image:
+					imageSource === 'base64' ? context.getNodeParameter('base64Image', itemIndex, '') : '',
+				similarityThreshold: numberOption(
+					options,
+					'similarityThreshold',
+					0,
+					1,
+					'Similarity Threshold',
+				),
+				nikValidation,
+				maxImageBytes:
+					numberOption(options, 'maxImageSizeKb', 1, LIMITS.maxImageSizeKb, 'Max Image Size (KB)') *
+					1024,
+				maskIdentityId: options.maskIdentityId === true,
+				keepBinary: options.keepBinary === true,
+				includeRawResponse: options.includeRawResponse === true,
+				timeoutMs: numberOption(options, 'timeout', 1, LIMITS.timeoutMs, 'Timeout'),
+				maxRetries: Math.floor(
+					numberOption(options, 'maxRetries', 0, LIMITS.maxRetries, 'Max Retries'),
+				),
+			},
+		};
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		return {
+			ok: false,
+			failure: localFailure(
+				'invalid_parameter',
+				reason,
+				'Fix the parameter or the expression that feeds it.',
+			),
+		};
+	}
+}
+
+/**
+ * Concurrency applies to the whole execution, so it is read once, from the first item. It
+ * changes speed, never results, so an out-of-range value is clamped rather than failing items.
+ */
+export function readConcurrency(context: IExecuteFunctions): number {
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const fallback = optionDefault('concurrency') as number;
+	const value = Number(options.concurrency ?? fallback);
+	if (!Number.isFinite(value)) return fallback;
+	return Math.min(LIMITS.concurrency, Math.max(1, Math.floor(value)));
+}

@@ -1,0 +1,108 @@
+/**
+ * Builds what the node returns: one output, or Match / No Match / Invalid Identity, with every
+ * input item coming out exactly once, paired with itself, in input order within each output.
+ */
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import type { Failure } from './failure';
+import { OUTPUT, routeOf, type VerificationResult } from './result';
+import type { ItemOutcome } from './verifyItem';
+
+export type FailedOutcome = Extract<ItemOutcome, { ok: false }>;
+
+/** "[item 3] The NIK has 15 digits instead of 16": n8n numbers items from 0 as well. */
+export function itemMessage(itemIndex: number, failure: Failure): string {
+	return `[item ${itemIndex}] ${failure.reason}`;
+}
+
+/**
+ * The error n8n shows (or throws) for a failed item. API failures carry only the fields read
+ * from Kredibel's answer, never the HTTP client's error, which holds the request headers.
+ */
+export function toNodeError(
+	node: INode,
+	itemIndex: number,
+	outcome: FailedOutcome,
+): NodeApiError | NodeOperationError {
+	const { failure } = outcome;
+	const message = itemMessage(itemIndex, failure);
+	const error = failure.fromApi
+		? new NodeApiError(node, toErrorDetails(outcome) as JsonObject, {
+				message,
+				description: failure.hint,
+				httpCode: failure.httpCode === undefined ? undefined : String(failure.httpCode),
+				itemIndex,
+			})
+		: new NodeOperationError(node, message, { description: failure.hint, itemIndex });
+	Object.assign(error.context, toErrorDetails(outcome));
+	return error;
+}
+
+function toErrorDetails(outcome: FailedOutcome): IDataObject {
+	const { failure } = outcome;
+	const details: IDataObject = {
+		errorType: failure.errorType,
+		errorId: failure.errorId ?? null,
+		charged: failure.charged,
+		httpCode: failure.httpCode ?? null,
+		identityId: outcome.identityId,
+		attempts: outcome.attempts,
+	};
+	if (failure.apiMessage !== undefined) details.apiMessage = failure.apiMessage;
+	if (failure.fieldErrors !== undefined) details.fieldErrors = failure.fieldErrors;
+	return details;
+}
+
+/**
+ * A failed item for "continue on fail". The error is also set on the item itself: that is how
+ * n8n's "Continue (using error output)" recognises it. It is not enumerable, so n8n does not
+ * replace this JSON with a bare {error: message} afterwards.
+ */
+export function toErrorItem(
+	node: INode,
+	itemIndex: number,
+	outcome: FailedOutcome,
+): INodeExecutionData {
+	const json: IDataObject = {
+		error: itemMessage(itemIndex, outcome.failure),
+		description: outcome.failure.hint,
+		...toErrorDetails(outcome),
+	};
+	if (outcome.raw !== undefined) json.raw = outcome.raw;
+	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+	Object.defineProperty(item, 'error', {
+		value: toNodeError(node, itemIndex, outcome),
+		enumerable: false,
+		configurable: true,
+		writable: true,
+	});
+	return item;
+}
+
+export function buildOutputs(
+	node: INode,
+	outcomes: ItemOutcome[],
+	routeByResult: boolean,
+): INodeExecutionData[][] {
+	const outputs: INodeExecutionData[][] = routeByResult ? [[], [], []] : [[]];
+	outcomes.forEach((outcome, itemIndex) => {
+		if (!outcome.ok) {
+			// Not verified is not a match: with routing, failures leave by No Match (or n8n moves
+			// them to the error output), never by Match.
+			outputs[routeByResult ? OUTPUT.noMatch : 0].push(toErrorItem(node, itemIndex, outcome));
+			return;
+		}
+		const item: INodeExecutionData = { json: outcome.json, pairedItem: { item: itemIndex } };
+		if (outcome.binary !== undefined) item.binary = outcome.binary;
+		const output = routeByResult ? routeOf(outcome.json.result as VerificationResult) : 0;
+		outputs[output].push(item);
+	});
+	return outputs;
+}

@@ -1,0 +1,52 @@
+/**
+ * Turns Kredibel's verdict into the node's output item and picks the output it leaves by.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { BiometricData } from './apiResponse';
+
+export type VerificationResult = 'match' | 'no_match' | 'identity_invalid' | 'identity_inactive';
+
+/** Kredibel's own threshold for `face: true`. */
+export const KREDIBEL_DEFAULT_THRESHOLD = 0.75;
+
+/** Output indexes when Route by Result is on. */
+export const OUTPUT = { match: 0, noMatch: 1, invalidIdentity: 2 } as const;
+
+export function decideResult(data: BiometricData, threshold: number): VerificationResult {
+	if (!data.isValid) return 'identity_invalid';
+	if (!data.isActive) return 'identity_inactive';
+	if (data.faceSimilarity !== null) return data.faceSimilarity >= threshold ? 'match' : 'no_match';
+	// Without a score only Kredibel's own verdict is left, and it was made at 0.75: trusting it
+	// under a stricter threshold would let through faces the user meant to reject.
+	return data.face === true && threshold <= KREDIBEL_DEFAULT_THRESHOLD ? 'match' : 'no_match';
+}
+
+export function routeOf(result: VerificationResult): number {
+	if (result === 'match') return OUTPUT.match;
+	if (result === 'no_match') return OUTPUT.noMatch;
+	return OUTPUT.invalidIdentity;
+}
+
+export interface ShapeOptions {
+	threshold: number;
+	/** The NIK as it should appear in the output (already masked when asked to). */
+	identityId: string;
+	raw?: IDataObject;
+}
+
+export function toOutputJson(data: BiometricData, options: ShapeOptions): IDataObject {
+	const json: IDataObject = {
+		id: data.id,
+		identityId: options.identityId,
+		isValid: data.isValid,
+		isActive: data.isActive,
+		face: data.face,
+		faceSimilarity: data.faceSimilarity,
+		result: decideResult(data, options.threshold),
+		threshold: options.threshold,
+		message: data.message,
+	};
+	if (options.raw !== undefined) json.raw = options.raw;
+	return json;
+}
