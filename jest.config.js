@@ -1,5 +1,5 @@
 /** Two projects: `unit` is the fast edit-test loop (`npm run test:unit`); `e2e` drives a real n8n. */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {

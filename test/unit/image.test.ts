@@ -1,0 +1,149 @@
+import {
+	checkImageBytes,
+	decodeBase64Image,
+	sniffImageFormat,
+} from '../../nodes/KredibelBiometric/image';
+import { makeJpeg, makeLargeJpeg, makePng, NOT_ACCEPTED, SVG_FACE } from '../fixtures/images';
+
+const MB = 1024 * 1024;
+
+describe('sniffImageFormat', () => {
+	it.each([
+		['JPEG', makeJpeg(), 'jpeg'],
+		['PNG', makePng(), 'png'],
+		['SVG with XML declaration and comment', SVG_FACE, 'svg'],
+		[
+			'SVG with BOM and DOCTYPE',
+			Buffer.from(
+				'\uFEFF<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">\n<svg viewBox="0 0 1 1"/>',
+			),
+			'svg',
+		],
+		['bare SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>'), 'svg'],
+	])('recognises %s', (_name, bytes, format) => {
+		expect(sniffImageFormat(bytes)).toBe(format);
+	});
+
+	it.each([
+		['GIF', NOT_ACCEPTED.gif],
+		['WebP', NOT_ACCEPTED.webp],
+		['HEIC', NOT_ACCEPTED.heic],
+		['PDF', NOT_ACCEPTED.pdf],
+		['plain text', NOT_ACCEPTED.text],
+		['BMP', NOT_ACCEPTED.bmp],
+		['HTML', Buffer.from('<!doctype html><html><body><svg></svg></body></html>')],
+		['JPEG cut after two bytes', makeJpeg().subarray(0, 2)],
+		['JPEG signature only', makeJpeg().subarray(0, 3)],
+		['PNG cut inside its signature', makePng().subarray(0, 6)],
+		['PNG cut before its IHDR chunk', makePng().subarray(0, 20)],
+		['empty', Buffer.alloc(0)],
+	])('refuses %s', (_name, bytes) => {
+		expect(sniffImageFormat(bytes)).toBeUndefined();
+	});
+});
+
+describe('checkImageBytes', () => {
+	it('accepts a JPEG within the limit', () => {
+		expect(checkImageBytes(makeJpeg(), MB)).toBeUndefined();
+	});
+
+	it.each([
+		['GIF', NOT_ACCEPTED.gif, /a GIF image/],
+		['WebP', NOT_ACCEPTED.webp, /a WebP image/],
+		['HEIC', NOT_ACCEPTED.heic, /a HEIC\/HEIF image/],
+		['PDF', NOT_ACCEPTED.pdf, /a PDF document/],
+		['text', NOT_ACCEPTED.text, /not a JPEG, PNG or SVG image/],
+		['truncated JPEG', makeJpeg().subarray(0, 3), /a truncated JPEG/],
+		['truncated PNG', makePng().subarray(0, 20), /a truncated PNG/],
+	])('names %s as an unsupported format and points to Edit Image', (_name, bytes, reason) => {
+		const problem = checkImageBytes(bytes, MB);
+		expect(problem?.errorType).toBe('unsupported_image_format');
+		expect(problem?.reason).toMatch(reason);
+		expect(problem?.hint).toMatch(/Edit Image/);
+	});
+
+	it('reports an empty image as missing', () => {
+		expect(checkImageBytes(Buffer.alloc(0), MB)?.errorType).toBe('missing_image');
+	});
+
+	it('refuses an image above the limit, by decoded size, and points to Edit Image to resize', () => {
+		const large = makeLargeJpeg(MB + 1);
+		const problem = checkImageBytes(large, MB);
+		expect(problem?.errorType).toBe('image_too_large');
+		expect(problem?.reason).toMatch(/above the 1024 KB limit/);
+		expect(problem?.hint).toMatch(/Edit Image/);
+		expect(checkImageBytes(large, large.length)).toBeUndefined();
+	});
+});
+
+describe('decodeBase64Image', () => {
+	const jpeg = makeJpeg();
+	const base64 = jpeg.toString('base64');
+
+	const decodes = (input: string) => {
+		const decoded = decodeBase64Image(input);
+		if (!decoded.ok) throw new Error(decoded.problem.reason);
+		return decoded.bytes;
+	};
+
+	it('decodes plain base64 to the exact bytes', () => {
+		expect(decodes(base64).equals(jpeg)).toBe(true);
+	});
+
+	it('accepts data: URLs of accepted types', () => {
+		expect(decodes(`data:image/jpeg;base64,${base64}`).equals(jpeg)).toBe(true);
+		expect(decodes(`data:image/png;base64,${makePng().toString('base64')}`).equals(makePng())).toBe(
+			true,
+		);
+		expect(
+			decodes(`data:image/svg+xml;charset=utf-8;base64,${SVG_FACE.toString('base64')}`).equals(
+				SVG_FACE,
+			),
+		).toBe(true);
+		expect(decodes(`DATA:IMAGE/JPEG;BASE64,${base64}`).equals(jpeg)).toBe(true);
+	});
+
+	it('accepts whitespace and line breaks anywhere (MIME line wrapping, copy-paste)', () => {
+		const wrapped = `  ${base64.match(/.{1,76}/g)?.join('\r\n')}\n `;
+		expect(decodes(wrapped).equals(jpeg)).toBe(true);
+	});
+
+	it('accepts URL-safe base64 and missing padding', () => {
+		const urlSafe = base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+		expect(decodes(urlSafe).equals(jpeg)).toBe(true);
+	});
+
+	it.each([
+		['not base64 at all', 'this is not base64!'],
+		['a stray character inside', `${base64.slice(0, 100)}*${base64.slice(100)}`],
+		['padding in the middle', `${base64.slice(0, 8)}==${base64.slice(8)}`],
+		['a length no base64 text can have (4n + 1)', 'QUJDR'],
+		['data: URL without ;base64', `data:image/jpeg,${base64}`],
+	])('refuses %s as invalid base64', (_name, input) => {
+		const decoded = decodeBase64Image(input);
+		expect(decoded.ok).toBe(false);
+		if (!decoded.ok) expect(decoded.problem.errorType).toBe('invalid_base64_encoding');
+	});
+
+	it.each([
+		['application/pdf', 'data:application/pdf;base64,JVBERi0xLjcK'],
+		['image/gif', 'data:image/gif;base64,R0lGODlhAQABAAAAACw='],
+		['text/plain', 'data:text/plain;base64,aGVsbG8='],
+	])('refuses a data: URL of type %s as an unsupported format', (_type, input) => {
+		const decoded = decodeBase64Image(input);
+		expect(decoded.ok).toBe(false);
+		if (!decoded.ok) expect(decoded.problem.errorType).toBe('unsupported_image_format');
+	});
+
+	it.each([
+		['empty', ''],
+		['blank', '  \n '],
+		['undefined', undefined],
+		['a number', 42],
+		['an empty data: URL', 'data:image/png;base64,'],
+	])('reports %s as a missing image', (_name, input) => {
+		const decoded = decodeBase64Image(input);
+		expect(decoded.ok).toBe(false);
+		if (!decoded.ok) expect(decoded.problem.errorType).toBe('missing_image');
+	});
+});
