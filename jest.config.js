@@ -1,4 +1,7 @@
-/** Two projects: `unit` is the fast edit-test loop (`npm run test:unit`); `e2e` drives a real n8n. */
+/**
+ * `unit`: the fast edit-test loop (`npm run test:unit`). `package`: the packed tarball (needs
+ * `npm run build`). `e2e`: the built package inside a real n8n against the local sandbox.
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 /** @type {import('jest').Config} */
@@ -9,7 +12,14 @@ module.exports = {
 			testEnvironment: 'node',
 			roots: ['<rootDir>/test'],
 			testMatch: ['**/*.test.ts'],
-			testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+			testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '<rootDir>/test/package/'],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+		{
+			displayName: 'package',
+			testEnvironment: 'node',
+			roots: ['<rootDir>/test/package'],
+			testMatch: ['**/*.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
 		},
 		{

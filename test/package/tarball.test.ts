@@ -1,0 +1,124 @@
+/**
+ * The package as npm publishes it: `npm pack` of the built dist/, unpacked, and the node and
+ * credential classes loaded from the unpacked files. Needs `npm run build` first (npm test does).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { ICredentialType, INodeType } from 'n8n-workflow';
+
+const root = join(__dirname, '..', '..');
+// Unpacked inside the repository, so `require('n8n-workflow')` in the packed files resolves to
+// the dev copy, as it resolves to n8n's own copy when installed in n8n.
+const workDir = join(root, '.tmp', 'tarball-test');
+
+let files: string[];
+let unpacked: string;
+
+beforeAll(() => {
+	if (!existsSync(join(root, 'dist', 'nodes')))
+		throw new Error('dist/ is missing: run `npm run build` first');
+	rmSync(workDir, { recursive: true, force: true });
+	mkdirSync(workDir, { recursive: true });
+	const packed = JSON.parse(
+		execFileSync('npm', ['pack', '--json', '--pack-destination', workDir], {
+			cwd: root,
+			encoding: 'utf8',
+		}),
+	) as Array<{ filename: string; files: Array<{ path: string }> }>;
+	files = packed[0].files.map((file) => file.path).sort();
+	execFileSync('tar', ['xzf', join(workDir, packed[0].filename), '-C', workDir]);
+	unpacked = join(workDir, 'package');
+}, 120_000);
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+describe('the published tarball', () => {
+	it('holds only dist/, the README, the licence and package.json', () => {
+		const outside = files.filter((path) => !path.startsWith('dist/'));
+		expect(outside.sort()).toEqual(['LICENSE.md', 'README.md', 'package.json']);
+		expect(files).toEqual(
+			expect.arrayContaining([
+				'dist/nodes/KredibelBiometric/KredibelBiometric.node.js',
+				'dist/nodes/KredibelBiometric/KredibelBiometric.node.json',
+				'dist/nodes/KredibelBiometric/kredibel.svg',
+				'dist/nodes/KredibelBiometric/kredibel.dark.svg',
+				'dist/credentials/KredibelApi.credentials.js',
+				'dist/credentials/kredibel.svg',
+				'dist/credentials/kredibel.dark.svg',
+			]),
+		);
+		expect(
+			files.filter((path) => /test|sandbox|\.ts$/.test(path) && !path.endsWith('.d.ts')),
+		).toEqual([]);
+	});
+
+	it('has the package.json n8n needs, and no runtime dependencies', () => {
+		const pkg = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
+		expect(pkg.name).toBe('n8n-nodes-kredibel');
+		expect(pkg.license).toBe('MIT');
+		expect(pkg.keywords).toContain('n8n-community-node-package');
+		expect(pkg.author).toEqual({ name: expect.any(String), email: expect.stringMatching(/@/) });
+		expect(pkg.files).toEqual(['dist']);
+		expect(pkg.dependencies ?? {}).toEqual({});
+		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		// Optional, so a manual `npm install` into ~/.n8n/nodes does not fetch a second copy.
+		expect(pkg.peerDependenciesMeta).toEqual({ 'n8n-workflow': { optional: true } });
+		expect(pkg.n8n).toEqual({
+			n8nNodesApiVersion: 1,
+			strict: true,
+			credentials: ['dist/credentials/KredibelApi.credentials.js'],
+			nodes: ['dist/nodes/KredibelBiometric/KredibelBiometric.node.js'],
+		});
+		for (const path of [...pkg.n8n.credentials, ...pkg.n8n.nodes])
+			expect(existsSync(join(unpacked, path))).toBe(true);
+		for (const script of ['preinstall', 'install', 'postinstall', 'prepare'])
+			expect(pkg.scripts?.[script]).toBeUndefined();
+	});
+
+	it('loads the node from the packed files with its description', () => {
+		const { KredibelBiometric } = require(
+			join(unpacked, 'dist/nodes/KredibelBiometric/KredibelBiometric.node.js'),
+		) as {
+			KredibelBiometric: new () => INodeType;
+		};
+		const { description } = new KredibelBiometric();
+		expect(description.name).toBe('kredibelBiometric');
+		expect(description.displayName).toBe('Kredibel Biometric');
+		expect(description.properties.map((p) => p.name)).toEqual([
+			'identityId',
+			'imageSource',
+			'binaryPropertyName',
+			'base64Image',
+			'routeByResult',
+			'options',
+		]);
+		expect(description.inputs).toEqual(['main']);
+		expect(description.outputs).toMatch(/Match[\s\S]*No Match[\s\S]*Invalid Identity/);
+		expect(description.credentials).toEqual([{ name: 'kredibelApi', required: true }]);
+		expect(typeof new KredibelBiometric().execute).toBe('function');
+		const codex = JSON.parse(
+			readFileSync(
+				join(unpacked, 'dist/nodes/KredibelBiometric/KredibelBiometric.node.json'),
+				'utf8',
+			),
+		);
+		expect(codex.node).toBe('n8n-nodes-kredibel.kredibelBiometric');
+		expect(codex.alias).toEqual(
+			expect.arrayContaining(['KYC', 'eKYC', 'NIK', 'KTP', 'Dukcapil', 'face', 'identity']),
+		);
+	});
+
+	it('loads the credential from the packed files', () => {
+		const { KredibelApi } = require(
+			join(unpacked, 'dist/credentials/KredibelApi.credentials.js'),
+		) as {
+			KredibelApi: new () => ICredentialType;
+		};
+		const credential = new KredibelApi();
+		expect(credential.name).toBe('kredibelApi');
+		expect(credential.properties.map((p) => p.name)).toEqual(['apiKey', 'environment', 'baseUrl']);
+		expect(credential.test?.request.url).toBe('/v1/billing/credit');
+	});
+});
