@@ -2,37 +2,24 @@
  * The package as npm publishes it: `npm pack` of the built dist/, unpacked, and the node and
  * credential classes loaded from the unpacked files. Needs `npm run build` first (npm test does).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ICredentialType, INodeType } from 'n8n-workflow';
 
-const root = join(__dirname, '..', '..');
-// Unpacked inside the repository, so `require('n8n-workflow')` in the packed files resolves to
-// the dev copy, as it resolves to n8n's own copy when installed in n8n.
-const workDir = join(root, '.tmp', 'tarball-test');
+import { packAndUnpack, type PackedPackage } from './packTarball';
 
+let packed: PackedPackage;
 let files: string[];
 let unpacked: string;
 
 beforeAll(() => {
-	if (!existsSync(join(root, 'dist', 'nodes')))
-		throw new Error('dist/ is missing: run `npm run build` first');
-	rmSync(workDir, { recursive: true, force: true });
-	mkdirSync(workDir, { recursive: true });
-	const packed = JSON.parse(
-		execFileSync('npm', ['pack', '--json', '--pack-destination', workDir], {
-			cwd: root,
-			encoding: 'utf8',
-		}),
-	) as Array<{ filename: string; files: Array<{ path: string }> }>;
-	files = packed[0].files.map((file) => file.path).sort();
-	execFileSync('tar', ['xzf', join(workDir, packed[0].filename), '-C', workDir]);
-	unpacked = join(workDir, 'package');
+	packed = packAndUnpack();
+	files = packed.files;
+	unpacked = packed.dir;
 }, 120_000);
 
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+afterAll(() => packed?.dispose());
 
 describe('the published tarball', () => {
 	it('holds only dist/, the README, the licence and package.json', () => {
@@ -77,10 +64,10 @@ describe('the published tarball', () => {
 			expect(pkg.scripts?.[script]).toBeUndefined();
 	});
 
-	it('loads the node from the packed files with its description', () => {
-		const { KredibelBiometric } = require(
-			join(unpacked, 'dist/nodes/KredibelBiometric/KredibelBiometric.node.js'),
-		) as {
+	it('loads the node from the packed files with its description', async () => {
+		const { KredibelBiometric } = (await import(
+			join(unpacked, 'dist/nodes/KredibelBiometric/KredibelBiometric.node.js')
+		)) as {
 			KredibelBiometric: new () => INodeType;
 		};
 		const { description } = new KredibelBiometric();
@@ -110,10 +97,10 @@ describe('the published tarball', () => {
 		);
 	});
 
-	it('loads the credential from the packed files', () => {
-		const { KredibelApi } = require(
-			join(unpacked, 'dist/credentials/KredibelApi.credentials.js'),
-		) as {
+	it('loads the credential from the packed files', async () => {
+		const { KredibelApi } = (await import(
+			join(unpacked, 'dist/credentials/KredibelApi.credentials.js')
+		)) as {
 			KredibelApi: new () => ICredentialType;
 		};
 		const credential = new KredibelApi();
