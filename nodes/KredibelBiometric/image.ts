@@ -82,10 +82,31 @@ export function decodeBase64Image(input: unknown): DecodedBase64 {
 			},
 		};
 	}
-	if (!BASE64_BODY.test(body) || body.length % 4 === 1) {
-		return invalidBase64('The Base64 Image field is not valid base64');
+	if (!BASE64_BODY.test(body)) return invalidBase64('The Base64 Image field is not valid base64');
+	const unpadded = body.replace(/=+$/, '');
+	// Padding is optional, but where present it must complete the last group of four.
+	const badPadding = unpadded.length !== body.length && body.length % 4 !== 0;
+	if (unpadded.length % 4 === 1 || badPadding || !endsOnByteBoundary(unpadded)) {
+		return invalidBase64(
+			'The Base64 Image field is not valid base64: its end does not fall on a whole byte, so the text is probably cut off',
+		);
 	}
-	return { ok: true, bytes: Buffer.from(body, 'base64') };
+	return { ok: true, bytes: Buffer.from(unpadded, 'base64') };
+}
+
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * In a final group of 2 or 3 characters the last one carries bits beyond the last byte, and an
+ * encoder always leaves them 0. Set bits mean the text was cut off or altered: a decoder would
+ * drop them silently, and the image would arrive truncated.
+ */
+function endsOnByteBoundary(unpadded: string): boolean {
+	const remainder = unpadded.length % 4;
+	if (remainder === 0) return true;
+	const lastValue = BASE64_ALPHABET.indexOf(unpadded[unpadded.length - 1]);
+	const unusedBits = remainder === 2 ? 0b1111 : 0b11;
+	return (lastValue & unusedBits) === 0;
 }
 
 function invalidBase64(reason: string): DecodedBase64 {
@@ -107,9 +128,14 @@ const PNG_IHDR = Buffer.from('IHDR', 'latin1');
 const PNG_MIN_BYTES = 33;
 /** SVG preambles can carry long comments or a DOCTYPE, but not this long. */
 const SVG_SNIFF_BYTES = 64 * 1024;
-/** What may stand before <svg: a BOM, XML declaration, comments, DOCTYPE and whitespace. */
+/**
+ * What may stand before <svg: a BOM, XML declaration, comments, DOCTYPE and whitespace. Each
+ * part stops at its own closing mark, never past it, so the alternatives cannot overlap and
+ * matching stays linear: a lazy `[\s\S]*?` backtracks exponentially on inputs such as many
+ * empty comments, and lets `<!-- a -->--><svg>` through.
+ */
 const SVG_PREAMBLE =
-	/^(?:\uFEFF)?(?:\s|<\?xml[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)*<svg[\s>/]/i;
+	/^(?:\uFEFF)?(?:\s|<\?xml(?:(?!\?>)[\s\S])*\?>|<!--(?:(?!-->)[\s\S])*-->|<!DOCTYPE[^>]*>)*<svg[\s>/]/i;
 
 /** Identifies JPEG, PNG and SVG by their first bytes, never by file name or MIME type. */
 export function sniffImageFormat(bytes: Buffer): ImageFormat | undefined {

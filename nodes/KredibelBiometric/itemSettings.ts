@@ -110,7 +110,8 @@ export function readItemSettings(context: IExecuteFunctions, itemIndex: number):
 export function readConcurrency(context: IExecuteFunctions): number {
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const fallback = optionDefault('concurrency') as number;
-	const value = Number(options.concurrency ?? fallback);
+	const raw = options.concurrency ?? fallback;
+	const value = typeof raw === 'number' || typeof raw === 'string' ? Number(raw) : NaN;
 	if (!Number.isFinite(value)) return fallback;
 	return Math.min(LIMITS.concurrency, Math.max(1, Math.floor(value)));
 }

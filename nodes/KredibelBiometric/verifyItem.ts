@@ -110,9 +110,16 @@ export async function verifyItem(
 	};
 }
 
+/** The NIK as the user gave it, for the error item; never throws, whatever the value. */
 function displayRawNik(value: unknown, mask: boolean): string | null {
 	if (value === undefined || value === null) return null;
-	const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+	let text: string;
+	try {
+		text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+	} catch {
+		// Circular objects and symbols cannot be written out: say what it was instead.
+		text = `[${typeof value}]`;
+	}
 	return mask ? maskNik(text) : text;
 }
 
