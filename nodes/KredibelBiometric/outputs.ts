@@ -61,9 +61,11 @@ function toErrorDetails(outcome: FailedOutcome): IDataObject {
 }
 
 /**
- * A failed item for "continue on fail". The error is also set on the item itself: that is how
- * n8n's "Continue (using error output)" recognises it. It is not enumerable, so n8n does not
- * replace this JSON with a bare {error: message} afterwards.
+ * A failed item for "continue on fail". With "Continue (using error output)" the error is also
+ * set on the item itself: that is how n8n recognises the items to move to the error output. It
+ * is not enumerable, so the moved copy keeps this JSON. With "Continue (regular output)" it is
+ * left off: n8n replaces the JSON of any item carrying `error` with a bare {error: message}, and
+ * the fields below are what later nodes need to decide.
  */
 export function toErrorItem(
 	node: INode,
@@ -77,12 +79,14 @@ export function toErrorItem(
 	};
 	if (outcome.raw !== undefined) json.raw = outcome.raw;
 	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
-	Object.defineProperty(item, 'error', {
-		value: toNodeError(node, itemIndex, outcome),
-		enumerable: false,
-		configurable: true,
-		writable: true,
-	});
+	if (node.onError === 'continueErrorOutput') {
+		Object.defineProperty(item, 'error', {
+			value: toNodeError(node, itemIndex, outcome),
+			enumerable: false,
+			configurable: true,
+			writable: true,
+		});
+	}
 	return item;
 }
 

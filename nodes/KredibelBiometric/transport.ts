@@ -23,6 +23,7 @@ export async function postBiometric(
 	baseUrl: string,
 	body: BiometricRequestBody,
 	timeoutMs: number,
+	isCancelled: () => boolean,
 ): Promise<PostOutcome> {
 	const request: IHttpRequestOptions = {
 		method: 'POST',
@@ -46,7 +47,7 @@ export async function postBiometric(
 		};
 	} catch (error) {
 		// Only a code and a message are read from the error: it also holds the request headers.
-		return { ok: false, failure: describeNetworkError(error, timeoutMs) };
+		return { ok: false, failure: describeNetworkError(error, timeoutMs, isCancelled()) };
 	}
 }
 
@@ -65,19 +66,30 @@ function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Timeouts surface as ECONNABORTED/ETIMEDOUT from axios, or as an abort (n8n 2.x ends slow
+ * requests through an AbortSignal): an abort is only a cancellation when the execution itself
+ * was stopped.
+ */
 const TIMEOUT_CODES = new Set([
 	'ECONNABORTED',
 	'ETIMEDOUT',
 	'ESOCKETTIMEDOUT',
 	'UND_ERR_HEADERS_TIMEOUT',
+	'UND_ERR_BODY_TIMEOUT',
+	'ERR_CANCELED',
+	'ABORT_ERR',
 ]);
-const CANCEL_CODES = new Set(['ERR_CANCELED', 'ABORT_ERR']);
 
-export function describeNetworkError(error: unknown, timeoutMs: number): Failure {
+export function describeNetworkError(
+	error: unknown,
+	timeoutMs: number,
+	executionCancelled = false,
+): Failure {
 	const code = findCode(error);
 	const message = messageOf(error);
 	const common = { charged: false, fromApi: true } as const;
-	if ((code && CANCEL_CODES.has(code)) || /aborted|canceled/i.test(message)) {
+	if (executionCancelled) {
 		return {
 			...common,
 			errorType: 'cancelled',
@@ -86,7 +98,7 @@ export function describeNetworkError(error: unknown, timeoutMs: number): Failure
 			retryable: false,
 		};
 	}
-	if ((code && TIMEOUT_CODES.has(code)) || /timeout/i.test(message)) {
+	if ((code && TIMEOUT_CODES.has(code)) || /timeout|timed out|aborted|canceled/i.test(message)) {
 		return {
 			...common,
 			errorType: 'timeout',

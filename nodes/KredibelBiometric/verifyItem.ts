@@ -88,6 +88,7 @@ export async function verifyItem(
 				plan.baseUrl,
 				{ identityId: nik.nik, faceImage },
 				settings.timeoutMs,
+				plan.isCancelled,
 			);
 			if (!posted.ok) return posted;
 			const reply = readReply(posted.reply);

@@ -44,6 +44,8 @@ export interface MockOptions {
 	parameters: Record<string, unknown | ((itemIndex: number) => unknown)>;
 	respond?: Responder;
 	continueOnFail?: boolean;
+	/** The node's On Error setting; with continueOnFail and none given, the error output. */
+	onError?: INode['onError'];
 	credentials?: IDataObject;
 	cancelSignal?: AbortSignal;
 }
@@ -114,7 +116,10 @@ export function createContext(options: MockOptions, store: BinaryStore) {
 
 	const context = {
 		getInputData: () => options.items,
-		getNode: () => TEST_NODE,
+		getNode: (): INode => ({
+			...TEST_NODE,
+			onError: options.onError ?? (options.continueOnFail ? 'continueErrorOutput' : undefined),
+		}),
 		continueOnFail: () => options.continueOnFail ?? false,
 		getCredentials: jest.fn(async () => credentials),
 		getExecutionCancelSignal: () => options.cancelSignal,

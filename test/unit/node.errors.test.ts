@@ -460,6 +460,28 @@ describe('continue on fail', () => {
 		expect(success.json).not.toHaveProperty('error');
 	});
 
+	it('with "Continue (regular output)" the error stays off the item, so n8n keeps the JSON', async () => {
+		const store = new BinaryStore();
+		const result = await runNode(
+			{
+				items: [jsonItem({}, { data: store.add(makeJpeg()) })],
+				parameters: { identityId: '123', options: {} },
+				continueOnFail: true,
+				onError: 'continueRegularOutput',
+			},
+			store,
+		);
+		if (!result.ok) throw result.error;
+		const [[item]] = result.outputs;
+		// n8n replaces the JSON of any item that carries `error` with {error: message}.
+		expect(item.error).toBeUndefined();
+		expect(item.json).toMatchObject({
+			errorType: 'invalid_identity_id',
+			attempts: 0,
+			charged: false,
+		});
+	});
+
 	it('with Route by Result, failures leave by No Match and never by Match', async () => {
 		const result = await mixedRun(true);
 		if (!result.ok) throw result.error;

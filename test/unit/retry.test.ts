@@ -140,6 +140,34 @@ describe('retries in the node', () => {
 		expect(item.json.result).toBe('match');
 	});
 
+	it('an abort the execution did not ask for (n8n 2.x ends slow requests so) is a timeout, retried', async () => {
+		const aborted = Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
+		const { item, requests } = await runOne(script(aborted));
+		expect(requests).toBe(2);
+		expect(item.json.result).toBe('match');
+	});
+
+	it('an abort because the execution was stopped is reported as cancelled and not retried', async () => {
+		const controller = new AbortController();
+		const store = new BinaryStore();
+		const result = await runNode(
+			{
+				items: [jsonItem({}, { data: store.add(makeJpeg()) })],
+				parameters: { identityId: MATCH_NIK, options: {} },
+				continueOnFail: true,
+				cancelSignal: controller.signal,
+				respond: () => {
+					controller.abort();
+					throw Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
+				},
+			},
+			store,
+		);
+		if (!result.ok) throw result.error;
+		expect(result.requests).toHaveLength(1);
+		expect(result.outputs[0][0].json).toMatchObject({ errorType: 'cancelled', attempts: 1 });
+	});
+
 	it('a connection reset is retried', async () => {
 		const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 		const { item, requests } = await runOne(script(reset, reset));

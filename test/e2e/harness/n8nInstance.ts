@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { pinnedN8n } from './versions';
 import { ensureN8n, type N8nInstall } from './installN8n';
 import { installCommunityPackage, type InstalledCommunityPackage } from './installCommunityPackage';
 import {
@@ -68,7 +69,8 @@ const NOT_INHERITED =
 export async function createN8nRun(options: N8nRunOptions): Promise<N8nRun> {
 	const install = await ensureN8n(options.version);
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${options.version}-`));
-	const run = new N8nRun(install, userFolder, await freePort(), options.env ?? {});
+	const pinEnv = pinnedN8n(options.version).env ?? {};
+	const run = new N8nRun(install, userFolder, await freePort(), { ...pinEnv, ...options.env });
 	if (options.tarball) {
 		try {
 			await run.installPackage(options.tarball);

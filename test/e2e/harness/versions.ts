@@ -15,6 +15,8 @@ export interface PinnedN8n {
 	runtime: NodeRuntime;
 	/** npm `overrides` for the install folder's package.json. */
 	overrides?: Record<string, string>;
+	/** Environment every n8n process of this version gets. */
+	env?: Record<string, string>;
 }
 
 /** Node.js for n8n 2.x: n8n >= 2.38 refuses to start on anything older than Node 24. */
@@ -36,6 +38,11 @@ export const PINNED_N8N: readonly PinnedN8n[] = [
 		// n8n-nodes-base 1.x depends on xlsx as a tarball URL on cdn.sheetjs.com, which CI
 		// machines limited to the npm registry cannot reach; 0.18.5 is the last xlsx on npm.
 		overrides: { xlsx: '0.18.5' },
+		// 1.123's default "vm" expression engine (new late in 1.x) evaluates $('Node') references
+		// to null in CLI runs, so workflows that read an earlier node's fields fail for reasons
+		// that have nothing to do with this package. The legacy engine is what 1.x ran for most
+		// of its life.
+		env: { N8N_EXPRESSION_ENGINE: 'legacy' },
 	},
 ];
 
