@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pinnedN8n } from './versions';
 import { ensureN8n, type N8nInstall } from './installN8n';
@@ -222,6 +223,18 @@ export class N8nRun {
 				: await this.execute(id, options);
 		}
 		return results;
+	}
+
+	/**
+	 * Starts a long-running n8n command (`start`, `worker`, `webhook`) in this run's environment;
+	 * the caller stops it. Not serialized with the other calls: it runs alongside them.
+	 */
+	spawn(args: string[], env: Record<string, string> = {}): ChildProcess {
+		return spawn(this.install.nodeBin, [this.install.n8nBin, ...args], {
+			cwd: this.userFolder,
+			env: { ...this.baseEnv, ...env },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 	}
 
 	/** Any n8n CLI command in this run's environment, e.g. `['list:workflow']`. */

@@ -1,0 +1,122 @@
+/**
+ * `npm run demo`: the example KYC workflow (examples/kyc-sandbox-demo.json) run by a real n8n
+ * with this package installed as users install it, against the local sandbox, and a table of
+ * what happened to each applicant.
+ *
+ *   npm run demo                    n8n 2.41.1 (installed into ~/.cache on first use)
+ *   npm run demo -- --n8n 1.123.81  the last 1.x
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { outputsOf, type OutputItem } from '../test/e2e/harness/executionResult';
+import { createN8nRun } from '../test/e2e/harness/n8nInstance';
+import { packPackage } from '../test/e2e/harness/packPackage';
+import { PINNED_N8N } from '../test/e2e/harness/versions';
+import { SANDBOX_API_KEY, startSandbox } from '../test/sandbox/server';
+
+const WORKFLOW = path.join(__dirname, '..', 'examples', 'kyc-sandbox-demo.json');
+const NODE = 'Kredibel Biometric';
+const OUTPUT_NAMES = ['Match', 'No Match', 'Invalid Identity', 'Error output'];
+/** The applicant the demo has the sandbox answer "no face detected" for. */
+const NO_FACE_NIK = '3171015708450001';
+
+interface Row {
+	applicant: string;
+	nik: string;
+	result: string;
+	similarity: string;
+	output: string;
+	error: string;
+	charged: string;
+}
+
+function toRows(applicants: OutputItem[], outputs: OutputItem[][]): Row[] {
+	const rows: Row[] = [];
+	outputs.forEach((items, outputIndex) => {
+		for (const item of items) {
+			const index = (item.pairedItem as { item: number }).item;
+			const input = applicants[index].json;
+			const json = item.json;
+			rows[index] = {
+				applicant: String(input.name),
+				nik: String(input.nik),
+				result: String(json.result ?? json.errorType),
+				similarity: typeof json.faceSimilarity === 'number' ? json.faceSimilarity.toFixed(2) : '-',
+				output: OUTPUT_NAMES[outputIndex],
+				error: json.error ? String(json.error).replace(/^\[item \d+\] /, '') : '',
+				charged: json.errorType === undefined ? 'yes' : json.charged ? 'yes' : 'no',
+			};
+		}
+	});
+	return rows;
+}
+
+function printTable(rows: Row[]): void {
+	const headers: Row = {
+		applicant: 'Applicant',
+		nik: 'NIK',
+		result: 'Result',
+		similarity: 'Similarity',
+		output: 'Output taken',
+		error: 'Error',
+		charged: 'Charged',
+	};
+	const keys = Object.keys(headers) as Array<keyof Row>;
+	const width = (key: keyof Row) => Math.max(...[headers, ...rows].map((row) => row[key].length));
+	const line = (row: Row) =>
+		keys
+			.map((key) => row[key].padEnd(width(key)))
+			.join('  ')
+			.trimEnd();
+	console.log(`\n${line(headers)}\n${keys.map((key) => '-'.repeat(width(key))).join('  ')}`);
+	for (const row of rows) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+	const { values } = parseArgs({
+		options: { n8n: { type: 'string', default: PINNED_N8N[0].version } },
+	});
+	const version = values.n8n as string;
+	const sandbox = await startSandbox({ apiKey: SANDBOX_API_KEY });
+	sandbox.addFault({
+		match: { identityId: NO_FACE_NIK },
+		fault: { kind: 'error', errorType: 'no_face_detected' },
+	});
+	console.log(`Local Kredibel sandbox on ${sandbox.url}`);
+	const run = await createN8nRun({ version, tarball: await packPackage() });
+	try {
+		await run.importCredentials([
+			{
+				id: 'kredibelSandbox',
+				name: 'Kredibel sandbox (local)',
+				type: 'kredibelApi',
+				data: { apiKey: SANDBOX_API_KEY, environment: 'custom', baseUrl: sandbox.url },
+			},
+		]);
+		const workflowId = await run.importWorkflow(JSON.parse(fs.readFileSync(WORKFLOW, 'utf8')));
+		console.log(`Running "${path.relative(process.cwd(), WORKFLOW)}" in n8n ${version}...`);
+		const result = await run.execute(workflowId);
+		if (result.status !== 'success') {
+			throw new Error(
+				`the workflow failed: ${JSON.stringify(result.error)}\n${result.log.slice(-2000)}`,
+			);
+		}
+		const rows = toRows(outputsOf(result, 'Sample applicants')[0], outputsOf(result, NODE));
+		printTable(rows);
+		const requests = sandbox.requests().filter((entry) => entry.path.startsWith('/v1/identity'));
+		console.log(
+			`\n${rows.length} applicants, ${requests.length} requests to Kredibel, ${requests.filter((entry) => entry.charged).length} charged; ` +
+				`credit left in the sandbox: ${sandbox.credit()}.`,
+		);
+	} finally {
+		await run.dispose();
+		await sandbox.close();
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof Error ? error.message : error);
+	process.exitCode = 1;
+});
