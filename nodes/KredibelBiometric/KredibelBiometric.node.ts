@@ -17,6 +17,12 @@ import { CREDENTIAL_NAME } from './transport';
 import { verifyItem, type ItemOutcome } from './verifyItem';
 
 /**
+ * n8n-workflow exports NodeConnectionTypes from 1.83 (n8n 1.85) on. In n8n 1.80 to 1.84 it is
+ * undefined at run time, and a connection type is the plain string it stands for.
+ */
+const MAIN_CONNECTION = NodeConnectionTypes?.Main ?? 'main';
+
+/**
  * One output, or three named ones with Route by Result. Evaluated by n8n on the node's
  * parameters, as its Switch node does, so it is written as plain JavaScript.
  */
@@ -42,7 +48,7 @@ export class KredibelBiometric implements INodeType {
 			'Check a selfie against the civil registry (Dukcapil) photo for a NIK with Kredibel (KYC)',
 		defaults: { name: 'Kredibel Biometric' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
+		inputs: [MAIN_CONNECTION],
 		outputs: `={{(${configuredOutputs})($parameter)}}`,
 		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		properties: nodeProperties,

@@ -62,3 +62,18 @@ describe('node description', () => {
 		]);
 	});
 });
+
+describe('on n8n 1.80 to 1.84', () => {
+	it('loads although n8n-workflow there has no NodeConnectionTypes', async () => {
+		await jest.isolateModulesAsync(async () => {
+			jest.doMock('n8n-workflow', () => ({
+				...jest.requireActual('n8n-workflow'),
+				NodeConnectionTypes: undefined,
+			}));
+			const { KredibelBiometric: OnOldHost } = await import(
+				'../../nodes/KredibelBiometric/KredibelBiometric.node'
+			);
+			expect(new OnOldHost().description.inputs).toEqual(['main']);
+		});
+	});
+});
