@@ -83,9 +83,13 @@ export function toExecutionResult(
 	log: string,
 ): ExecutionResult {
 	const { resultData } = raw.data;
+	// n8n 1.8x prints the run before it updates the status: a finished run without an error
+	// still says "running" there.
+	const status =
+		raw.status === 'running' && raw.finished === true && !resultData.error ? 'success' : raw.status;
 	return {
 		workflowId,
-		status: raw.status,
+		status,
 		error: resultData.error,
 		runData: resultData.runData,
 		lastNodeExecuted: resultData.lastNodeExecuted,

@@ -44,6 +44,8 @@ export const PINNED_N8N: readonly PinnedN8n[] = [
 		// of its life.
 		env: { N8N_EXPRESSION_ENGINE: 'legacy' },
 	},
+	// The oldest n8n the package supports: its n8n-workflow predates NodeConnectionTypes.
+	{ version: '1.81.4', runtime: NODE_22, overrides: { xlsx: '0.18.5' } },
 ];
 
 export function pinnedN8n(version: string): PinnedN8n {
