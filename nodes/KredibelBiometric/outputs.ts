@@ -11,15 +11,18 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import type { Failure } from './failure';
 import { OUTPUT, routeOf, type VerificationResult } from './result';
 import type { ItemOutcome } from './verifyItem';
 
 export type FailedOutcome = Extract<ItemOutcome, { ok: false }>;
 
-/** "[item 3] The NIK has 15 digits instead of 16": n8n numbers items from 0 as well. */
-export function itemMessage(itemIndex: number, failure: Failure): string {
-	return `[item ${itemIndex}] ${failure.reason}`;
+/**
+ * "[item 3] The NIK has 15 digits instead of 16": n8n numbers items from 0 as well. After
+ * retries it says how many attempts were made, so nobody retries by hand what already was.
+ */
+export function itemMessage(itemIndex: number, outcome: FailedOutcome): string {
+	const retried = outcome.attempts > 1 ? ` (after ${outcome.attempts} attempts)` : '';
+	return `[item ${itemIndex}] ${outcome.failure.reason}${retried}`;
 }
 
 /**
@@ -32,7 +35,7 @@ export function toNodeError(
 	outcome: FailedOutcome,
 ): NodeApiError | NodeOperationError {
 	const { failure } = outcome;
-	const message = itemMessage(itemIndex, failure);
+	const message = itemMessage(itemIndex, outcome);
 	const error = failure.fromApi
 		? new NodeApiError(node, toErrorDetails(outcome) as JsonObject, {
 				message,
@@ -73,7 +76,7 @@ export function toErrorItem(
 	outcome: FailedOutcome,
 ): INodeExecutionData {
 	const json: IDataObject = {
-		error: itemMessage(itemIndex, outcome.failure),
+		error: itemMessage(itemIndex, outcome),
 		description: outcome.failure.hint,
 		...toErrorDetails(outcome),
 	};

@@ -121,7 +121,9 @@ describe('fault modes, with exact request counts', () => {
 		const [[item]] = await run([SANDBOX_NIKS.match], { timeout: 200, maxRetries: 1 });
 		expect(apiRequests()).toHaveLength(2);
 		expect(item.json).toMatchObject({ errorType: 'timeout', attempts: 2, charged: false });
-		expect(item.json.error).toMatch(/\[item 0\] Kredibel did not answer within 200 ms/);
+		expect(item.json.error).toBe(
+			'[item 0] Kredibel did not answer within 200 ms (after 2 attempts)',
+		);
 	});
 
 	it('a reset connection is retried', async () => {
