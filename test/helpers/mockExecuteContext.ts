@@ -14,6 +14,7 @@ import type {
 } from 'n8n-workflow';
 
 import { KredibelApi } from '../../credentials/KredibelApi.credentials';
+import { verificationBody } from '../sandbox/kredibel-responses';
 import { KredibelBiometric } from '../../nodes/KredibelBiometric/KredibelBiometric.node';
 
 export const TEST_API_KEY = 'kb_test_SECRET-key-0123456789abcdef';
@@ -201,44 +202,11 @@ export function jsonItem(
 	return binary ? { json, binary } : { json };
 }
 
-/** Kredibel's documented sandbox answers. */
+/** Kredibel's documented sandbox answers (as the local sandbox gives them), with a fixed id. */
 export function sandboxAnswer(identityId: string): Reply {
-	const base = { id: '64d07984-81a8-4e79-ad16-a439f5885075', identityId };
-	if (identityId === '1234567890123456') {
-		return {
-			statusCode: 200,
-			body: {
-				message: 'Identity biometric verification succeeded.',
-				data: {
-					...base,
-					isValid: true,
-					isActive: true,
-					response: { face: true, faceSimilarity: 1.0 },
-				},
-			},
-		};
-	}
-	if (identityId === '1234567890111111') {
-		return {
-			statusCode: 200,
-			body: {
-				message: 'Identity biometric verification succeeded.',
-				data: {
-					...base,
-					isValid: true,
-					isActive: true,
-					response: { face: false, faceSimilarity: 0.24 },
-				},
-			},
-		};
-	}
-	return {
-		statusCode: 200,
-		body: {
-			message: 'Identity biometric verification succeeded.',
-			data: { ...base, isValid: false, isActive: false, response: {} },
-		},
-	};
+	const body = verificationBody(identityId);
+	body.data.id = '64d07984-81a8-4e79-ad16-a439f5885075';
+	return { statusCode: 200, body };
 }
 
 export const sandboxResponder: Responder = (request) => sandboxAnswer(request.body.identityId);

@@ -43,37 +43,25 @@ export interface VerificationData {
 	response: { face?: boolean; faceSimilarity?: number };
 }
 
+/** What Kredibel's sandbox says about each test NIK; any other NIK is not in the registry. */
+const SANDBOX_VERDICTS: Record<string, Omit<VerificationData, 'id' | 'identityId'>> = {
+	[SANDBOX_NIKS.match]: {
+		isValid: true,
+		isActive: true,
+		response: { face: true, faceSimilarity: 1.0 },
+	},
+	[SANDBOX_NIKS.noMatch]: {
+		isValid: true,
+		isActive: true,
+		response: { face: false, faceSimilarity: 0.24 },
+	},
+};
+const NOT_IN_REGISTRY = { isValid: false, isActive: false, response: {} };
+
 /** The sandbox's answer for a well-formed request, chosen by NIK like Kredibel's sandbox. */
 export function verificationBody(identityId: string): { message: string; data: VerificationData } {
-	const id = randomUUID();
-	if (identityId === SANDBOX_NIKS.match) {
-		return {
-			message: VERIFICATION_MESSAGE,
-			data: {
-				id,
-				identityId,
-				isValid: true,
-				isActive: true,
-				response: { face: true, faceSimilarity: 1.0 },
-			},
-		};
-	}
-	if (identityId === SANDBOX_NIKS.noMatch) {
-		return {
-			message: VERIFICATION_MESSAGE,
-			data: {
-				id,
-				identityId,
-				isValid: true,
-				isActive: true,
-				response: { face: false, faceSimilarity: 0.24 },
-			},
-		};
-	}
-	return {
-		message: VERIFICATION_MESSAGE,
-		data: { id, identityId, isValid: false, isActive: false, response: {} },
-	};
+	const verdict = SANDBOX_VERDICTS[identityId] ?? NOT_IN_REGISTRY;
+	return { message: VERIFICATION_MESSAGE, data: { id: randomUUID(), identityId, ...verdict } };
 }
 
 export function apiErrorBody(errorType: ApiErrorType) {
