@@ -58,9 +58,10 @@ export async function startN8nServer(
 			throw new Error(`n8n exited (${child.exitCode}) before it was ready:\n${tail(logFile)}`);
 		}
 		try {
-			// /healthz answers before the REST API is mounted; /rest/settings only once it is.
+			// /healthz answers before the REST API is mounted; /rest/settings only once it is. While
+			// n8n 1.x starts, every path answers 200 "n8n is starting up", so JSON is the signal.
 			const response = await fetch(`${url}/rest/settings`);
-			if (response.ok) break;
+			if (response.ok && response.headers.get('content-type')?.includes('json')) break;
 		} catch {
 			// Not listening yet.
 		}

@@ -1,0 +1,461 @@
+/**
+ * The example workflows in examples/ as users run them: imported unchanged into a real n8n
+ * (every pinned version, side by side) with the packed package installed, published, and served
+ * by `n8n start`, against the local sandbox. The form is filled in as its page's script does, the
+ * webhooks get the requests an app would send, and the sandbox's log shows what reached Kredibel.
+ *
+ *   npx jest --selectProjects e2e -- examples
+ *   KREDIBEL_EXAMPLES_N8N=2.41.1 npx jest --selectProjects e2e -- examples    one version only
+ *
+ * Needs `npm run build` first, and GraphicsMagick for Edit Image (installed with apt-get when
+ * missing and running as root). n8n's server log is kept in $TMPDIR/kredibel-examples-e2e/.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { nodeProperties } from '../../../nodes/KredibelBiometric/description';
+import { makeJpeg, makeLargeJpeg } from '../../fixtures/images';
+import {
+	BIOMETRIC_PATH,
+	MAX_IMAGE_BYTES,
+	SANDBOX_NIKS,
+	type RequestLogEntry,
+} from '../../sandbox/server';
+import { packPackage } from '../harness/packPackage';
+import { progress } from '../harness/processes';
+import { PINNED_N8N } from '../harness/versions';
+import {
+	EXAMPLE_CREDENTIAL,
+	KREDIBEL_NODE_TYPE,
+	listExampleFiles,
+	loadExample,
+	productionPath,
+	startExampleServer,
+	triggerOf,
+	type ExampleNode,
+	type ExampleServer,
+} from './exampleServer';
+import { formFields, submitForm, type FormFile } from './formClient';
+import { ensureGraphicsMagick } from './graphicsMagick';
+import { jpegSize } from './jpegSize';
+
+/** Every pinned version, or those listed in KREDIBEL_EXAMPLES_N8N (e.g. `2.41.1,1.81.4`). */
+const VERSIONS = PINNED_N8N.map((pin) => pin.version).filter(
+	(version) =>
+		!process.env.KREDIBEL_EXAMPLES_N8N ||
+		process.env.KREDIBEL_EXAMPLES_N8N.split(',').includes(version),
+);
+const API_KEY = 'e2e-examples-key-5b7e1c';
+const FORM = 'kyc-form.json';
+const WEBHOOK = 'kyc-webhook.json';
+const RESIZE = 'kyc-resize-large-photo.json';
+const SERVED = [FORM, WEBHOOK, RESIZE];
+/** A NIK in the right format that the sandbox is told to answer "no face detected" for. */
+const NO_FACE_NIK = '3171011708450001';
+
+// A request through n8n takes well under a second; image work and a loaded machine take longer.
+jest.setTimeout(90_000);
+
+const SELFIE = makeJpeg();
+/**
+ * Made once, in the set-up: making the 3 MB photo takes seconds. Made between two requests, it
+ * once cost an EPIPE in the middle of the upload, most likely fetch reusing a kept-alive socket
+ * that n8n was closing (its keep-alive timeout is 5 s).
+ */
+const photos: { large?: Buffer; phone?: Buffer } = {};
+const PHOTOS = {
+	large: () => (photos.large ??= makeLargeJpeg(1_300_000)),
+	phone: () => (photos.phone ??= makeJpeg(2000, 1500, { noise: 60, seed: 11, quality: 92 })),
+};
+const selfieFile = (bytes = SELFIE): FormFile => ({
+	bytes,
+	fileName: 'selfie.jpg',
+	mimeType: 'image/jpeg',
+});
+
+// ---------------------------------------------------------------------------------------------
+// The files themselves (no n8n needed)
+// ---------------------------------------------------------------------------------------------
+
+const topLevel = new Map(nodeProperties.map((property) => [property.name, property]));
+const optionNames = new Set(
+	((topLevel.get('options')?.options ?? []) as INodeProperties[]).map((option) => option.name),
+);
+
+describe('examples/*.json', () => {
+	const files = listExampleFiles();
+
+	it('has the sandbox demo and the three examples this suite serves', () => {
+		expect(files).toEqual(expect.arrayContaining(['kyc-sandbox-demo.json', ...SERVED]));
+	});
+
+	it.each(files)('%s is an importable workflow that uses the node as it is described', (file) => {
+		const { json } = loadExample(file);
+		expect(typeof json.name).toBe('string');
+		expect(Array.isArray(json.nodes)).toBe(true);
+		expect(typeof json.connections).toBe('object');
+		expect(json.id).toBeUndefined(); // n8n gives an imported workflow its own id
+
+		const names = json.nodes.map((node) => node.name);
+		expect(new Set(names).size).toBe(names.length);
+		for (const node of json.nodes) {
+			expect(node).toEqual(
+				expect.objectContaining({
+					id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+					name: expect.any(String),
+					type: expect.stringMatching(/^[\w-]+\.\w+$/),
+					typeVersion: expect.any(Number),
+					position: [expect.any(Number), expect.any(Number)],
+					parameters: expect.any(Object),
+				}),
+			);
+		}
+		for (const [source, byType] of Object.entries(json.connections)) {
+			expect(names).toContain(source);
+			for (const [type, outputs] of Object.entries(byType as Record<string, unknown[][]>)) {
+				expect(type).toBe('main');
+				for (const target of outputs.flat() as Array<{ node: string; type: string }>) {
+					expect(names).toContain(target.node);
+					expect(target.type).toBe('main');
+				}
+			}
+		}
+		expect(json.nodes.some((node) => node.type === 'n8n-nodes-base.stickyNote')).toBe(true);
+
+		const kredibelNodes = json.nodes.filter((node) => node.type.endsWith('.kredibelBiometric'));
+		expect(kredibelNodes.length).toBeGreaterThan(0);
+		for (const node of kredibelNodes) checkKredibelNode(node, json.connections);
+	});
+});
+
+function checkKredibelNode(node: ExampleNode, connections: Record<string, unknown>): void {
+	expect(node.type).toBe(KREDIBEL_NODE_TYPE);
+	expect(node.typeVersion).toBe(1);
+	expect(node.credentials).toEqual({ kredibelApi: EXAMPLE_CREDENTIAL });
+	const unknown = Object.keys(node.parameters).filter((name) => !topLevel.has(name));
+	expect(unknown).toEqual([]);
+	const options = (node.parameters.options ?? {}) as Record<string, unknown>;
+	expect(Object.keys(options).filter((name) => !optionNames.has(name))).toEqual([]);
+	// Every parameter set is one the editor shows, given the others (no hidden leftovers such as
+	// a Base64 Image with Image Source: Binary).
+	const valueOf = (name: string) => node.parameters[name] ?? topLevel.get(name)?.default;
+	const hidden = Object.keys(node.parameters).filter((name) =>
+		Object.entries(topLevel.get(name)?.displayOptions?.show ?? {}).some(
+			([other, allowed]) => !(allowed as unknown[]).includes(valueOf(other)),
+		),
+	);
+	expect(hidden).toEqual([]);
+	const outputs =
+		(node.parameters.routeByResult === true ? 3 : 1) +
+		(node.onError === 'continueErrorOutput' ? 1 : 0);
+	const wired = (connections[node.name] as { main?: unknown[][] } | undefined)?.main ?? [];
+	expect(wired.length).toBeLessThanOrEqual(outputs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Served by n8n
+// ---------------------------------------------------------------------------------------------
+
+describe('served by n8n', () => {
+	const servers = new Map<string, ExampleServer>();
+	const failures = new Map<string, Error>();
+	const started = Date.now();
+
+	beforeAll(async () => {
+		PHOTOS.large();
+		PHOTOS.phone();
+		await ensureGraphicsMagick();
+		const tarball = await packPackage();
+		const examples = SERVED.map(loadExample);
+		await Promise.all(
+			VERSIONS.map(async (version) => {
+				try {
+					servers.set(
+						version,
+						await startExampleServer({ version, tarball, apiKey: API_KEY, examples }),
+					);
+				} catch (error) {
+					failures.set(version, error as Error);
+					progress(`examples on n8n ${version}: set-up failed: ${(error as Error).message}`);
+				}
+			}),
+		);
+		progress(`examples: set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	}, 20 * 60_000);
+
+	afterAll(async () => {
+		await Promise.all([...servers.values()].map((served) => served.stop()));
+		for (const served of servers.values()) {
+			progress(`examples on n8n ${served.version}: server log kept in ${served.savedLog}`);
+		}
+		progress(`examples: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	}, 60_000);
+
+	/** Runs a test against one version's server; a failure carries the server log's tail. */
+	const on =
+		(version: string, test: (served: ExampleServer) => Promise<void>) =>
+		async (): Promise<void> => {
+			const failure = failures.get(version);
+			if (failure) throw failure;
+			const served = servers.get(version)!;
+			served.sandbox.reset();
+			try {
+				await test(served);
+			} catch (error) {
+				const tail = `--- n8n ${version} server log, tail (full: ${served.savedLog}) ---\n${served.logTail()}`;
+				if (error instanceof Error) error.message += `\n${tail}`;
+				throw error;
+			}
+		};
+
+	const urlOf = (served: ExampleServer, file: string) =>
+		`${served.server.url}${productionPath(triggerOf(loadExample(file)))}`;
+
+	/** The biometric requests the sandbox received, once none is in flight any more. */
+	const received = async (served: ExampleServer): Promise<RequestLogEntry[]> => {
+		while (served.sandbox.stats().inFlight > 0) await new Promise((r) => setTimeout(r, 25));
+		return served.sandbox.requests().filter((entry) => entry.path === BIOMETRIC_PATH);
+	};
+
+	describe.each(VERSIONS)('n8n %s', (version) => {
+		describe('kyc-form.json (Form Trigger, Form Ending pages)', () => {
+			it(
+				'serves the form page with a NIK text field and a selfie upload',
+				on(version, async (served) => {
+					const response = await fetch(urlOf(served, FORM));
+					expect(response.status).toBe(200);
+					const html = await response.text();
+					expect(html).toContain('Verify your identity');
+					expect(formFields(html)).toEqual([
+						{ name: 'field-0', label: 'NIK', type: 'text' },
+						{ name: 'field-1', label: 'Selfie', type: 'file' },
+					]);
+				}),
+			);
+
+			it.each([
+				{
+					case: 'a matching face',
+					nik: SANDBOX_NIKS.match,
+					title: 'Identity verified',
+					message: 'Your selfie matches the photo registered for your NIK',
+				},
+				{
+					case: 'a different face',
+					nik: SANDBOX_NIKS.noMatch,
+					title: 'Selfie does not match',
+					message: 'does not match the photo registered for this NIK',
+				},
+				{
+					case: 'a NIK not in the registry',
+					nik: SANDBOX_NIKS.invalid,
+					title: 'We need to check your details',
+					message: 'could not confirm this NIK',
+				},
+				{
+					case: 'a NIK typo (3 digits)',
+					nik: '123',
+					title: 'Please submit the form again',
+					message: 'Check the number against the KTP card',
+				},
+			])('shows the right page for $case', ({ nik, title, message }) =>
+				on(version, async (served) => {
+					// As a browser: the field names come from the page.
+					const page = await (await fetch(urlOf(served, FORM))).text();
+					const fields = formFields(page);
+					const field = (label: string) => fields.find((f) => f.label === label)!.name;
+					const outcome = await submitForm(
+						served.server.url,
+						new URL(urlOf(served, FORM)).pathname,
+						{ [field('NIK')]: nik, [field('Selfie')]: selfieFile() },
+					);
+					expect(outcome.title).toBe(title);
+					expect(outcome.message).toContain(message);
+					// The page's closing request let the run finish.
+					expect(await served.finishedStatus(outcome.executionId)).toBe('success');
+
+					const requests = await received(served);
+					if (nik === '123') {
+						expect(requests).toEqual([]); // refused before any request, not charged
+						return;
+					}
+					expect(requests).toHaveLength(1);
+					expect(requests[0].identityId).toBe(nik);
+					expect(requests[0].authorization).toBe(`Bearer ${API_KEY}`);
+					expect(requests[0].faceImage?.equals(SELFIE)).toBe(true);
+				})(),
+			);
+		});
+
+		describe('kyc-webhook.json (Webhook, base64 selfie, Respond to Webhook)', () => {
+			const post = async (served: ExampleServer, body: unknown) => {
+				const response = await fetch(urlOf(served, WEBHOOK), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(body),
+				});
+				const text = await response.text();
+				let json: unknown = text;
+				try {
+					json = JSON.parse(text);
+				} catch {
+					// Left as text: the assertion below shows it.
+				}
+				return { status: response.status, json };
+			};
+			const base64 = SELFIE.toString('base64');
+
+			it(
+				'approves a match (selfie sent as a data: URL)',
+				on(version, async (served) => {
+					const answer = await post(served, {
+						nik: SANDBOX_NIKS.match,
+						selfie: `data:image/jpeg;base64,${base64}`,
+					});
+					expect(answer).toEqual({
+						status: 200,
+						json: { decision: 'approved', result: 'match', faceSimilarity: 1 },
+					});
+					const requests = await received(served);
+					expect(requests).toHaveLength(1);
+					expect(requests[0].authorization).toBe(`Bearer ${API_KEY}`);
+					expect(requests[0].faceImage?.equals(SELFIE)).toBe(true);
+				}),
+			);
+
+			it(
+				'rejects a different face and sends an unknown NIK to review',
+				on(version, async (served) => {
+					expect(await post(served, { nik: SANDBOX_NIKS.noMatch, selfie: base64 })).toEqual({
+						status: 200,
+						json: { decision: 'rejected', result: 'no_match', faceSimilarity: 0.24 },
+					});
+					expect(await post(served, { nik: SANDBOX_NIKS.invalid, selfie: base64 })).toEqual({
+						status: 200,
+						json: { decision: 'review', result: 'identity_invalid', faceSimilarity: null },
+					});
+					expect((await received(served)).map((entry) => entry.identityId)).toEqual([
+						SANDBOX_NIKS.noMatch,
+						SANDBOX_NIKS.invalid,
+					]);
+				}),
+			);
+
+			it(
+				"answers 422 with Kredibel's no_face_detected",
+				on(version, async (served) => {
+					served.sandbox.addFault({
+						match: { identityId: NO_FACE_NIK },
+						fault: { kind: 'error', errorType: 'no_face_detected' },
+					});
+					expect(await post(served, { nik: NO_FACE_NIK, selfie: base64 })).toEqual({
+						status: 422,
+						json: {
+							errorType: 'no_face_detected',
+							error: expect.stringContaining('no face'),
+							description: expect.stringContaining('selfie'),
+						},
+					});
+					const requests = await received(served);
+					expect(requests.map((entry) => [entry.fault, entry.charged])).toEqual([
+						['no_face_detected', true],
+					]);
+				}),
+			);
+
+			it(
+				'answers 422 for broken base64 and for a photo above 1 MB, without calling Kredibel',
+				on(version, async (served) => {
+					expect(
+						await post(served, { nik: SANDBOX_NIKS.match, selfie: '/9j/4AAQ!!not base64*' }),
+					).toEqual({
+						status: 422,
+						json: {
+							errorType: 'invalid_base64_encoding',
+							error: expect.any(String),
+							description: expect.any(String),
+						},
+					});
+					const large = PHOTOS.large().toString('base64');
+					expect(await post(served, { nik: SANDBOX_NIKS.match, selfie: large })).toEqual({
+						status: 422,
+						json: {
+							errorType: 'image_too_large',
+							error: expect.stringContaining('KB limit'),
+							description: expect.stringContaining('Edit Image'),
+						},
+					});
+					expect(await received(served)).toEqual([]);
+				}),
+			);
+		});
+
+		describe('kyc-resize-large-photo.json (multipart upload, Edit Image, Kredibel)', () => {
+			const upload = async (served: ExampleServer, nik: string, selfie: FormFile) => {
+				const body = new FormData();
+				body.append('nik', nik);
+				body.append('selfie', new Blob([selfie.bytes], { type: selfie.mimeType }), selfie.fileName);
+				const response = await fetch(urlOf(served, RESIZE), { method: 'POST', body });
+				return { status: response.status, json: (await response.json()) as unknown };
+			};
+
+			it(
+				'verifies a 1.5 MB photo: Edit Image re-encodes it below 1 MB before the node checks the size',
+				on(version, async (served) => {
+					const photo = PHOTOS.large();
+					expect(photo.length).toBeGreaterThan(MAX_IMAGE_BYTES);
+					expect(await upload(served, SANDBOX_NIKS.match, selfieFile(photo))).toEqual({
+						status: 200,
+						json: { result: 'match', faceSimilarity: 1, identityId: SANDBOX_NIKS.match },
+					});
+					const requests = await received(served);
+					expect(requests).toHaveLength(1);
+					expect(requests[0].authorization).toBe(`Bearer ${API_KEY}`);
+					const sent = requests[0].faceImage!;
+					expect(sent.length).toBeLessThan(MAX_IMAGE_BYTES);
+					expect([...sent.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+					// 807 x 807 fits in 1024 x 1024 ("only if larger"): same size, JPEG quality 80.
+					expect(jpegSize(sent)).toEqual(jpegSize(photo));
+					progress(
+						`n8n ${version}: Edit Image turned ${photo.length} bytes into ${sent.length} bytes`,
+					);
+				}),
+			);
+
+			it(
+				'shrinks a 2000 x 1500 phone photo to fit 1024 x 1024',
+				on(version, async (served) => {
+					const photo = PHOTOS.phone();
+					expect(photo.length).toBeGreaterThan(MAX_IMAGE_BYTES);
+					const answer = await upload(served, SANDBOX_NIKS.noMatch, selfieFile(photo));
+					expect(answer).toEqual({
+						status: 200,
+						json: { result: 'no_match', faceSimilarity: 0.24, identityId: SANDBOX_NIKS.noMatch },
+					});
+					const [request] = await received(served);
+					expect(jpegSize(request.faceImage!)).toEqual({ width: 1024, height: 768 });
+					expect(request.faceImage!.length).toBeLessThan(MAX_IMAGE_BYTES);
+				}),
+			);
+
+			it(
+				'answers 422 when the upload is not an image, without calling Kredibel',
+				on(version, async (served) => {
+					const notAnImage: FormFile = {
+						bytes: Buffer.from('This is not a photo.\n'),
+						fileName: 'selfie.txt',
+						mimeType: 'text/plain',
+					};
+					expect(await upload(served, SANDBOX_NIKS.match, notAnImage)).toEqual({
+						status: 422,
+						json: {
+							errorType: 'unreadable_image',
+							error: expect.any(String),
+							description: expect.any(String),
+						},
+					});
+					expect(await received(served)).toEqual([]);
+				}),
+			);
+		});
+	});
+});
