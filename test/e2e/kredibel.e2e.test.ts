@@ -74,6 +74,8 @@ interface Ran {
 }
 
 const runs = new Map<string, Map<string, Ran>>();
+/** What `npm install <tarball>` put into each run's ~/.n8n/nodes/node_modules. */
+const installedModules = new Map<string, string[]>();
 const failures = new Map<string, Error>();
 
 function loadWorkflow(name: string): WorkflowImport {
@@ -104,6 +106,12 @@ async function runVersion(version: string, tarball: string): Promise<Map<string,
 				data: { apiKey: API_KEY, environment: 'custom', baseUrl: `${sandbox.url}/` },
 			},
 		]);
+		installedModules.set(
+			version,
+			fs
+				.readdirSync(path.join(run.userFolder, '.n8n', 'nodes', 'node_modules'))
+				.filter((entry) => !entry.startsWith('.')),
+		);
 		const names = Object.keys(SCENARIOS);
 		const ids = await run.importWorkflows(names.map(loadWorkflow));
 		const results = new Map<string, Ran>();
@@ -175,6 +183,11 @@ const indexes = (items: OutputItem[]) =>
 	items.map((item) => (item.pairedItem as { item: number }).item);
 
 describe.each(VERSIONS)('n8n %s', (version) => {
+	it('installs from the packed tarball with nothing but n8n present: no dependency comes along', () => {
+		ran(version, 'sandbox-answers');
+		expect(installedModules.get(version)).toEqual(['n8n-nodes-kredibel']);
+	});
+
 	it('gives the three sandbox answers through one output, from binary JPEG and PNG', () => {
 		const { result, requests } = ran(version, 'sandbox-answers');
 		const [output] = outputsOf(result, NODE);

@@ -83,10 +83,10 @@ export function toExecutionResult(
 	log: string,
 ): ExecutionResult {
 	const { resultData } = raw.data;
-	// n8n 1.8x prints the run before it updates the status: a finished run without an error
-	// still says "running" there.
-	const status =
-		raw.status === 'running' && raw.finished === true && !resultData.error ? 'success' : raw.status;
+	// n8n 1.8x prints the run before it updates its status, which still says "running": the
+	// error, or `finished`, tells how it ended.
+	const ended = resultData.error ? 'error' : raw.finished === true ? 'success' : raw.status;
+	const status = raw.status === 'running' ? ended : raw.status;
 	return {
 		workflowId,
 		status,
