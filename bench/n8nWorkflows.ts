@@ -1,0 +1,163 @@
+/**
+ * The two workflows part 4 compares inside n8n, built for the sandbox's address. Both start the
+ * same way: a manual trigger and a Code node that makes the applicants (a NIK and a ~50 KB JPEG
+ * selfie each, stored by n8n as binary data). Then either this package's node, or what a user
+ * would build without it: a Code node that base64-encodes the selfie into a JSON body, and an
+ * HTTP Request node that POSTs it with a Header Auth credential (`Authorization: Bearer <key>`).
+ */
+import type { WorkflowImport } from '../test/e2e/harness/n8nInstance';
+import { MATCHING_NIK } from './benchContext';
+
+export const NODE_NAMES = {
+	trigger: 'Start',
+	applicants: 'Make applicants',
+	kredibel: 'Kredibel Biometric',
+	encode: 'Encode request body',
+	httpRequest: 'HTTP Request',
+} as const;
+
+export const CREDENTIALS = {
+	kredibel: { id: 'benchKredibelApi', name: 'Kredibel sandbox (bench)' },
+	headerAuth: { id: 'benchHeaderAuth1', name: 'Kredibel key as header (bench)' },
+} as const;
+
+const BIOMETRIC_PATH = '/v1/identity/verification/biometric';
+
+export interface Applicants {
+	count: number;
+	selfie: Buffer;
+}
+
+/**
+ * prepareBinaryData hands the bytes to n8n's binary data service, so the items carry a
+ * reference to a stored file (filesystem mode), as they do after a form upload or a download.
+ */
+function applicantsCode({ count, selfie }: Applicants): string {
+	return [
+		`// ${count} applicants with the same ~${Math.round(selfie.length / 1000)} KB JPEG selfie, stored as n8n binary data.`,
+		`const selfie = Buffer.from('${selfie.toString('base64')}', 'base64');`,
+		'const applicants = [];',
+		`for (let index = 0; index < ${count}; index++) {`,
+		`\tconst data = await this.helpers.prepareBinaryData(selfie, \`selfie-\${index}.jpg\`, 'image/jpeg');`,
+		`\tapplicants.push({ json: { applicant: index, nik: '${MATCHING_NIK}' }, binary: { data } });`,
+		'}',
+		'return applicants;',
+	].join('\n');
+}
+
+/** What a user writes instead of the node: read the binary, base64 it, shape the JSON body. */
+const ENCODE_BODY_CODE = [
+	'const items = $input.all();',
+	'const bodies = [];',
+	'for (let index = 0; index < items.length; index++) {',
+	"\tconst bytes = await this.helpers.getBinaryDataBuffer(index, 'data');",
+	'\tbodies.push({',
+	"\t\tjson: { identityId: items[index].json.nik, faceImage: bytes.toString('base64') },",
+	'\t\tpairedItem: { item: index },',
+	'\t});',
+	'}',
+	'return bodies;',
+].join('\n');
+
+function node(name: string, type: string, typeVersion: number, x: number, parameters: object) {
+	return { id: stableNodeId(name), name, type, typeVersion, position: [x, 0], parameters };
+}
+
+/** Stable node ids, so the same workflow imports the same way on every run. */
+function stableNodeId(name: string): string {
+	const hex = Buffer.from(name).toString('hex').padEnd(32, '0').slice(0, 32);
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function chain(names: string[]): Record<string, unknown> {
+	return Object.fromEntries(
+		names
+			.slice(0, -1)
+			.map((from, index) => [
+				from,
+				{ main: [[{ node: names[index + 1], type: 'main', index: 0 }]] },
+			]),
+	);
+}
+
+function startNodes(applicants: Applicants) {
+	return [
+		node(NODE_NAMES.trigger, 'n8n-nodes-base.manualTrigger', 1, 0, {}),
+		node(NODE_NAMES.applicants, 'n8n-nodes-base.code', 2, 220, {
+			jsCode: applicantsCode(applicants),
+		}),
+	];
+}
+
+export function kredibelWorkflow(
+	id: string,
+	applicants: Applicants,
+	concurrency: number,
+): WorkflowImport {
+	const kredibel = {
+		...node(NODE_NAMES.kredibel, 'n8n-nodes-kredibel.kredibelBiometric', 1, 440, {
+			identityId: '={{ $json.nik }}',
+			options: { concurrency },
+		}),
+		credentials: { kredibelApi: CREDENTIALS.kredibel },
+	};
+	return {
+		id,
+		name: `Bench: Kredibel Biometric, concurrency ${concurrency}`,
+		nodes: [...startNodes(applicants), kredibel],
+		connections: chain([NODE_NAMES.trigger, NODE_NAMES.applicants, NODE_NAMES.kredibel]),
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** HTTP Request's Batching option: `size` requests are started every `intervalMs`. */
+export interface Batching {
+	size: number;
+	intervalMs: number;
+}
+
+export function httpRequestWorkflow(
+	id: string,
+	applicants: Applicants,
+	sandboxUrl: string,
+	batching: Batching | null,
+): WorkflowImport {
+	const httpRequest = {
+		...node(NODE_NAMES.httpRequest, 'n8n-nodes-base.httpRequest', 4.2, 660, {
+			method: 'POST',
+			url: `${sandboxUrl}${BIOMETRIC_PATH}`,
+			authentication: 'genericCredentialType',
+			genericAuthType: 'httpHeaderAuth',
+			sendBody: true,
+			bodyParameters: {
+				parameters: [
+					{ name: 'identityId', value: '={{ $json.identityId }}' },
+					{ name: 'faceImage', value: '={{ $json.faceImage }}' },
+				],
+			},
+			options: batching
+				? { batching: { batch: { batchSize: batching.size, batchInterval: batching.intervalMs } } }
+				: {},
+		}),
+		credentials: { httpHeaderAuth: CREDENTIALS.headerAuth },
+	};
+	const label = batching
+		? `batches of ${batching.size} every ${batching.intervalMs} ms`
+		: 'no batching';
+	return {
+		id,
+		name: `Bench: Code + HTTP Request, ${label}`,
+		nodes: [
+			...startNodes(applicants),
+			node(NODE_NAMES.encode, 'n8n-nodes-base.code', 2, 440, { jsCode: ENCODE_BODY_CODE }),
+			httpRequest,
+		],
+		connections: chain([
+			NODE_NAMES.trigger,
+			NODE_NAMES.applicants,
+			NODE_NAMES.encode,
+			NODE_NAMES.httpRequest,
+		]),
+		settings: { executionOrder: 'v1' },
+	};
+}
