@@ -97,7 +97,7 @@ async function verifyAll(
 	let failed = false;
 	const isCancelled = () => cancelSignal?.aborted === true;
 
-	const results = await mapInOrder(
+	return mapInOrder(
 		items.length,
 		async (itemIndex) => {
 			const outcome = await verifyItem(context, items[itemIndex], itemIndex, {
@@ -111,22 +111,18 @@ async function verifyAll(
 			concurrency: readConcurrency(context),
 			// Without "continue on fail" the first failure ends the run: no point paying for more.
 			shouldStop: () => isCancelled() || (failed && !continueOnFail),
+			notStarted: (): ItemOutcome => ({
+				ok: false,
+				failure: localFailure(
+					'cancelled',
+					isCancelled()
+						? 'The execution was stopped before this item was sent'
+						: 'Not sent, because an earlier item failed',
+					'Run the workflow again.',
+				),
+				attempts: 0,
+				identityId: null,
+			}),
 		},
-	);
-	return results.map((result) =>
-		result.started
-			? result.value
-			: {
-					ok: false,
-					failure: localFailure(
-						'cancelled',
-						isCancelled()
-							? 'The execution was stopped before this item was sent'
-							: 'Not sent, because an earlier item failed',
-						'Run the workflow again.',
-					),
-					attempts: 0,
-					identityId: null,
-				},
 	);
 }

@@ -169,12 +169,15 @@ export const nodeProperties: INodeProperties[] = [
 	},
 ];
 
-const optionsCollection = nodeProperties.find((property) => property.name === 'options');
+/** Option defaults by name, read once from the description above so UI and code never differ. */
+const OPTION_DEFAULTS = new Map(
+	(
+		(nodeProperties.find((property) => property.name === 'options')?.options ??
+			[]) as INodeProperties[]
+	).map((option) => [option.name, option.default]),
+);
 
-/** An option's default, read from the description above so the UI and the code never differ. */
+/** An option's default, as the UI shows it. */
 export function optionDefault(name: string): unknown {
-	const option = (optionsCollection?.options as INodeProperties[] | undefined)?.find(
-		(candidate) => candidate.name === name,
-	);
-	return option?.default;
+	return OPTION_DEFAULTS.get(name);
 }

@@ -137,13 +137,20 @@ const SVG_SNIFF_BYTES = 64 * 1024;
 const SVG_PREAMBLE =
 	/^(?:\uFEFF)?(?:\s|<\?xml(?:(?!\?>)[\s\S])*\?>|<!--(?:(?!-->)[\s\S])*-->|<!DOCTYPE[^>]*>)*<svg[\s>/]/i;
 
+/** Whether `bytes` starts with `prefix` at `offset`; a plain loop, as this runs for every item. */
+function hasBytesAt(bytes: Buffer, prefix: Buffer, offset = 0): boolean {
+	if (bytes.length < offset + prefix.length) return false;
+	for (let i = 0; i < prefix.length; i++) if (bytes[offset + i] !== prefix[i]) return false;
+	return true;
+}
+
 /** Identifies JPEG, PNG and SVG by their first bytes, never by file name or MIME type. */
 export function sniffImageFormat(bytes: Buffer): ImageFormat | undefined {
-	if (bytes.length > JPEG_MAGIC.length && bytes.subarray(0, 3).equals(JPEG_MAGIC)) return 'jpeg';
+	if (bytes.length > JPEG_MAGIC.length && hasBytesAt(bytes, JPEG_MAGIC)) return 'jpeg';
 	if (
 		bytes.length >= PNG_MIN_BYTES &&
-		bytes.subarray(0, 8).equals(PNG_MAGIC) &&
-		bytes.subarray(12, 16).equals(PNG_IHDR)
+		hasBytesAt(bytes, PNG_MAGIC) &&
+		hasBytesAt(bytes, PNG_IHDR, 12)
 	) {
 		return 'png';
 	}

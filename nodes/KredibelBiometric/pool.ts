@@ -3,28 +3,30 @@
  * The bound is also what bounds memory: each task holds one image buffer and its base64 text,
  * so at most `concurrency` of them are alive at once, whatever the number of items.
  */
-export interface PoolOptions {
+export interface PoolOptions<T> {
 	concurrency: number;
 	/** Checked before each new task starts: once true, no new task starts. */
 	shouldStop?: () => boolean;
+	/** The result for an item whose task never started. */
+	notStarted: (index: number) => T;
 }
-
-export type PoolResult<T> = { started: true; value: T } | { started: false };
 
 export async function mapInOrder<T>(
 	count: number,
 	task: (index: number) => Promise<T>,
-	options: PoolOptions,
-): Promise<Array<PoolResult<T>>> {
-	const results: Array<PoolResult<T>> = Array.from({ length: count }, () => ({ started: false }));
+	options: PoolOptions<T>,
+): Promise<T[]> {
+	const results = new Array<T>(count);
 	let next = 0;
 	const worker = async () => {
 		while (next < count && !options.shouldStop?.()) {
 			const index = next++;
-			results[index] = { started: true, value: await task(index) };
+			results[index] = await task(index);
 		}
 	};
 	const workers = Math.max(1, Math.min(options.concurrency, count));
 	await Promise.all(Array.from({ length: workers }, worker));
+	// Items are taken in order, so the ones never started are exactly those from `next` on.
+	for (let index = next; index < count; index++) results[index] = options.notStarted(index);
 	return results;
 }

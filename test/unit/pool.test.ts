@@ -16,9 +16,9 @@ describe('mapInOrder', () => {
 				await new Promise((r) => setTimeout(r, delays[i]));
 				return i * 10;
 			},
-			{ concurrency: 3 },
+			{ concurrency: 3, notStarted: () => -1 },
 		);
-		expect(results).toEqual(delays.map((_, i) => ({ started: true, value: i * 10 })));
+		expect(results).toEqual(delays.map((_, i) => i * 10));
 	});
 
 	it('never has more than `concurrency` tasks in flight, and fills every slot', async () => {
@@ -34,7 +34,7 @@ describe('mapInOrder', () => {
 				inFlight--;
 				return i;
 			},
-			{ concurrency: 4 },
+			{ concurrency: 4, notStarted: () => -1 },
 		);
 		await new Promise((r) => setImmediate(r));
 		expect(inFlight).toBe(4);
@@ -51,12 +51,12 @@ describe('mapInOrder', () => {
 				if (i === 1) stop = true;
 				return i;
 			},
-			{ concurrency: 1, shouldStop: () => stop },
+			{ concurrency: 1, shouldStop: () => stop, notStarted: (i) => -i },
 		);
-		expect(results.map((r) => r.started)).toEqual([true, true, false, false, false, false]);
+		expect(results).toEqual([0, 1, -2, -3, -4, -5]);
 	});
 
 	it('handles zero items', async () => {
-		expect(await mapInOrder(0, async () => 1, { concurrency: 4 })).toEqual([]);
+		expect(await mapInOrder(0, async () => 1, { concurrency: 4, notStarted: () => 0 })).toEqual([]);
 	});
 });
