@@ -4,15 +4,10 @@
  * shares its event loop or its memory with the server it calls, as with the real Kredibel.
  * Workers drive it through its control API (`/__sandbox/...`).
  */
-import { setMaxListeners } from 'node:events';
-
 import { startSandbox, type Sandbox, type SandboxStats } from '../test/sandbox/server';
 import { BENCH_API_KEY } from './benchContext';
 
 export function startBenchSandbox(latencyMs: number): Promise<Sandbox> {
-	// Every request waiting out its latency listens on one AbortSignal of the sandbox; with 16
-	// or more in flight Node would warn about a listener leak that is not one.
-	setMaxListeners(256);
 	return startSandbox({ apiKey: BENCH_API_KEY, latencyMs });
 }
 

@@ -9,6 +9,7 @@
  * Faults come after the key check so that a test of "wrong key" is never masked by a fault, and
  * after reading the body so that a rule can match on the NIK.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -126,7 +127,13 @@ class KredibelSandbox implements Sandbox {
 	private readonly log = new RequestLog();
 	private readonly faults = new FaultInjector();
 	/** Aborted by close(): wakes every request that is waiting out a latency or a delay. */
-	private readonly closing = new AbortController();
+	private readonly closing = ((): AbortController => {
+		const controller = new AbortController();
+		// Every request waiting out a latency or delay listens on this one signal: with many in
+		// flight Node would warn about a listener leak that is not one.
+		setMaxListeners(0, controller.signal);
+		return controller;
+	})();
 	private readonly onRequest?: (entry: RequestLogEntry) => void;
 	private closed: Promise<void> | undefined;
 	private port = 0;
