@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { readReply, type BiometricData } from './apiResponse';
-import type { Failure } from './failure';
+import { localFailure, type Failure } from './failure';
 import { readImage } from './imageInput';
 import { readItemSettings, type ItemSettings } from './itemSettings';
 import { maskNik, validateNik } from './nik';
@@ -44,14 +44,7 @@ export async function verifyItem(
 	if (!nik.ok) {
 		return {
 			ok: false,
-			failure: {
-				errorType: 'invalid_identity_id',
-				reason: nik.reason,
-				hint: nik.hint,
-				charged: false,
-				fromApi: false,
-				retryable: false,
-			},
+			failure: localFailure('invalid_identity_id', nik.reason, nik.hint),
 			attempts: 0,
 			identityId: displayRawNik(settings.identityId, settings.maskIdentityId),
 		};
@@ -70,14 +63,13 @@ export async function verifyItem(
 		if (!image.ok) return failWithoutRequest(image.failure);
 		faceImage = image.bytes.toString('base64');
 	} catch (error) {
-		return failWithoutRequest({
-			errorType: 'missing_image',
-			reason: `The binary data could not be read: ${error instanceof Error ? error.message : String(error)}`,
-			hint: 'Check the step that produced the selfie, and that n8n can read its binary data storage.',
-			charged: false,
-			fromApi: false,
-			retryable: false,
-		});
+		return failWithoutRequest(
+			localFailure(
+				'missing_image',
+				`The binary data could not be read: ${error instanceof Error ? error.message : String(error)}`,
+				'Check the step that produced the selfie, and that n8n can read its binary data storage.',
+			),
+		);
 	}
 
 	let lastRaw: IDataObject | undefined;
