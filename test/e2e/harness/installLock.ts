@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { progress } from './processes';
+import { isAlive, progress } from './processes';
 
 const POLL_MS = 2_000;
 const REPORT_EVERY_MS = 20_000;
@@ -56,15 +56,6 @@ function lockHolder(lockFile: string): string | undefined {
 	}
 	fs.rmSync(lockFile, { force: true });
 	return undefined;
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
 }
 
 /**

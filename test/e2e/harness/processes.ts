@@ -152,3 +152,13 @@ export function tailOfFile(file: string, lines = 30): string {
 		return '(no log)';
 	}
 }
+
+/** Whether a process with this pid exists (EPERM: it does, but belongs to someone else). */
+export function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}

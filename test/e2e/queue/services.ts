@@ -17,7 +17,7 @@ import readline from 'node:readline';
 
 import { freePort } from '../harness/freePort';
 import { withInstallLock } from '../harness/installLock';
-import { progress, runCommand, tailOfFile } from '../harness/processes';
+import { isAlive, progress, runCommand, tailOfFile } from '../harness/processes';
 import { cacheRoot } from '../harness/versions';
 
 const APT_TIMEOUT_MS = 15 * 60_000;
@@ -282,15 +282,6 @@ function processesWorkingIn(folders: string[]): number[] {
 			}
 		})
 		.map(Number);
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
 }
 
 function commandLineOf(pid: number): string {
