@@ -169,15 +169,25 @@ export const nodeProperties: INodeProperties[] = [
 	},
 ];
 
-/** Option defaults by name, read once from the description above so UI and code never differ. */
-const OPTION_DEFAULTS = new Map(
+/** The options by name, read once, so the UI's defaults, ranges and labels are the code's too. */
+const OPTIONS = new Map(
 	(
 		(nodeProperties.find((property) => property.name === 'options')?.options ??
 			[]) as INodeProperties[]
-	).map((option) => [option.name, option.default]),
+	).map((option) => [option.name, option]),
 );
 
 /** An option's default, as the UI shows it. */
 export function optionDefault(name: string): unknown {
-	return OPTION_DEFAULTS.get(name);
+	return OPTIONS.get(name)?.default;
+}
+
+/** A number option's label and allowed range, as the UI shows and enforces them. */
+export function numberOptionSpec(name: string): { label: string; min: number; max: number } {
+	const option = OPTIONS.get(name);
+	return {
+		label: option?.displayName ?? name,
+		min: option?.typeOptions?.minValue ?? -Infinity,
+		max: option?.typeOptions?.maxValue ?? Infinity,
+	};
 }

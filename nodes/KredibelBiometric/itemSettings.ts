@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { LIMITS, optionDefault } from './description';
+import { numberOptionSpec, optionDefault } from './description';
 import { localFailure, type Failure } from './failure';
 import type { NikValidationLevel } from './nik';
 
@@ -30,15 +30,11 @@ export type SettingsResult = { ok: true; settings: ItemSettings } | { ok: false;
 
 class InvalidParameter extends Error {}
 
-function numberOption(
-	options: IDataObject,
-	name: string,
-	min: number,
-	max: number,
-	label: string,
-): number {
+/** A number option, within the range the UI enforces (an expression can put it outside). */
+function numberOption(options: IDataObject, name: string): number {
 	const raw = options[name];
 	if (raw === undefined || raw === null || raw === '') return optionDefault(name) as number;
+	const { label, min, max } = numberOptionSpec(name);
 	const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
 		throw new InvalidParameter(
@@ -70,24 +66,14 @@ export function readItemSettings(context: IExecuteFunctions, itemIndex: number):
 						: '',
 				base64Image:
 					imageSource === 'base64' ? context.getNodeParameter('base64Image', itemIndex, '') : '',
-				similarityThreshold: numberOption(
-					options,
-					'similarityThreshold',
-					0,
-					1,
-					'Similarity Threshold',
-				),
+				similarityThreshold: numberOption(options, 'similarityThreshold'),
 				nikValidation,
-				maxImageBytes:
-					numberOption(options, 'maxImageSizeKb', 1, LIMITS.maxImageSizeKb, 'Max Image Size (KB)') *
-					1024,
+				maxImageBytes: numberOption(options, 'maxImageSizeKb') * 1024,
 				maskIdentityId: options.maskIdentityId === true,
 				keepBinary: options.keepBinary === true,
 				includeRawResponse: options.includeRawResponse === true,
-				timeoutMs: numberOption(options, 'timeout', 1, LIMITS.timeoutMs, 'Timeout'),
-				maxRetries: Math.floor(
-					numberOption(options, 'maxRetries', 0, LIMITS.maxRetries, 'Max Retries'),
-				),
+				timeoutMs: numberOption(options, 'timeout'),
+				maxRetries: Math.floor(numberOption(options, 'maxRetries')),
 			},
 		};
 	} catch (error) {
@@ -113,5 +99,6 @@ export function readConcurrency(context: IExecuteFunctions): number {
 	const raw = options.concurrency ?? fallback;
 	const value = typeof raw === 'number' || typeof raw === 'string' ? Number(raw) : NaN;
 	if (!Number.isFinite(value)) return fallback;
-	return Math.min(LIMITS.concurrency, Math.max(1, Math.floor(value)));
+	const { min, max } = numberOptionSpec('concurrency');
+	return Math.min(max, Math.max(min, Math.floor(value)));
 }
