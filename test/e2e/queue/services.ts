@@ -371,8 +371,9 @@ export async function startPostgres(
 	);
 	state.track(postmasterPid, 'postgres');
 
-	const query = async (sql: string): Promise<string[][]> => {
-		const result = await runCommand(
+	/** psql as the superuser over the server's socket folder, stopping at the first error. */
+	const psql = (database: string, args: string[]) =>
+		runCommand(
 			bin('psql'),
 			[
 				'-h',
@@ -382,19 +383,16 @@ export async function startPostgres(
 				'-U',
 				'postgres',
 				'-d',
-				'n8n',
+				database,
 				'-X',
-				'-A',
-				'-t',
-				'-F',
-				'\t',
 				'-v',
 				'ON_ERROR_STOP=1',
-				'-c',
-				sql,
+				...args,
 			],
 			{ cwd: root, timeoutMs: 30_000 },
 		);
+	const query = async (sql: string): Promise<string[][]> => {
+		const result = await psql('n8n', ['-A', '-t', '-F', '\t', '-c', sql]);
 		if (result.exitCode !== 0) throw new Error(`psql failed: ${sql}\n${result.output}`);
 		return result.output
 			.split('\n')
@@ -417,28 +415,15 @@ export async function startPostgres(
 		if (result.exitCode !== 0 && isAlive(postmasterPid)) process.kill(postmasterPid, 'SIGKILL');
 	};
 	try {
-		const psql = await runCommand(
-			bin('psql'),
-			[
-				'-h',
-				root,
-				'-p',
-				String(port),
-				'-U',
-				'postgres',
-				'-d',
-				'postgres',
-				'-X',
-				'-v',
-				'ON_ERROR_STOP=1',
-				'-c',
-				`CREATE ROLE n8n LOGIN PASSWORD '${password}'`,
-				'-c',
-				'CREATE DATABASE n8n OWNER n8n',
-			],
-			{ cwd: root, timeoutMs: 30_000 },
-		);
-		if (psql.exitCode !== 0) throw new Error(`creating n8n's database failed:\n${psql.output}`);
+		const created = await psql('postgres', [
+			'-c',
+			`CREATE ROLE n8n LOGIN PASSWORD '${password}'`,
+			'-c',
+			'CREATE DATABASE n8n OWNER n8n',
+		]);
+		if (created.exitCode !== 0) {
+			throw new Error(`creating n8n's database failed:\n${created.output}`);
+		}
 	} catch (error) {
 		await stop();
 		throw error;
