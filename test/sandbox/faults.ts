@@ -49,7 +49,7 @@ export type Fault =
 	 * For hostile envelopes and odd success shapes. Status defaults to 200.
 	 */
 	| { kind: 'answer'; status?: number; body: JsonValue; contentType?: string }
-	/** A normal success answer for the NIK sent, but naming another `identityId`. */
+	/** A success answer about another NIK: its verdict, naming it, whatever NIK was sent. */
 	| { kind: 'echoNik'; identityId: string }
 	/** A normal success answer for the NIK sent, with these fields replaced by any JSON value. */
 	| ({ kind: 'score' } & ScoreOverrides)

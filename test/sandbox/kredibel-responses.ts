@@ -84,10 +84,13 @@ export function verificationBody(identityId: string): { message: string; data: V
 	return { message: VERIFICATION_MESSAGE, data: { id: randomUUID(), identityId, ...verdict } };
 }
 
-/** A success answer for the NIK sent that names `echoed` instead: the client must notice. */
-export function echoedVerificationBody(sentIdentityId: string, echoed: string) {
-	const body = verificationBody(sentIdentityId);
-	return { ...body, data: { ...body.data, identityId: echoed } };
+/**
+ * A success answer about another person: the verdict Kredibel's sandbox gives `echoed`, under
+ * `echoed`'s NIK, whatever NIK was sent. Echo the match NIK and a client that does not compare
+ * the NIKs approves the wrong applicant.
+ */
+export function echoedVerificationBody(echoed: string) {
+	return verificationBody(echoed);
 }
 
 /**

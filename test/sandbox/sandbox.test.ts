@@ -843,22 +843,22 @@ describe('odd answers: answer, echoNik, score, hugeBody, cutAfterRequest', () =>
 		expect(sandbox.requests()[0].charged).toBe(true);
 	});
 
-	it('echoNik answers the verdict of the NIK sent, naming another NIK (charged)', async () => {
-		sandbox.addFault({ fault: { kind: 'echoNik', identityId: '3171000000000009' } });
-		const answer = await verify(SANDBOX_NIKS.match);
+	it('echoNik answers about another NIK: its verdict under its NIK (charged)', async () => {
+		sandbox.addFault({ fault: { kind: 'echoNik', identityId: SANDBOX_NIKS.match } });
+		const answer = await verify('3171000000000009');
 		expect(answer.status).toBe(200);
 		expect(answer.json).toEqual({
 			message: 'Identity biometric verification succeeded.',
 			data: {
 				id: expect.stringMatching(UUID),
-				identityId: '3171000000000009',
+				identityId: SANDBOX_NIKS.match,
 				isValid: true,
 				isActive: true,
 				response: { face: true, faceSimilarity: 1 },
 			},
 		});
 		expect(sandbox.requests()[0]).toMatchObject({
-			identityId: SANDBOX_NIKS.match,
+			identityId: '3171000000000009',
 			fault: 'echoNik',
 			charged: true,
 		});

@@ -536,7 +536,7 @@ function verificationAnswer(
 	if (!image) return { status: 400, body: apiErrorBody('invalid_base64_encoding') };
 	if (image.length > MAX_IMAGE_BYTES) return { status: 400, body: apiErrorBody('image_too_large') };
 	if (fault?.kind === 'echoNik') {
-		return { status: 200, body: echoedVerificationBody(check.identityId, fault.identityId) };
+		return { status: 200, body: echoedVerificationBody(fault.identityId) };
 	}
 	if (fault?.kind === 'score') {
 		return { status: 200, body: scoredVerificationBody(check.identityId, fault) };
