@@ -9,7 +9,8 @@ export type LocalErrorType =
 	| 'missing_image'
 	| 'invalid_base64_encoding'
 	| 'unsupported_image_format'
-	| 'image_too_large';
+	| 'image_too_large'
+	| 'image_download_failed';
 
 export type ApiErrorType =
 	| 'invalid_base64_encoding'
