@@ -66,7 +66,7 @@ export async function downloadImage(
 		// alone does not always close the connection (n8n 2.x's axios wraps an unread stream),
 		// and an unread endless body must not keep the host writing.
 		const hop = new AbortController();
-		const signal = AbortSignal.any(
+		const signal = anySignal(
 			cancelSignal ? [deadline, hop.signal, cancelSignal] : [deadline, hop.signal],
 		);
 		try {
@@ -82,6 +82,20 @@ export async function downloadImage(
 			hop.abort();
 		}
 	}
+}
+
+/**
+ * AbortSignal.any where Node has it (20.3+); n8n 1.x also ran on Node 18, where the signals are
+ * joined by hand.
+ */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+	if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+	const joined = new AbortController();
+	for (const signal of signals) {
+		if (signal.aborted) joined.abort();
+		else signal.addEventListener('abort', () => joined.abort(), { once: true });
+	}
+	return joined.signal;
 }
 
 type HopStep =

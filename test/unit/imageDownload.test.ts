@@ -299,6 +299,46 @@ describe('failures say which', () => {
 	});
 });
 
+describe('on a Node without AbortSignal.any (n8n 1.x on Node 18)', () => {
+	const original = AbortSignal.any;
+
+	beforeEach(() => {
+		Object.defineProperty(AbortSignal, 'any', { value: undefined, configurable: true });
+	});
+	afterEach(() => {
+		Object.defineProperty(AbortSignal, 'any', { value: original, configurable: true });
+	});
+
+	it('still cuts a dripping body at the deadline', async () => {
+		const streamEnd = host.streamEnded(0);
+		const failure = failureOf(
+			await downloadImage(context(), `${host.url}/drip.jpg`, { ...LIMITS, timeoutMs: 300 }),
+		);
+
+		expect(failure.reason).toContain('timed out after 300 ms');
+		expect((await streamEnd).endedBy).toBe('client');
+	});
+
+	it('still cancels with the execution and hangs up an unread body', async () => {
+		const controller = new AbortController();
+		const download = downloadImage(context(controller.signal), `${host.url}/drip.jpg`, LIMITS);
+		await until(() => host.streams.length === 1);
+		controller.abort();
+
+		expect(failureOf(await download).errorType).toBe('cancelled');
+		expect((await host.streamEnded(0)).endedBy).toBe('client');
+	});
+
+	it('still hangs up a body announced too large', async () => {
+		const failure = failureOf(
+			await downloadImage(context(), `${host.url}/lying-length.jpg`, LIMITS),
+		);
+
+		expect(failure.errorType).toBe('image_too_large');
+		expect((await host.streamEnded(0)).endedBy).toBe('client');
+	});
+});
+
 describe('addresses refused before any request', () => {
 	const cases: Array<[string, unknown, string, string]> = [
 		['a file: URL', 'file:///etc/passwd', 'image_download_failed', 'file: scheme'],
