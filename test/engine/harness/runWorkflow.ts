@@ -31,12 +31,7 @@ import { buildAdditionalData } from './additionalData';
 import { useFilesystemBinaryData } from './binaryData';
 import { EngineCredentialsHelper } from './credentialsHelper';
 import { EngineNodeTypes, KREDIBEL_TYPE } from './engineNodeTypes';
-import {
-	collectNodeType,
-	startNodeType,
-	TEST_NODE_TYPES,
-	type InputItem,
-} from './testNodes';
+import { collectNodeType, startNodeType, TEST_NODE_TYPES, type InputItem } from './testNodes';
 
 export const KREDIBEL_NODE = 'Kredibel Biometric';
 export const START_NODE = 'Start';
@@ -73,7 +68,15 @@ export interface EngineRun {
 	outputs: INodeExecutionData[][] | undefined;
 	/** The names of the outputs n8n drew, in order (Match, No Match, ..., Error). */
 	outputNames: string[];
-	/** What reached a downstream node; undefined when that node did not run. */
+	/**
+	 * The node's items on the output with that name (Match, No Match, ..., Error), with
+	 * `pairedItem` pointing at the node's own input items; [] when n8n put nothing there.
+	 */
+	output(name: string): INodeExecutionData[];
+	/**
+	 * What reached a downstream node; undefined when that node did not run. (n8n re-pairs
+	 * items at every node, so use `output()` for the pairing with the Kredibel node's input.)
+	 */
 	reached(nodeName: string): INodeExecutionData[] | undefined;
 	/** The requests the credential authenticated: what the node asked n8n to send. */
 	authenticatedRequests: EngineCredentialsHelper['authenticated'];
@@ -183,6 +186,12 @@ async function execute(spec: WorkflowSpec): Promise<EngineRun> {
 		task,
 		outputs: task?.data?.main?.map((items) => items ?? []),
 		outputNames,
+		output: (name) => {
+			const index = outputNames.indexOf(name);
+			if (index === -1)
+				throw new Error(`n8n drew no output named ${name}: ${outputNames.join(', ')}`);
+			return task?.data?.main?.[index] ?? [];
+		},
 		reached: (nodeName) => run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? undefined,
 		authenticatedRequests: credentialsHelper.authenticated,
 	};
