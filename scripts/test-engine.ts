@@ -25,7 +25,8 @@ async function main(): Promise<void> {
 	const jest = path.join(__dirname, '..', 'node_modules', 'jest', 'bin', 'jest.js');
 	const result = spawnSync(
 		nodeBin,
-		[jest, '--selectProjects', 'engine', ...process.argv.slice(2)],
+		// Last: --selectProjects takes every argument after it as a project name.
+		[jest, ...process.argv.slice(2), '--selectProjects', 'engine'],
 		{ stdio: 'inherit' },
 	);
 	process.exitCode = result.status ?? 1;
