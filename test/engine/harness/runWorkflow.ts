@@ -30,13 +30,22 @@ import { assertNoSecret } from '../../helpers/secrets';
 import { buildAdditionalData } from './additionalData';
 import { useFilesystemBinaryData } from './binaryData';
 import { EngineCredentialsHelper } from './credentialsHelper';
-import { EngineNodeTypes, KREDIBEL_TYPE } from './engineNodeTypes';
-import { collectNodeType, startNodeType, TEST_NODE_TYPES, type InputItem } from './testNodes';
+import { EngineNodeTypes, KREDIBEL_TOOL_TYPE, KREDIBEL_TYPE } from './engineNodeTypes';
+import {
+	agentNodeType,
+	collectNodeType,
+	startNodeType,
+	TEST_NODE_TYPES,
+	type InputItem,
+	type ToolCall,
+} from './testNodes';
 
 export const KREDIBEL_NODE = 'Kredibel Biometric';
 export const START_NODE = 'Start';
 /** Runs after the first output (Match when routing): an approve branch that must not run for non-matches. */
 export const APPROVE_NODE = 'Approve';
+/** In tool mode: the node that calls the Kredibel tool. */
+export const AGENT_NODE = 'Agent';
 const CREDENTIAL_ID = 'kredibel-credential-1';
 
 /** n8n's node settings (the Settings tab), as stored on the node. */
@@ -52,6 +61,11 @@ export interface WorkflowSpec {
 	/** Stored credential data; null: no credential selected on the node. */
 	credentials: ICredentialDataDecryptedObject | null;
 	mode?: WorkflowExecuteMode;
+	/**
+	 * Tool mode: the node is attached as a tool (`...Tool` type) to an Agent node, which Start
+	 * feeds and which makes these tool calls; the Agent's output items hold the answers.
+	 */
+	toolCalls?: ToolCall[];
 	/** Called once the run has started, with a function that stops the execution. */
 	onStarted?: (cancel: () => void) => void;
 }
@@ -94,11 +108,15 @@ export async function runWorkflow(spec: WorkflowSpec): Promise<EngineRun> {
 }
 
 async function execute(spec: WorkflowSpec): Promise<EngineRun> {
-	const nodeTypes = new EngineNodeTypes([startNodeType(spec.items), collectNodeType]);
+	const nodeTypes = new EngineNodeTypes([
+		startNodeType(spec.items),
+		collectNodeType,
+		agentNodeType(spec.toolCalls ?? []),
+	]);
 	const kredibel: INode = {
 		id: randomUUID(),
 		name: KREDIBEL_NODE,
-		type: KREDIBEL_TYPE,
+		type: spec.toolCalls ? KREDIBEL_TOOL_TYPE : KREDIBEL_TYPE,
 		typeVersion: 1,
 		position: [200, 0],
 		parameters: spec.parameters,
@@ -115,8 +133,9 @@ async function execute(spec: WorkflowSpec): Promise<EngineRun> {
 		position: [0, 0],
 		parameters: {},
 	};
-	const outputNames = drawnOutputs(kredibel, start, nodeTypes);
-	const collectors = [...outputNames, APPROVE_NODE].map(
+	const outputNames = spec.toolCalls ? [] : drawnOutputs(kredibel, start, nodeTypes);
+	const downstream = spec.toolCalls ? [] : [...outputNames, APPROVE_NODE];
+	const collectors = downstream.map(
 		(name, index): INode => ({
 			id: randomUUID(),
 			name,
@@ -126,13 +145,28 @@ async function execute(spec: WorkflowSpec): Promise<EngineRun> {
 			parameters: {},
 		}),
 	);
-	const connections: IConnections = {
-		[START_NODE]: { main: [[{ node: KREDIBEL_NODE, type: 'main', index: 0 }]] },
-		[KREDIBEL_NODE]: {
-			main: outputNames.map((name) => [{ node: name, type: 'main', index: 0 }]),
-		},
-		[outputNames[0]]: { main: [[{ node: APPROVE_NODE, type: 'main', index: 0 }]] },
-	};
+	if (spec.toolCalls) {
+		collectors.push({
+			id: randomUUID(),
+			name: AGENT_NODE,
+			type: TEST_NODE_TYPES.agent,
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: {},
+		});
+	}
+	const connections: IConnections = spec.toolCalls
+		? {
+				[START_NODE]: { main: [[{ node: AGENT_NODE, type: 'main', index: 0 }]] },
+				[KREDIBEL_NODE]: { ai_tool: [[{ node: AGENT_NODE, type: 'ai_tool', index: 0 }]] },
+			}
+		: {
+				[START_NODE]: { main: [[{ node: KREDIBEL_NODE, type: 'main', index: 0 }]] },
+				[KREDIBEL_NODE]: {
+					main: outputNames.map((name) => [{ node: name, type: 'main', index: 0 }]),
+				},
+				[outputNames[0]]: { main: [[{ node: APPROVE_NODE, type: 'main', index: 0 }]] },
+			};
 	const workflowData: IWorkflowBase = {
 		id: 'engine-test-workflow',
 		name: 'Kredibel engine test',
@@ -168,6 +202,7 @@ async function execute(spec: WorkflowSpec): Promise<EngineRun> {
 
 	const runExecutionData = createRunExecutionData({
 		executionData: {
+			// Tool calls carry their own image: Start feeds the Agent one empty item then.
 			nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }],
 		},
 	});
