@@ -1,7 +1,9 @@
 // Lint set-up for a community node package: the generic TypeScript rules everywhere, and on
-// the package itself (nodes/, credentials/, package.json) the two rule sets n8n applies:
-// eslint-plugin-n8n-nodes-base (house style) and @n8n/eslint-plugin-community-nodes (the rules
-// of n8n's verification scanner).
+// the package itself (nodes/, credentials/, package.json) what n8n's community package scanner
+// (@n8n/scan-community-package) applies: eslint-plugin-n8n-nodes-base (house style),
+// @n8n/eslint-plugin-community-nodes and `no-console`. scripts/scan-package.mjs reproduces the
+// scanner itself; this file keeps `npm run lint` in agreement with it. Scripts, tests and the
+// bench print on purpose: the scanner does not lint them, and neither does `no-console` here.
 import eslint from '@eslint/js';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import { globalIgnores } from 'eslint/config';
@@ -66,5 +68,10 @@ export default tseslint.config(
 		files: packageFiles,
 		...n8nCommunityNodesPlugin.configs.recommended,
 		ignores: [],
+	},
+	{
+		// The scanner turns this on for everything it lints; published code logs nothing.
+		files: packageFiles,
+		rules: { 'no-console': 'error' },
 	},
 );

@@ -158,7 +158,7 @@ export const nodeProperties: INodeProperties[] = [
 				default: 2,
 				typeOptions: { minValue: 0, maxValue: LIMITS.maxRetries },
 				description:
-					'How often to retry failures Kredibel does not charge for (registry unreachable, server errors, rate limits, timeouts). "No face detected" is never retried: it is charged.',
+					'How often to retry failures Kredibel does not charge for (registry unreachable, server errors, rate limits, connection refused). Timeouts and "no face detected" are never retried: they may be charged.',
 			},
 			{
 				displayName: 'NIK Validation',

@@ -1,15 +1,32 @@
-import type { INodeProperties } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	Workflow,
+	type INode,
+	type INodeProperties,
+	type INodeTypes,
+} from 'n8n-workflow';
 
 import { KredibelBiometric } from '../../nodes/KredibelBiometric/KredibelBiometric.node';
 
 const { description } = new KredibelBiometric();
 
-/** n8n evaluates the outputs expression on the node's parameters; so does this test. */
+/** The outputs n8n draws for these parameters, computed by n8n-workflow's own NodeHelpers. */
 function outputsFor(parameters: Record<string, unknown>) {
-	const expression = description.outputs as string;
-	const body = /^=\{\{([\s\S]*)\}\}$/.exec(expression)?.[1];
-	if (body === undefined) throw new Error('outputs is not an expression');
-	return new Function('$parameter', `return (${body});`)(parameters);
+	const node: INode = {
+		id: 'k',
+		name: 'Kredibel Biometric',
+		type: 'n8n-nodes-kredibel.kredibelBiometric',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: parameters as INode['parameters'],
+	};
+	const nodeTypes = {
+		getByName: () => new KredibelBiometric(),
+		getByNameAndVersion: () => new KredibelBiometric(),
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	return NodeHelpers.getNodeOutputs(workflow, node, description);
 }
 
 describe('node description', () => {
@@ -26,6 +43,7 @@ describe('node description', () => {
 			'imageSource',
 			'binaryPropertyName',
 			'base64Image',
+			'imageUrl',
 			'routeByResult',
 			'options',
 		]);
@@ -36,11 +54,18 @@ describe('node description', () => {
 		expect(byName.imageSource.default).toBe('binary');
 		expect(byName.binaryPropertyName.default).toBe('data');
 		expect(byName.routeByResult.default).toBe(false);
+		expect(byName.imageUrl.default).toBe('');
+		expect((byName.imageSource.options as Array<{ value: string }>).map((o) => o.value)).toEqual([
+			'binary',
+			'base64',
+			'url',
+		]);
 		const options = Object.fromEntries(
 			(byName.options.options as INodeProperties[]).map((o) => [o.name, o.default]),
 		);
 		expect(options).toEqual({
 			concurrency: 4,
+			dedupe: true,
 			includeRawResponse: false,
 			keepBinary: false,
 			maskIdentityId: false,
@@ -60,6 +85,27 @@ describe('node description', () => {
 			{ type: 'main', displayName: 'No Match' },
 			{ type: 'main', displayName: 'Invalid Identity' },
 		]);
+	});
+
+	it('routes only for true or the text "true": other values draw one output', () => {
+		for (const value of ['true', ' TRUE ', true]) {
+			expect(outputsFor({ routeByResult: value })).toHaveLength(3);
+		}
+		for (const value of ['false', 'yes', 1, 0, null, '={{ true }}', {}, []]) {
+			expect(outputsFor({ routeByResult: value })).toEqual([{ type: 'main' }]);
+		}
+	});
+
+	it('keeps Route by Result out of expressions and hides what a tool call cannot use', () => {
+		const byName = Object.fromEntries(description.properties.map((p) => [p.name, p]));
+		expect(byName.routeByResult.noDataExpression).toBe(true);
+		expect(byName.routeByResult.displayOptions?.hide?.['@tool']).toEqual([true]);
+		expect(byName.binaryPropertyName.displayOptions?.hide?.['@tool']).toEqual([true]);
+		const options = Object.fromEntries(
+			(byName.options.options as INodeProperties[]).map((o) => [o.name, o]),
+		);
+		expect(options.keepBinary.displayOptions?.hide?.['@tool']).toEqual([true]);
+		expect(options.concurrency.displayOptions?.hide?.['@tool']).toEqual([true]);
 	});
 });
 
