@@ -3,10 +3,11 @@
  * the errorType, what it costs (`charged`), the attempts made, and a message that names the item
  * and the fix. Local checks cost nothing and send nothing.
  */
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { makeJpeg, makeLargeJpeg, NOT_ACCEPTED } from '../fixtures/images';
-import { SANDBOX_NIKS, type JsonValue } from '../sandbox/server';
+import type { JsonValue } from '../sandbox/faults';
+import { SANDBOX_NIKS } from '../sandbox/server';
 import type { InputItem } from './harness/testNodes';
 import { useSandbox, verifyWith } from './harness/fixtures';
 
@@ -68,7 +69,7 @@ describe('local checks fail before any request', () => {
 		{ json: { nik: SANDBOX_NIKS.match }, binary: { data: { bytes, mimeType } } },
 	];
 	// prettier-ignore
-	it.each<[string, Record<string, unknown>, InputItem[], string, RegExp]>([
+	it.each<[string, INodeParameters, InputItem[], string, RegExp]>([
 		['NIK of 15 digits', { identityId: '123456789012345' }, withFile(makeJpeg()), 'invalid_identity_id', /15 digits/],
 		['NIK failing strict', { options: { nikValidation: 'strict' } }, withFile(makeJpeg()), 'invalid_identity_id', /birth month 90/],
 		['GIF', {}, withFile(NOT_ACCEPTED.gif, 'image/gif'), 'unsupported_image_format', /GIF/],

@@ -5,7 +5,8 @@
  * produced, although Kredibel echoes it in its messages.
  */
 import { visibleText } from '../helpers/secrets';
-import { SANDBOX_NIKS, type Fault, type JsonValue } from '../sandbox/server';
+import type { JsonValue } from '../sandbox/faults';
+import { SANDBOX_NIKS, type Fault } from '../sandbox/server';
 import { startTrap, type Trap } from '../sandbox/trap';
 import {
 	allItems,

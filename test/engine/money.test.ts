@@ -117,7 +117,7 @@ describe('duplicates in one execution', () => {
 	it('the same NIK with other image bytes is another applicant: two requests', async () => {
 		const items = [
 			...applicants([SANDBOX_NIKS.match]),
-			...applicants([SANDBOX_NIKS.match], makeJpeg(80, 80, 5)),
+			...applicants([SANDBOX_NIKS.match], makeJpeg(80, 80, { seed: 5 })),
 		];
 		await verify({ niks: [], items });
 		expect(requestsPerNik().get(SANDBOX_NIKS.match)).toBe(2);

@@ -41,5 +41,7 @@ export function buildAdditionalData(parts: {
 		getRunExecutionData: async () => unsupported('Reading a stored execution'),
 		getRuntimeCredential: async () => unsupported('A runtime credential'),
 		startRunnerTask: async () => unsupported('A task runner'),
-	} as IWorkflowExecuteAdditionalData;
+		// Not set: externalSecretsProxy ($secrets) and the AI/evaluation hooks, which n8n leaves
+		// out of runs that do not use them either.
+	} as unknown as IWorkflowExecuteAdditionalData;
 }

@@ -3,7 +3,12 @@
  * applicants as input items carrying a JPEG selfie, the credential pointing at the sandbox, and
  * a shortcut that runs the standard workflow against it.
  */
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+} from 'n8n-workflow';
 
 import { makeJpeg } from '../../fixtures/images';
 import { TEST_API_KEY } from '../../helpers/secrets';
@@ -24,7 +29,10 @@ export function applicants(niks: unknown[], selfie = SELFIE): InputItem[] {
 /** The node reading the NIK from each item, as a user maps it. */
 export const NIK_FROM_ITEM = '={{ $json.nik }}';
 
-export function sandboxCredential(sandbox: { url: string }, apiKey = TEST_API_KEY): IDataObject {
+export function sandboxCredential(
+	sandbox: { url: string },
+	apiKey = TEST_API_KEY,
+): ICredentialDataDecryptedObject {
 	return { apiKey, environment: 'custom', baseUrl: sandbox.url };
 }
 
@@ -68,7 +76,7 @@ export async function settle(sandbox: Sandbox): Promise<void> {
 export interface VerifySpec {
 	niks: unknown[];
 	parameters?: INodeParameters;
-	options?: IDataObject;
+	options?: INodeParameters;
 	settings?: NodeSettings;
 	items?: InputItem[];
 	credentials?: WorkflowSpec['credentials'];

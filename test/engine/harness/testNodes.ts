@@ -116,7 +116,7 @@ export function agentNodeType(calls: ToolCall[]): INodeType {
 		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 			const tools = (await this.getInputConnectionData('ai_tool', 0)) as Array<{
 				name: string;
-				invoke(args: IDataObject): Promise<unknown>;
+				invoke(args: IDataObject): Promise<string>;
 			}>;
 			const [tool] = tools;
 			const output: INodeExecutionData[] = [];
