@@ -65,8 +65,13 @@ async function main(): Promise<void> {
   Control (no key needed):
     GET    ${control}/requests   request log (images as size + sha256)
     GET    ${control}/stats      counters, credit, maxInFlight
+    GET    ${control}/charges    charged requests per NIK, and NIKs charged more than once
     GET    ${control}/faults     active fault rules and chaos
     POST   ${control}/faults     add a rule, e.g. {"times":1,"fault":{"kind":"status","status":503}}
+           fault kinds: error status rateLimit delay reset malformed wrongShape redirect answer
+           echoNik score hugeBody cutAfterRequest (see test/sandbox/faults.ts), for instance
+           {"match":{"identityId":"${SANDBOX_NIKS.match}"},"fault":{"kind":"score","faceSimilarity":"0.10"}}
+           {"fault":{"kind":"redirect","status":307,"location":"http://127.0.0.1:9/elsewhere"}}
     DELETE ${control}/faults     remove all rules and chaos
     POST   ${control}/chaos      {"seed":1,"rate":0.1,"kinds":[{"kind":"reset"}]}
     DELETE ${control}/chaos      chaos off

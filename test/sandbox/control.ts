@@ -26,6 +26,9 @@ const CONTROL_ROUTES: Record<string, Record<string, ControlHandler>> = {
 		GET: (sandbox) =>
 			ok(sandbox.requests().map((entry) => serializeLogEntry(entry, sandbox.apiKey))),
 	},
+	[`${CONTROL_PREFIX}/charges`]: {
+		GET: (sandbox) => ok(sandbox.charges()),
+	},
 	[`${CONTROL_PREFIX}/faults`]: {
 		GET: (sandbox) => ok({ rules: sandbox.faultRules(), chaos: sandbox.chaosState() }),
 		POST: (sandbox, body) => {

@@ -8,6 +8,13 @@
  *
  * Rules also arrive as JSON from other processes (the control API), so every rule is validated
  * here with messages a person typing `curl` can act on.
+ *
+ * Two faults drop the connection, and they differ only in what Kredibel did before it:
+ * - `reset`: the whole request was read, then the socket is destroyed before any processing,
+ *   so nothing is charged (a proxy dying before it forwarded the request);
+ * - `cutAfterRequest`: the whole request was read and processed (charged, credit taken), then
+ *   the socket is destroyed without an answer (the connection dying on the way back).
+ * A client cannot tell them apart: both are "the connection was cut after sending".
  */
 
 /** The error types Kredibel documents for the biometric endpoint (all 4XX). */
@@ -34,7 +41,47 @@ export type Fault =
 	/** 200 with a body that is not JSON (by default an HTML error page from a proxy). */
 	| { kind: 'malformed'; contentType?: string; body?: string }
 	/** 200 JSON without `data`: the documented envelope is broken. */
-	| { kind: 'wrongShape' };
+	| { kind: 'wrongShape' }
+	/** A redirect to `location` (another origin, e.g. a trap server); a client must not follow it. */
+	| { kind: 'redirect'; status: RedirectStatus; location: string }
+	/**
+	 * Any answer: `body` is sent as JSON, or as it is (a string) when `contentType` is given.
+	 * For hostile envelopes and odd success shapes. Status defaults to 200.
+	 */
+	| { kind: 'answer'; status?: number; body: JsonValue; contentType?: string }
+	/** A success answer about another NIK: its verdict, naming it, whatever NIK was sent. */
+	| { kind: 'echoNik'; identityId: string }
+	/** A normal success answer for the NIK sent, with these fields replaced by any JSON value. */
+	| ({ kind: 'score' } & ScoreOverrides)
+	/** A body of exactly `bytes` bytes: text (default) or a JSON object; status defaults to 200. */
+	| { kind: 'hugeBody'; bytes: number; format?: 'text' | 'json'; status?: number }
+	/** Processes and charges the request, then destroys the socket without answering. */
+	| { kind: 'cutAfterRequest' };
+
+export type JsonValue =
+	| null
+	| boolean
+	| number
+	| string
+	| JsonValue[]
+	| { [key: string]: JsonValue };
+
+export const REDIRECT_STATUSES = [301, 302, 303, 307, 308] as const;
+export type RedirectStatus = (typeof REDIRECT_STATUSES)[number];
+
+/** `faceSimilarity` is required (null is a value); the others are replaced only when given. */
+export interface ScoreOverrides {
+	faceSimilarity: JsonValue;
+	face?: JsonValue;
+	isValid?: JsonValue;
+	isActive?: JsonValue;
+}
+
+/** The smallest huge body: room for the frame of a page or a JSON object. */
+export const MIN_HUGE_BODY_BYTES = 64;
+
+/** A huge body is streamed, but a typo of three zeros too many would still fill the disk of a CI log. */
+export const MAX_HUGE_BODY_BYTES = 512 * 1024 * 1024;
 
 export interface FaultRule {
 	/** Only requests whose `identityId` equals this; without `match` every request matches. */
@@ -261,13 +308,151 @@ function parseFault(value: unknown, where: string): Fault {
 		}
 		case 'reset':
 		case 'wrongShape':
+		case 'cutAfterRequest':
 			expectOnlyKeys(fault, ['kind'], where);
 			return { kind: fault.kind };
+		case 'redirect':
+			expectOnlyKeys(fault, ['kind', 'status', 'location'], where);
+			if (!REDIRECT_STATUSES.includes(fault.status as RedirectStatus)) {
+				throw new FaultConfigError(
+					`${where}.status must be one of ${REDIRECT_STATUSES.join(', ')}.`,
+				);
+			}
+			if (typeof fault.location !== 'string' || fault.location === '') {
+				throw new FaultConfigError(`${where}.location must be a non-empty URL string.`);
+			}
+			return { kind: 'redirect', status: fault.status as RedirectStatus, location: fault.location };
+		case 'answer':
+			return parseAnswerFault(fault, where);
+		case 'echoNik':
+			expectOnlyKeys(fault, ['kind', 'identityId'], where);
+			if (typeof fault.identityId !== 'string') {
+				throw new FaultConfigError(`${where}.identityId must be a string (the NIK to echo).`);
+			}
+			return { kind: 'echoNik', identityId: fault.identityId };
+		case 'score': {
+			expectOnlyKeys(fault, ['kind', ...SCORE_FIELDS], where);
+			if (!Object.hasOwn(fault, 'faceSimilarity')) {
+				throw new FaultConfigError(`${where}.faceSimilarity is required (null is allowed).`);
+			}
+			const parsed: Fault = { kind: 'score', faceSimilarity: null };
+			for (const key of SCORE_FIELDS) {
+				if (!Object.hasOwn(fault, key)) continue;
+				parsed[key] = expectJsonValue(fault[key], `${where}.${key}`);
+			}
+			return parsed;
+		}
+		case 'hugeBody': {
+			expectOnlyKeys(fault, ['kind', 'bytes', 'format', 'status'], where);
+			const { bytes } = fault;
+			if (
+				!Number.isInteger(bytes) ||
+				(bytes as number) < MIN_HUGE_BODY_BYTES ||
+				(bytes as number) > MAX_HUGE_BODY_BYTES
+			) {
+				throw new FaultConfigError(
+					`${where}.bytes must be a whole number from ${MIN_HUGE_BODY_BYTES} to ${MAX_HUGE_BODY_BYTES}.`,
+				);
+			}
+			const parsed: Fault = { kind: 'hugeBody', bytes: bytes as number };
+			if (fault.format !== undefined) {
+				if (fault.format !== 'text' && fault.format !== 'json') {
+					throw new FaultConfigError(`${where}.format must be "text" or "json".`);
+				}
+				parsed.format = fault.format;
+			}
+			if (fault.status !== undefined) parsed.status = expectAnswerStatus(fault.status, where);
+			return parsed;
+		}
 		default:
-			throw new FaultConfigError(
-				`${where}.kind must be one of error, status, rateLimit, delay, reset, malformed, wrongShape.`,
-			);
+			throw new FaultConfigError(`${where}.kind must be one of ${FAULT_KINDS.join(', ')}.`);
 	}
+}
+
+const FAULT_KINDS = [
+	'error',
+	'status',
+	'rateLimit',
+	'delay',
+	'reset',
+	'malformed',
+	'wrongShape',
+	'redirect',
+	'answer',
+	'echoNik',
+	'score',
+	'hugeBody',
+	'cutAfterRequest',
+] as const satisfies readonly Fault['kind'][];
+
+const SCORE_FIELDS = ['faceSimilarity', 'face', 'isValid', 'isActive'] as const;
+
+function parseAnswerFault(fault: Record<string, unknown>, where: string): Fault {
+	expectOnlyKeys(fault, ['kind', 'status', 'body', 'contentType'], where);
+	if (!Object.hasOwn(fault, 'body')) {
+		throw new FaultConfigError(
+			`${where}.body is required (any JSON value, or a string with contentType).`,
+		);
+	}
+	const parsed: Fault = { kind: 'answer', body: expectJsonValue(fault.body, `${where}.body`) };
+	if (fault.contentType !== undefined) {
+		if (typeof fault.contentType !== 'string' || fault.contentType === '') {
+			throw new FaultConfigError(`${where}.contentType must be a non-empty string.`);
+		}
+		if (typeof fault.body !== 'string') {
+			throw new FaultConfigError(
+				`${where}.body must be a string when contentType is given (it is sent as is).`,
+			);
+		}
+		parsed.contentType = fault.contentType;
+	}
+	if (fault.status !== undefined) parsed.status = expectAnswerStatus(fault.status, where);
+	return parsed;
+}
+
+/** Any status an API answer with a body can have: 1XX and redirects have faults of their own. */
+function expectAnswerStatus(value: unknown, where: string): number {
+	if (!Number.isInteger(value) || (value as number) < 200 || (value as number) > 599) {
+		throw new FaultConfigError(`${where}.status must be an HTTP status from 200 to 599.`);
+	}
+	if (value === 204 || value === 205 || value === 304) {
+		throw new FaultConfigError(`${where}.status ${value as number} cannot carry a body.`);
+	}
+	return value as number;
+}
+
+/**
+ * What JSON can carry, and so what the control API could send: NaN, Infinity, undefined and
+ * class instances are refused here rather than silently becoming null on the wire.
+ */
+function expectJsonValue(value: unknown, where: string, depth = 0): JsonValue {
+	if (depth > 64) throw new FaultConfigError(`${where} is nested too deeply.`);
+	if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) {
+			throw new FaultConfigError(
+				`${where} must be a JSON value; ${String(value)} is not (send it as a raw "answer" body).`,
+			);
+		}
+		return value;
+	}
+	if (Array.isArray(value)) {
+		return value.map((element, index) => expectJsonValue(element, `${where}[${index}]`, depth + 1));
+	}
+	if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+		const copy: { [key: string]: JsonValue } = {};
+		for (const [key, element] of Object.entries(value as Record<string, unknown>)) {
+			// defineProperty: a key "__proto__" from JSON.parse must stay a key, not a prototype.
+			Object.defineProperty(copy, key, {
+				value: expectJsonValue(element, `${where}.${key}`, depth + 1),
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
+		}
+		return copy;
+	}
+	throw new FaultConfigError(`${where} must be a JSON value (got ${typeof value}).`);
 }
 
 function expectErrorStatus(value: unknown, where: string): number {

@@ -58,3 +58,33 @@ export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
 	if (ms <= 0) return;
 	await delay(ms, undefined, { signal });
 }
+
+/**
+ * Sends `head`, then `fill` repeated up to `fillBytes` bytes, then `tail`, without holding the
+ * whole body in memory, and stops early when the client goes away (a client that refuses a
+ * huge answer should not keep the sandbox writing).
+ */
+export async function sendRepeated(
+	res: ServerResponse,
+	status: number,
+	contentType: string,
+	parts: { head: string; fill: string; fillBytes: number; tail: string },
+): Promise<void> {
+	if (res.writableEnded || res.destroyed) return;
+	const total = Buffer.byteLength(parts.head) + parts.fillBytes + Buffer.byteLength(parts.tail);
+	res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': total });
+	const block = Buffer.from(parts.fill.repeat(Math.ceil((64 * 1024) / parts.fill.length)));
+	const closed = new Promise<void>((resolve) => res.once('close', resolve));
+	const write = async (chunk: Buffer | string): Promise<boolean> => {
+		if (res.destroyed) return false;
+		if (!res.write(chunk)) {
+			await Promise.race([new Promise((resolve) => res.once('drain', resolve)), closed]);
+		}
+		return !res.destroyed;
+	};
+	if (!(await write(parts.head))) return;
+	for (let left = parts.fillBytes; left > 0; left -= block.length) {
+		if (!(await write(left >= block.length ? block : block.subarray(0, left)))) return;
+	}
+	res.end(parts.tail);
+}

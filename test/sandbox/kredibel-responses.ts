@@ -5,7 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { ApiErrorType } from './faults';
+import {
+	MIN_HUGE_BODY_BYTES,
+	type ApiErrorType,
+	type JsonValue,
+	type ScoreOverrides,
+} from './faults';
 
 /** The NIKs Kredibel's sandbox documents. Any other 16-character identityId is "not valid". */
 export const SANDBOX_NIKS = {
@@ -30,9 +35,24 @@ export const API_ERROR_MESSAGES: Record<ApiErrorType, string> = {
 	request_error: 'Cannot get response from Dukcapil server.',
 };
 
-/** Only `no_face_detected` is charged, per Kredibel's error table. */
-export function isChargedError(errorType: ApiErrorType): boolean {
-	return errorType === 'no_face_detected';
+/**
+ * Kredibel's billing rule for an answer that reached the client: every 2XX (whatever its body:
+ * Kredibel did the work) and the `no_face_detected` envelope. 3XX, 429, 5XX and the other 4XX
+ * are free (of the error table only `no_face_detected` is charged). Answers that never reached the client (a `delay` the client gave up on,
+ * `cutAfterRequest`) are charged as what the sandbox was about to send.
+ */
+export function isChargedAnswer(status: number, body: unknown): boolean {
+	if (status >= 200 && status < 300) return true;
+	return errorTypeOf(body) === 'no_face_detected';
+}
+
+function errorTypeOf(body: unknown): unknown {
+	if (typeof body !== 'object' || body === null || !Object.hasOwn(body, 'errors')) return undefined;
+	const errors = (body as { errors: unknown }).errors;
+	if (typeof errors !== 'object' || errors === null || !Object.hasOwn(errors, 'errorType')) {
+		return undefined;
+	}
+	return (errors as { errorType: unknown }).errorType;
 }
 
 export interface VerificationData {
@@ -62,6 +82,54 @@ const NOT_IN_REGISTRY = { isValid: false, isActive: false, response: {} };
 export function verificationBody(identityId: string): { message: string; data: VerificationData } {
 	const verdict = SANDBOX_VERDICTS[identityId] ?? NOT_IN_REGISTRY;
 	return { message: VERIFICATION_MESSAGE, data: { id: randomUUID(), identityId, ...verdict } };
+}
+
+/**
+ * A success answer about another person: the verdict Kredibel's sandbox gives `echoed`, under
+ * `echoed`'s NIK, whatever NIK was sent. Echo the match NIK and a client that does not compare
+ * the NIKs approves the wrong applicant.
+ */
+export function echoedVerificationBody(echoed: string) {
+	return verificationBody(echoed);
+}
+
+/**
+ * A success answer for the NIK sent with the verdict fields replaced by whatever a test gives
+ * (a string "0.10", 24, -1, null...). The verdict of a valid NIK is the base, so that only the
+ * replaced fields are odd; `isValid`/`isActive` sit in `data`, the face fields in `data.response`.
+ */
+export function scoredVerificationBody(identityId: string, overrides: ScoreOverrides) {
+	const body = verificationBody(identityId);
+	const valid = SANDBOX_VERDICTS[SANDBOX_NIKS.match];
+	const data: Record<string, JsonValue | undefined> & { response: Record<string, JsonValue> } = {
+		...body.data,
+		isValid: valid.isValid,
+		isActive: valid.isActive,
+		response: { ...valid.response, faceSimilarity: overrides.faceSimilarity },
+	};
+	if (overrides.face !== undefined) data.response.face = overrides.face;
+	if (overrides.isValid !== undefined) data.isValid = overrides.isValid;
+	if (overrides.isActive !== undefined) data.isActive = overrides.isActive;
+	return { message: body.message, data };
+}
+
+/** The body of a redirect: what a web server says when it moves a resource. */
+export function redirectBody(location: string) {
+	return { message: `Moved to ${location}.` };
+}
+
+/**
+ * A body of exactly `bytes` bytes, made of repeated `chunk`s so that it can be streamed without
+ * holding it in memory. Text: an HTML page that never ends; JSON: `{"message":"xxx…"}`, a valid
+ * object without `data`.
+ */
+export function hugeBodyParts(bytes: number, format: 'text' | 'json') {
+	if (bytes < MIN_HUGE_BODY_BYTES)
+		throw new RangeError(`A huge body has at least ${MIN_HUGE_BODY_BYTES} bytes.`);
+	const head = format === 'json' ? '{"message":"' : '<!DOCTYPE html><html><body>';
+	const tail = format === 'json' ? '"}' : '</body></html>';
+	const fill = format === 'json' ? 'x' : 'Bad Gateway. ';
+	return { head, fill, fillBytes: bytes - head.length - tail.length, tail };
 }
 
 export function apiErrorBody(errorType: ApiErrorType) {

@@ -27,7 +27,11 @@ export interface RequestLogEntry {
 	status: number | null;
 	/** The fault applied: the errorType for `error` faults, else the fault kind. */
 	fault?: string;
-	/** Whether Kredibel would have charged for this request (the credit counter dropped). */
+	/**
+	 * Whether Kredibel would have charged for this request (the credit counter dropped): 2XX
+	 * answers and `no_face_detected`, also when the client never read them (a `delay` it gave up
+	 * on, `cutAfterRequest`). Never 3XX, 429, 5XX, the other 4XX, `reset`, or a sandbox closing.
+	 */
 	charged: boolean;
 	/** `performance.now()` in ms when the request arrived and when its answer was sent. */
 	startedAt: number;
@@ -68,6 +72,33 @@ export class RequestLog {
 		this.entries = [];
 		this.nextSeq = 1;
 	}
+}
+
+/** Charged requests per NIK sent (requests without a NIK count under ""). */
+export interface Charges {
+	total: number;
+	perIdentityId: Record<string, number>;
+	/** The NIKs charged more than once, sorted: a test of "never pay twice" wants this empty. */
+	chargedMoreThanOnce: string[];
+}
+
+export function chargesOf(
+	entries: readonly Pick<RequestLogEntry, 'identityId' | 'charged'>[],
+): Charges {
+	const perIdentityId = new Map<string, number>();
+	for (const entry of entries) {
+		if (!entry.charged) continue;
+		const key = entry.identityId ?? '';
+		perIdentityId.set(key, (perIdentityId.get(key) ?? 0) + 1);
+	}
+	return {
+		total: [...perIdentityId.values()].reduce((sum, count) => sum + count, 0),
+		perIdentityId: Object.fromEntries(perIdentityId),
+		chargedMoreThanOnce: [...perIdentityId]
+			.filter(([, count]) => count > 1)
+			.map(([nik]) => nik)
+			.sort(),
+	};
 }
 
 /**

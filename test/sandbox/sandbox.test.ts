@@ -21,6 +21,7 @@ import {
 	type Sandbox,
 	type SerializedLogEntry,
 } from './server';
+import { startTrap, type Trap } from './trap';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -48,6 +49,7 @@ interface CallOptions {
 	body?: unknown;
 	signal?: AbortSignal;
 	base?: string;
+	redirect?: 'follow' | 'manual' | 'error';
 }
 
 let sandbox: Sandbox;
@@ -79,6 +81,7 @@ async function call(pathname: string, options: CallOptions = {}): Promise<Answer
 		headers,
 		body,
 		signal: options.signal,
+		redirect: options.redirect,
 	});
 	const text = await response.text();
 	let json: unknown;
@@ -552,10 +555,19 @@ describe('fault rules', () => {
 		expect(sandbox.credit()).toBe(start - 1);
 	});
 
-	it('reset drops the connection without an answer', async () => {
+	it('reset reads the whole request, then drops the connection without processing it (free)', async () => {
 		sandbox.addFault({ times: 1, fault: { kind: 'reset' } });
+		const credit = sandbox.credit();
 		await expect(verify()).rejects.toThrow('fetch failed');
-		expect(sandbox.requests()[0]).toMatchObject({ status: null, fault: 'reset', charged: false });
+		expect(sandbox.requests()[0]).toMatchObject({
+			status: null,
+			fault: 'reset',
+			charged: false,
+			// The body was read before the cut: the NIK and image are in the log.
+			identityId: SANDBOX_NIKS.match,
+			faceImage: PNG,
+		});
+		expect(sandbox.credit()).toBe(credit);
 		expect((await verify()).status).toBe(200);
 	});
 
@@ -566,10 +578,11 @@ describe('fault rules', () => {
 		expect(answer.headers.get('content-type')).toBe('text/html; charset=utf-8');
 		expect(answer.text).toMatch(/^<!DOCTYPE html>/);
 		expect(answer.json).toBeUndefined();
+		// Kredibel charges every 2XX, readable or not.
 		expect(sandbox.requests()[0]).toMatchObject({
 			status: 200,
 			fault: 'malformed',
-			charged: false,
+			charged: true,
 		});
 	});
 
@@ -588,7 +601,7 @@ describe('fault rules', () => {
 		const answer = await verify();
 		expect(answer.status).toBe(200);
 		expect(answer.json).toEqual({ message: 'Identity biometric verification succeeded.' });
-		expect(sandbox.requests()[0].charged).toBe(false);
+		expect(sandbox.requests()[0].charged).toBe(true);
 	});
 
 	it('times limits a rule to that many matching requests, then it is gone', async () => {
@@ -694,6 +707,320 @@ describe('fault rules', () => {
 		sandbox.addFault(rule);
 		rule.fault.status = 500;
 		expect((await verify()).status).toBe(503);
+	});
+});
+
+describe('odd answers: redirect', () => {
+	let trap: Trap;
+	beforeAll(async () => {
+		trap = await startTrap();
+	});
+	afterAll(async () => {
+		await trap.close();
+	});
+
+	it.each([301, 302, 303, 307, 308] as const)(
+		'redirect %i answers with Location, charges nothing, and sends nothing to the trap by itself',
+		async (status) => {
+			const before = trap.requests().length;
+			const location = `${trap.url}/v1/identity/verification/biometric`;
+			sandbox.addFault({ fault: { kind: 'redirect', status, location } });
+			const answer = await call(BIOMETRIC_PATH, {
+				body: { identityId: SANDBOX_NIKS.match, faceImage: PNG_BASE64 },
+				redirect: 'manual',
+			});
+			expect(answer.status).toBe(status);
+			expect(answer.headers.get('location')).toBe(location);
+			expect(answer.json).toEqual({ message: `Moved to ${location}.` });
+			expect(sandbox.requests()[0]).toMatchObject({ status, fault: 'redirect', charged: false });
+			expect(trap.requests()).toHaveLength(before);
+		},
+	);
+
+	it('the trap records what a client that follows a 307 leaks, and lures it with a match', async () => {
+		// What a client that keeps the header (the issue's report) would also send.
+		const leakedKey = await fetch(`${trap.url}/direct`, {
+			headers: { Authorization: `Bearer ${SANDBOX_API_KEY}` },
+		});
+		expect(leakedKey.status).toBe(200);
+		expect(trap.requests().at(-1)?.headers.authorization).toBe(`Bearer ${SANDBOX_API_KEY}`);
+		const before = trap.requests().length;
+		sandbox.addFault({
+			fault: { kind: 'redirect', status: 307, location: `${trap.url}/stolen?x=1` },
+		});
+		const followed = await verify(SANDBOX_NIKS.noMatch);
+		expect(followed.status).toBe(200);
+		expect((followed.json as { data: unknown }).data).toMatchObject({
+			identityId: SANDBOX_NIKS.noMatch,
+			isValid: true,
+			isActive: true,
+			response: { face: true, faceSimilarity: 1 },
+		});
+		const leaked = trap.requests().slice(before);
+		expect(leaked).toEqual([
+			{
+				method: 'POST',
+				url: '/stolen?x=1',
+				// fetch drops Authorization on a cross-origin redirect (the trap has its own port);
+				// the NIK and the selfie go along all the same.
+				headers: expect.not.objectContaining({ authorization: expect.anything() }),
+				bodyBytes: JSON.stringify({ identityId: SANDBOX_NIKS.noMatch, faceImage: PNG_BASE64 })
+					.length,
+			},
+		]);
+	});
+
+	it('a client that follows a 303 reaches the trap with a GET and no body', async () => {
+		const before = trap.requests().length;
+		sandbox.addFault({ fault: { kind: 'redirect', status: 303, location: `${trap.url}/x` } });
+		await verify();
+		expect(trap.requests().slice(before)).toMatchObject([
+			{ method: 'GET', url: '/x', bodyBytes: 0 },
+		]);
+	});
+
+	it('the trap keeps its own copies and is closed by close()', async () => {
+		const own = await startTrap();
+		await fetch(`${own.url}/a`);
+		const list = own.requests();
+		list[0].url = 'changed';
+		expect(own.requests()[0].url).toBe('/a');
+		await own.close();
+		await expect(fetch(`${own.url}/b`)).rejects.toThrow('fetch failed');
+		expect(own.requests()).toHaveLength(1);
+	});
+});
+
+describe('odd answers: answer, echoNik, score, hugeBody, cutAfterRequest', () => {
+	it.each([
+		['a hostile field error list', 400, { errors: { identityId: [{ toString: 1 }] } }, false],
+		[
+			'errorType __proto__',
+			400,
+			{ errors: { errorId: 'x', errorType: '__proto__' }, message: 'constructor' },
+			false,
+		],
+		['a JSON array with status 200', 200, [1, 'two', { three: 3 }], true],
+		['a nested success shape', 200, { data: { data: { isValid: true } } }, true],
+		[
+			'a no_face_detected envelope (charged)',
+			400,
+			{ errors: { errorType: 'no_face_detected' } },
+			true,
+		],
+		['a bare string', 500, 'oops', false],
+		['null', 200, null, true],
+	] as const)('answer sends %s exactly as given', async (_name, status, body, charged) => {
+		sandbox.addFault({ fault: { kind: 'answer', status, body: body as never } });
+		const answer = await verify();
+		expect(answer.status).toBe(status);
+		expect(answer.headers.get('content-type')).toBe('application/json');
+		expect(answer.text).toBe(JSON.stringify(body));
+		expect(sandbox.requests()[0]).toMatchObject({ status, fault: 'answer', charged });
+	});
+
+	it('answer keeps a "__proto__" key that arrived as JSON through the control API', async () => {
+		const body =
+			'{"errors":{"__proto__":{"errorType":"no_face_detected"},"errorType":"constructor"}}';
+		const added = await call('/__sandbox/faults', {
+			key: null,
+			body: `{"fault":{"kind":"answer","status":400,"body":${body}}}`,
+		});
+		expect(added.status).toBe(201);
+		const answer = await verify();
+		expect(answer.text).toBe(body);
+		expect(sandbox.requests()[0].charged).toBe(false);
+	});
+
+	it('answer with contentType sends a raw string, status 200 by default (charged)', async () => {
+		sandbox.addFault({
+			fault: { kind: 'answer', contentType: 'text/plain', body: '{"data": not json' },
+		});
+		const answer = await verify();
+		expect(answer.status).toBe(200);
+		expect(answer.headers.get('content-type')).toBe('text/plain');
+		expect(answer.text).toBe('{"data": not json');
+		expect(sandbox.requests()[0].charged).toBe(true);
+	});
+
+	it('echoNik answers about another NIK: its verdict under its NIK (charged)', async () => {
+		sandbox.addFault({ fault: { kind: 'echoNik', identityId: SANDBOX_NIKS.match } });
+		const answer = await verify('3171000000000009');
+		expect(answer.status).toBe(200);
+		expect(answer.json).toEqual({
+			message: 'Identity biometric verification succeeded.',
+			data: {
+				id: expect.stringMatching(UUID),
+				identityId: SANDBOX_NIKS.match,
+				isValid: true,
+				isActive: true,
+				response: { face: true, faceSimilarity: 1 },
+			},
+		});
+		expect(sandbox.requests()[0]).toMatchObject({
+			identityId: '3171000000000009',
+			fault: 'echoNik',
+			charged: true,
+		});
+	});
+
+	it('echoNik still validates the payload first (a bad NIK gets the 400, free)', async () => {
+		sandbox.addFault({ fault: { kind: 'echoNik', identityId: SANDBOX_NIKS.match } });
+		expectValidationError(await verify('short'), { identityId: ['Length must be 16.'] });
+		expect(sandbox.requests()[0].charged).toBe(false);
+	});
+
+	it.each(['0.10', 24, -1, null, 0.5, [0.9], { value: 1 }])(
+		'score puts faceSimilarity %j into a valid, active, face: true answer',
+		async (faceSimilarity) => {
+			sandbox.addFault({ fault: { kind: 'score', faceSimilarity } });
+			const answer = await verify(SANDBOX_NIKS.invalid);
+			expect(answer.status).toBe(200);
+			expect((answer.json as { data: unknown }).data).toEqual({
+				id: expect.stringMatching(UUID),
+				identityId: SANDBOX_NIKS.invalid,
+				isValid: true,
+				isActive: true,
+				response: { face: true, faceSimilarity },
+			});
+			expect(sandbox.requests()[0]).toMatchObject({ fault: 'score', charged: true });
+		},
+	);
+
+	it('score replaces face, isValid and isActive when given, with any JSON value', async () => {
+		sandbox.addFault({
+			fault: { kind: 'score', faceSimilarity: 0.8, face: false, isValid: 'true', isActive: null },
+		});
+		const { data } = (await verify(SANDBOX_NIKS.match)).json as { data: unknown };
+		expect(data).toMatchObject({
+			identityId: SANDBOX_NIKS.match,
+			isValid: 'true',
+			isActive: null,
+			response: { face: false, faceSimilarity: 0.8 },
+		});
+	});
+
+	it('hugeBody sends exactly that many bytes of HTML with status 200 (charged)', async () => {
+		const bytes = 5 * 1024 * 1024 + 7;
+		sandbox.addFault({ fault: { kind: 'hugeBody', bytes } });
+		const answer = await verify();
+		expect(answer.status).toBe(200);
+		expect(answer.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(Buffer.byteLength(answer.text)).toBe(bytes);
+		expect(answer.text.startsWith('<!DOCTYPE html>')).toBe(true);
+		expect(answer.text.endsWith('</html>')).toBe(true);
+		expect(answer.json).toBeUndefined();
+		expect(sandbox.requests()[0]).toMatchObject({ status: 200, fault: 'hugeBody', charged: true });
+	});
+
+	it('hugeBody in JSON is one valid object without data; another status is free', async () => {
+		sandbox.addFault({
+			fault: { kind: 'hugeBody', bytes: 2_000_000, format: 'json', status: 502 },
+		});
+		const answer = await verify();
+		expect(answer.status).toBe(502);
+		expect(answer.headers.get('content-type')).toBe('application/json');
+		expect(answer.text).toHaveLength(2_000_000);
+		expect(Object.keys(answer.json as object)).toEqual(['message']);
+		expect(sandbox.requests()[0].charged).toBe(false);
+	});
+
+	it('hugeBody stops writing when the client goes away, and the sandbox keeps serving', async () => {
+		sandbox.addFault({ times: 1, fault: { kind: 'hugeBody', bytes: 200 * 1024 * 1024 } });
+		const response = await fetch(`${sandbox.url}${BIOMETRIC_PATH}`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${SANDBOX_API_KEY}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ identityId: SANDBOX_NIKS.match, faceImage: PNG_BASE64 }),
+		});
+		expect(response.headers.get('content-length')).toBe(String(200 * 1024 * 1024));
+		const reader = response.body!.getReader();
+		await reader.read();
+		await reader.cancel();
+		expect((await verify()).status).toBe(200);
+	});
+
+	it('cutAfterRequest charges the request, then drops the connection without an answer', async () => {
+		sandbox.addFault({ times: 1, fault: { kind: 'cutAfterRequest' } });
+		const credit = sandbox.credit();
+		await expect(verify(SANDBOX_NIKS.noMatch)).rejects.toThrow('fetch failed');
+		expect(sandbox.requests()[0]).toMatchObject({
+			identityId: SANDBOX_NIKS.noMatch,
+			status: null,
+			fault: 'cutAfterRequest',
+			charged: true,
+		});
+		expect(sandbox.credit()).toBe(credit - 1);
+		expect(sandbox.stats().chargedRequests).toBe(1);
+		expect((await verify()).status).toBe(200);
+	});
+
+	it('cutAfterRequest on a request Kredibel would refuse (bad NIK) cuts it without a charge', async () => {
+		sandbox.addFault({ times: 1, fault: { kind: 'cutAfterRequest' } });
+		await expect(verify('short')).rejects.toThrow('fetch failed');
+		expect(sandbox.requests()[0]).toMatchObject({ status: null, charged: false });
+	});
+
+	it.each([
+		[
+			{ fault: { kind: 'redirect', status: 300, location: 'http://x' } },
+			/status must be one of 301/,
+		],
+		[{ fault: { kind: 'redirect', status: 307 } }, /location must be a non-empty URL/],
+		[{ fault: { kind: 'answer', status: 200 } }, /body is required/],
+		[
+			{ fault: { kind: 'answer', body: {}, contentType: 'text/plain' } },
+			/must be a string when contentType/,
+		],
+		[{ fault: { kind: 'answer', body: 'x', status: 204 } }, /cannot carry a body/],
+		[{ fault: { kind: 'answer', body: { a: NaN } } }, /body\.a must be a JSON value; NaN/],
+		[{ fault: { kind: 'answer', body: new Date(0) } }, /must be a JSON value \(got object\)/],
+		[{ fault: { kind: 'echoNik', identityId: 3171 } }, /identityId must be a string/],
+		[{ fault: { kind: 'score', face: true } }, /faceSimilarity is required/],
+		[{ fault: { kind: 'score', faceSimilarity: Infinity } }, /faceSimilarity must be a JSON value/],
+		[
+			{ fault: { kind: 'score', faceSimilarity: 1, similarity: 1 } },
+			/unknown field\(s\) similarity/,
+		],
+		[{ fault: { kind: 'hugeBody', bytes: 10 } }, /bytes must be a whole number from 64/],
+		[{ fault: { kind: 'hugeBody', bytes: 1e9 } }, /bytes must be a whole number/],
+		[{ fault: { kind: 'hugeBody', bytes: 100, format: 'xml' } }, /format must be "text" or "json"/],
+		[{ fault: { kind: 'cutAfterRequest', ms: 1 } }, /unknown field\(s\) ms/],
+	])('refuses the invalid rule %j', (rule, message) => {
+		expect(() => sandbox.addFault(rule as never)).toThrow(message);
+		expect(sandbox.faultRules()).toEqual([]);
+	});
+});
+
+describe('charges per applicant', () => {
+	it('counts charged requests per NIK and names those charged more than once', async () => {
+		sandbox.addFault({
+			match: { identityId: SANDBOX_NIKS.invalid },
+			times: 1,
+			fault: { kind: 'status', status: 503 },
+		});
+		sandbox.addFault({
+			match: { identityId: '3171000000000001' },
+			fault: { kind: 'cutAfterRequest' },
+		});
+		await verify(SANDBOX_NIKS.match);
+		await verify(SANDBOX_NIKS.match);
+		await verify(SANDBOX_NIKS.invalid); // 503: free
+		await verify(SANDBOX_NIKS.invalid); // charged
+		await verifyOrNull('3171000000000001'); // cut after processing: charged
+		await verify('short'); // 400: free
+		const expected = {
+			total: 4,
+			perIdentityId: {
+				[SANDBOX_NIKS.match]: 2,
+				[SANDBOX_NIKS.invalid]: 1,
+				'3171000000000001': 1,
+			},
+			chargedMoreThanOnce: [SANDBOX_NIKS.match],
+		};
+		expect(sandbox.charges()).toEqual(expected);
+		expect((await control('/charges')).json).toEqual(expected);
+		sandbox.resetLog();
+		expect(sandbox.charges()).toEqual({ total: 0, perIdentityId: {}, chargedMoreThanOnce: [] });
 	});
 });
 

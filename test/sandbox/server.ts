@@ -7,7 +7,12 @@
  *   latency -> route (404/405) -> read the whole body -> API key (401) -> body over 10 MiB (413)
  *   -> biometric only: injected fault -> fields (400) -> base64 (400) -> size (400) -> answer.
  * Faults come after the key check so that a test of "wrong key" is never masked by a fault, and
- * after reading the body so that a rule can match on the NIK.
+ * after reading the body so that a rule can match on the NIK. `delay`, `echoNik`, `score` and
+ * `cutAfterRequest` still go through the field, base64 and size checks; the others replace them.
+ *
+ * Each log entry says whether Kredibel would have charged the request (`isChargedAnswer`: 2XX and
+ * `no_face_detected`), including answers the client never read (a `delay` it gave up on,
+ * `cutAfterRequest`), so a test can assert that no applicant was paid for twice.
  */
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
@@ -26,28 +31,32 @@ import {
 	type Fault,
 	type FaultRule,
 } from './faults';
-import { readBody, sendJson, sendText, sleep, type ReadBody } from './http-io';
+import { readBody, sendJson, sendRepeated, sendText, sleep, type ReadBody } from './http-io';
 import {
 	apiErrorBody,
 	creditBody,
+	echoedVerificationBody,
+	hugeBodyParts,
 	invalidApiKeyBody,
-	isChargedError,
+	isChargedAnswer,
 	MALFORMED_BODY,
 	MAX_IMAGE_BYTES,
 	MESSAGES,
 	messageBody,
+	redirectBody,
+	scoredVerificationBody,
 	validationErrorBody,
 	VERIFICATION_MESSAGE,
 	verificationBody,
 } from './kredibel-responses';
 import { decodeStrictBase64, parseJsonBody, validateBiometricPayload } from './payload';
 import type { ParsedBody } from './payload';
-import { RequestLog, type RequestLogEntry } from './request-log';
+import { chargesOf, RequestLog, type Charges, type RequestLogEntry } from './request-log';
 
 export { chaosPlan } from './faults';
 export type { ActiveFaultRule, ApiErrorType, ChaosOptions, ChaosState, Fault, FaultRule };
 export { MAX_IMAGE_BYTES, SANDBOX_NIKS } from './kredibel-responses';
-export type { RequestLogEntry, SerializedLogEntry } from './request-log';
+export type { Charges, RequestLogEntry, SerializedLogEntry } from './request-log';
 
 export const SANDBOX_API_KEY = 'sandbox-test-key';
 export const BIOMETRIC_PATH = '/v1/identity/verification/biometric';
@@ -102,6 +111,8 @@ export interface Sandbox {
 	chaosState(): ChaosState | null;
 	setLatency(ms: number): void;
 	stats(): SandboxStats;
+	/** Charged requests per NIK in the current log: "no applicant charged more than once". */
+	charges(): Charges;
 	/** The current credit amount, as `GET /v1/billing/credit` reports it. */
 	credit(): number;
 	/** `resetLog()` and `clearFaults()`; credit and latency are kept. */
@@ -236,6 +247,10 @@ class KredibelSandbox implements Sandbox {
 		return this.creditAmount;
 	}
 
+	charges(): Charges {
+		return chargesOf(this.log.list());
+	}
+
 	reset(): void {
 		this.resetLog();
 		this.clearFaults();
@@ -341,32 +356,37 @@ class KredibelSandbox implements Sandbox {
 	): Promise<void> {
 		// A rule wins over chaos; the chaos draw was still consumed, so later requests keep their fate.
 		const fault = this.faults.takeRuleFault(entry.identityId) ?? chaosFault;
-		if (fault) {
-			entry.fault = faultLabel(fault);
-			if (fault.kind !== 'delay') return this.answerWithFault(res, entry, fault);
+		if (fault) entry.fault = faultLabel(fault);
+		if (fault?.kind === 'delay') {
 			// Then answer normally. A client that timed out meanwhile is still charged, as a real
 			// server that does not notice the disconnect would: retrying a timeout can cost twice.
 			await sleep(fault.ms, this.closing.signal);
 		}
+		if (fault && !isProcessedNormally(fault)) return this.answerWithFault(res, entry, fault);
 
-		const check = validateBiometricPayload(parsed);
-		if (!check.ok) return this.respond(res, entry, 400, validationErrorBody(check.errors));
-		if (!image) return this.respondApiError(res, entry, 'invalid_base64_encoding', 400);
-		if (image.length > MAX_IMAGE_BYTES) {
-			return this.respondApiError(res, entry, 'image_too_large', 400);
+		const answer = verificationAnswer(parsed, image, fault);
+		if (fault?.kind === 'cutAfterRequest') {
+			// Kredibel did the work (and billed it); the answer is lost on the way back.
+			if (isChargedAnswer(answer.status, answer.body)) this.charge(entry);
+			res.socket?.destroy();
+			return;
 		}
-		this.charge(entry);
-		return this.respond(res, entry, 200, verificationBody(check.identityId));
+		return this.respondBiometric(res, entry, answer.status, answer.body);
 	}
 
-	private answerWithFault(
+	private async answerWithFault(
 		res: ServerResponse,
 		entry: RequestLogEntry,
-		fault: Exclude<Fault, { kind: 'delay' }>,
-	): void {
+		fault: Exclude<Fault, { kind: NormallyProcessedKind }>,
+	): Promise<void> {
 		switch (fault.kind) {
 			case 'error':
-				return this.respondApiError(res, entry, fault.errorType, fault.status ?? 400);
+				return this.respondBiometric(
+					res,
+					entry,
+					fault.status ?? 400,
+					apiErrorBody(fault.errorType),
+				);
 			case 'status':
 				return this.respond(res, entry, fault.status, messageBody(statusMessage(fault.status)));
 			case 'rateLimit':
@@ -374,30 +394,73 @@ class KredibelSandbox implements Sandbox {
 					'Retry-After': String(fault.retryAfter),
 				});
 			case 'reset':
-				// No status: the client sees the connection drop (ECONNRESET / "other side closed").
+				// The request was read but never processed: nothing is charged. No status: the
+				// client sees the connection drop (ECONNRESET / "other side closed").
 				res.socket?.destroy();
 				return;
 			case 'malformed':
-				entry.status = 200;
-				return sendText(
+				return this.respondBiometricText(
 					res,
+					entry,
 					200,
 					fault.body ?? MALFORMED_BODY,
 					fault.contentType ?? 'text/html; charset=utf-8',
 				);
 			case 'wrongShape':
-				return this.respond(res, entry, 200, messageBody(VERIFICATION_MESSAGE));
+				return this.respondBiometric(res, entry, 200, messageBody(VERIFICATION_MESSAGE));
+			case 'redirect':
+				return this.respond(res, entry, fault.status, redirectBody(fault.location), {
+					Location: fault.location,
+				});
+			case 'answer': {
+				const status = fault.status ?? 200;
+				if (fault.contentType === undefined) {
+					return this.respondBiometric(res, entry, status, fault.body);
+				}
+				return this.respondBiometricText(
+					res,
+					entry,
+					status,
+					fault.body as string,
+					fault.contentType,
+				);
+			}
+			case 'hugeBody': {
+				const status = fault.status ?? 200;
+				const format = fault.format ?? 'text';
+				entry.status = status;
+				if (isChargedAnswer(status, undefined)) this.charge(entry);
+				return sendRepeated(
+					res,
+					status,
+					format === 'json' ? 'application/json' : 'text/html; charset=utf-8',
+					hugeBodyParts(fault.bytes, format),
+				);
+			}
 		}
 	}
 
-	private respondApiError(
+	/** A biometric answer that reached the point of an answer: charged by Kredibel's rule. */
+	private respondBiometric(
 		res: ServerResponse,
 		entry: RequestLogEntry,
-		errorType: ApiErrorType,
 		status: number,
+		body: unknown,
 	): void {
-		if (isChargedError(errorType)) this.charge(entry);
-		this.respond(res, entry, status, apiErrorBody(errorType));
+		if (isChargedAnswer(status, body)) this.charge(entry);
+		this.respond(res, entry, status, body);
+	}
+
+	private respondBiometricText(
+		res: ServerResponse,
+		entry: RequestLogEntry,
+		status: number,
+		text: string,
+		contentType: string,
+	): void {
+		if (isChargedAnswer(status, undefined)) this.charge(entry);
+		entry.status = status;
+		sendText(res, status, text, contentType);
 	}
 
 	private respond(
@@ -447,6 +510,38 @@ function recordPayload(entry: RequestLogEntry, parsed: ParsedBody): Buffer | nul
 	const image = decodeStrictBase64(faceImage);
 	if (image) entry.faceImage = image;
 	return image;
+}
+
+/** Faults after which the request is still validated and answered as Kredibel would. */
+const NORMALLY_PROCESSED = ['delay', 'echoNik', 'score', 'cutAfterRequest'] as const;
+type NormallyProcessedKind = (typeof NORMALLY_PROCESSED)[number];
+
+function isProcessedNormally(
+	fault: Fault,
+): fault is Extract<Fault, { kind: NormallyProcessedKind }> {
+	return (NORMALLY_PROCESSED as readonly string[]).includes(fault.kind);
+}
+
+/**
+ * What Kredibel answers a request that reached its verification step, in its order: fields,
+ * base64, size, then the verdict (for `echoNik` and `score`, the verdict with odd fields).
+ */
+function verificationAnswer(
+	parsed: ParsedBody,
+	image: Buffer | null,
+	fault: Fault | null,
+): { status: number; body: unknown } {
+	const check = validateBiometricPayload(parsed);
+	if (!check.ok) return { status: 400, body: validationErrorBody(check.errors) };
+	if (!image) return { status: 400, body: apiErrorBody('invalid_base64_encoding') };
+	if (image.length > MAX_IMAGE_BYTES) return { status: 400, body: apiErrorBody('image_too_large') };
+	if (fault?.kind === 'echoNik') {
+		return { status: 200, body: echoedVerificationBody(fault.identityId) };
+	}
+	if (fault?.kind === 'score') {
+		return { status: 200, body: scoredVerificationBody(check.identityId, fault) };
+	}
+	return { status: 200, body: verificationBody(check.identityId) };
 }
 
 function statusMessage(status: number): string {
