@@ -118,6 +118,8 @@ export async function startExampleServer(options: {
 	tarball: string;
 	apiKey: string;
 	examples: ExampleWorkflow[];
+	/** Names the kept server log, so suites running side by side keep their own. */
+	suite?: string;
 }): Promise<ExampleServer> {
 	const { version } = options;
 	const timings: Record<string, number> = {};
@@ -133,7 +135,7 @@ export async function startExampleServer(options: {
 	let run: N8nRun | undefined;
 	let server: N8nServer | undefined;
 	fs.mkdirSync(LOG_DIR, { recursive: true });
-	const savedLog = path.join(LOG_DIR, `n8n-${version}-server.log`);
+	const savedLog = path.join(LOG_DIR, `${options.suite ?? 'examples'}-n8n-${version}-server.log`);
 	const saveLog = (): void => {
 		if (server && fs.existsSync(server.logFile)) fs.copyFileSync(server.logFile, savedLog);
 	};

@@ -89,6 +89,7 @@ describe('the node as an MCP tool', () => {
 						tarball,
 						apiKey: API_KEY,
 						examples: [workflow],
+						suite: 'mcp',
 					});
 					const mcpUrl = `${server.server.url}${productionPath(triggerOf(workflow))}`;
 					const client = await connect(mcpUrl);
