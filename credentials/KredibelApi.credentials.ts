@@ -58,7 +58,8 @@ export class KredibelApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'e.g. http://127.0.0.1:8787',
-			description: 'The API root, without /v1',
+			description:
+				'The API root, without /v1. Must use https://, except for a sandbox on this machine (localhost, 127.x.x.x). No query, fragment or user name.',
 			displayOptions: { show: { environment: ['custom'] } },
 		},
 	];
@@ -73,12 +74,26 @@ export class KredibelApi implements ICredentialType {
 		},
 	};
 
-	// A free call that needs a valid key: it tests both the key and the environment.
+	// A free call that needs a valid key: it tests both the key and the environment. Any 2XX is
+	// not enough: a web page or proxy answering 200 would pass, so the answer must be the billing
+	// status, and a redirect would carry the key elsewhere, so none is followed.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
 			url: '/v1/billing/credit',
 			method: 'GET',
+			disableFollowRedirect: true,
 		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'data.amount',
+					value: undefined,
+					message:
+						"The address answered, but not like Kredibel's API (no billing status). Check the Environment and Base URL.",
+				},
+			},
+		],
 	};
 }

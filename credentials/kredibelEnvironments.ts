@@ -8,22 +8,80 @@ export const KREDIBEL_API_HOSTS = {
 	production: 'https://synapses.kredibel.co.id',
 } as const;
 
+import { callInExpression } from './expressionFunction';
+
 export type KredibelEnvironment = keyof typeof KREDIBEL_API_HOSTS | 'custom';
 
+export type BaseUrlCheck = { ok: true; url: string } | { ok: false; problem: string };
+
 /**
- * The API root for a credential, without a trailing slash. As an n8n expression, so the
- * credential test (which n8n evaluates itself) and the node share one definition.
+ * A custom Base URL, checked: the API key and personal data must go to exactly that host, over
+ * TLS unless it is on this machine. Plain string work, no regex and no `URL` (this function is
+ * also evaluated inside an n8n expression, for the credential test), and linear in the length.
+ */
+export function checkCustomBaseUrl(value: unknown): BaseUrlCheck {
+	const text = typeof value === 'string' ? value.trim() : '';
+	if (text === '') return { ok: false, problem: 'The Base URL is empty' };
+	if (text.length > 2048) return { ok: false, problem: 'The Base URL is too long' };
+	let end = text.length;
+	// Trailing slashes (char code 47), trimmed without a regex: a regex here was quadratic.
+	while (end > 0 && text.charCodeAt(end - 1) === 47) end--;
+	const url = text.slice(0, end);
+	const lower = url.toLowerCase();
+	const scheme = lower.startsWith('https://') ? 'https' : lower.startsWith('http://') ? 'http' : '';
+	if (scheme === '') {
+		return {
+			ok: false,
+			problem: 'The Base URL must start with https:// (or http:// on this machine)',
+		};
+	}
+	if (url.includes('?') || url.includes('#')) {
+		return { ok: false, problem: 'The Base URL must not contain a query (?) or a fragment (#)' };
+	}
+	const authority = url.slice(scheme.length + 3).split('/')[0];
+	if (authority.includes('@')) {
+		return { ok: false, problem: 'The Base URL must not contain a user name or password' };
+	}
+	if (authority === '' || authority.includes('\\')) {
+		return { ok: false, problem: 'The Base URL has no host name' };
+	}
+	const host = (
+		authority.startsWith('[')
+			? authority.slice(0, authority.indexOf(']') + 1)
+			: authority.split(':')[0]
+	).toLowerCase();
+	const parts = host.split('.');
+	const isLoopback =
+		host === 'localhost' ||
+		host === '[::1]' ||
+		(parts.length === 4 &&
+			parts[0] === '127' &&
+			parts.every((part) => part !== '' && !isNaN(Number(part))));
+	if (scheme === 'http' && !isLoopback) {
+		return {
+			ok: false,
+			problem:
+				'The Base URL must use https://: over http:// the API key, NIKs and selfies would travel unencrypted (http:// is allowed only for localhost, 127.x.x.x and [::1])',
+		};
+	}
+	return { ok: true, url };
+}
+
+/**
+ * The API root for the credential test, as an n8n expression, so n8n evaluates the same check
+ * as the node. A custom Base URL that fails the check makes the test fail with its problem.
  */
 export const BASE_URL_EXPRESSION =
 	`={{ $credentials.environment === 'custom' ` +
-	`? String($credentials.baseUrl || '').trim().replace(/\\/+$/, '') ` +
+	`? ((check) => check.ok ? check.url : 'https://invalid-base-url.invalid/' + encodeURIComponent(check.problem))(${callInExpression(checkCustomBaseUrl, '$credentials.baseUrl')}) ` +
 	`: ($credentials.environment === 'production' ? '${KREDIBEL_API_HOSTS.production}' : '${KREDIBEL_API_HOSTS.sandbox}') }}`;
 
+/** The API root for a credential, without a trailing slash. Throws when a custom one is unsafe. */
 export function resolveBaseUrl(credentials: { environment?: unknown; baseUrl?: unknown }): string {
 	if (credentials.environment === 'custom') {
-		return String(credentials.baseUrl ?? '')
-			.trim()
-			.replace(/\/+$/, '');
+		const check = checkCustomBaseUrl(credentials.baseUrl);
+		if (!check.ok) throw new Error(`${check.problem}. Fix it in the Kredibel API credential.`);
+		return check.url;
 	}
 	return credentials.environment === 'production'
 		? KREDIBEL_API_HOSTS.production

@@ -2,19 +2,24 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { callInExpression } from '../../credentials/expressionFunction';
 import { resolveBaseUrl } from '../../credentials/kredibelEnvironments';
 import { nodeProperties } from './description';
 import { localFailure } from './failure';
-import { readConcurrency } from './itemSettings';
+import { refuseAlwaysOutputData } from './alwaysOutputData';
+import { cutText } from './echo';
+import { readConcurrency, readDedupe } from './itemSettings';
+import { VerificationLedger } from './ledger';
 import { buildOutputs, toNodeError, type FailedOutcome } from './outputs';
 import { mapInOrder } from './pool';
 import { CREDENTIAL_NAME } from './transport';
-import { verifyItem, type ItemOutcome } from './verifyItem';
+import { verifyItem, type ExecutionPlan, type ItemOutcome } from './verifyItem';
 
 /**
  * n8n-workflow exports NodeConnectionTypes from 1.83 (n8n 1.85) on. In n8n 1.80 to 1.84 it is
@@ -24,10 +29,15 @@ const MAIN_CONNECTION = NodeConnectionTypes?.Main ?? 'main';
 
 /**
  * One output, or three named ones with Route by Result. Evaluated by n8n on the node's
- * parameters, as its Switch node does, so it is written as plain JavaScript.
+ * parameters, as its Switch node does, so it is written as plain JavaScript. Only `true` (or the
+ * text "true") routes; `execute()` does not read the parameter again but asks n8n which outputs
+ * it drew, so the two can never disagree.
  */
-function configuredOutputs(parameters: { routeByResult?: boolean }) {
-	if (!parameters.routeByResult) return [{ type: 'main' }];
+function configuredOutputs(parameters: { routeByResult?: unknown }) {
+	const route = parameters.routeByResult;
+	const routes =
+		route === true || (typeof route === 'string' && route.trim().toLowerCase() === 'true');
+	if (!routes) return [{ type: 'main' }];
 	return [
 		{ type: 'main', displayName: 'Match' },
 		{ type: 'main', displayName: 'No Match' },
@@ -49,7 +59,7 @@ export class KredibelBiometric implements INodeType {
 		defaults: { name: 'Kredibel Biometric' },
 		usableAsTool: true,
 		inputs: [MAIN_CONNECTION],
-		outputs: `={{(${configuredOutputs})($parameter)}}`,
+		outputs: `={{${callInExpression(configuredOutputs, '$parameter')}}}`,
 		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		properties: nodeProperties,
 	};
@@ -57,12 +67,17 @@ export class KredibelBiometric implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const node = this.getNode();
-		const continueOnFail = this.continueOnFail();
-		const routeByResult = this.getNodeParameter('routeByResult', 0, false) === true;
+		// A tool call hands back output 0 only, and a thrown error ends the agent's turn.
+		const asTool = isToolNode(node);
+		const continueOnFail = asTool || this.continueOnFail();
+		const routeByResult = !asTool && drawsRoutedOutputs(this);
+		if (routeByResult && node.alwaysOutputData === true) {
+			throw refuseAlwaysOutputData(this, continueOnFail);
+		}
 
 		let outcomes: ItemOutcome[];
 		try {
-			outcomes = await verifyAll(this, items);
+			outcomes = await verifyAll(this, items, continueOnFail);
 		} catch (error) {
 			// With "continue on fail" n8n would send the untouched input down output 0 (Match, when
 			// routing) if this threw; so a failure around the loop fails every item instead.
@@ -70,7 +85,7 @@ export class KredibelBiometric implements INodeType {
 			const reason = error instanceof Error ? error.message : String(error);
 			const failure = localFailure(
 				'configuration_error',
-				reason,
+				cutText(reason, 300),
 				'Check the Kredibel API credential selected on the node.',
 			);
 			outcomes = items.map(() => ({ ok: false, failure, attempts: 0, identityId: null }));
@@ -89,21 +104,39 @@ export class KredibelBiometric implements INodeType {
 async function verifyAll(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
+	continueOnFail: boolean,
 ): Promise<ItemOutcome[]> {
 	const credentials = await context.getCredentials(CREDENTIAL_NAME);
 	const baseUrl = resolveBaseUrl(credentials);
 	const cancelSignal = context.getExecutionCancelSignal?.();
-	const continueOnFail = context.continueOnFail();
 	let failed = false;
 	const isCancelled = () => cancelSignal?.aborted === true;
+	const plan: ExecutionPlan = {
+		baseUrl,
+		isCancelled,
+		dedupe: readDedupe(context),
+		ledger: new VerificationLedger(ledgerScope(context, baseUrl)),
+	};
 
 	return mapInOrder(
 		items.length,
 		async (itemIndex) => {
-			const outcome = await verifyItem(context, items[itemIndex], itemIndex, {
-				baseUrl,
-				isCancelled,
-			});
+			let outcome: ItemOutcome;
+			try {
+				outcome = await verifyItem(context, items[itemIndex], itemIndex, plan);
+			} catch (error) {
+				// verifyItem does not throw; should anything in it still do so, only this item fails.
+				outcome = {
+					ok: false,
+					failure: localFailure(
+						'configuration_error',
+						`The item could not be processed: ${cutText(error instanceof Error ? error.message : String(error), 200)}`,
+						'Check the parameters of this item. If they look right, please report this as a bug.',
+					),
+					attempts: 0,
+					identityId: null,
+				};
+			}
 			if (!outcome.ok) failed = true;
 			return outcome;
 		},
@@ -125,4 +158,34 @@ async function verifyAll(
 			}),
 		},
 	);
+}
+
+/** In tool mode n8n runs the node under the type name with "Tool" appended. */
+function isToolNode(node: INode): boolean {
+	return node.type.endsWith('Tool');
+}
+
+/** Whether n8n drew the three routed outputs: execute() fills what n8n drew, nothing else. */
+function drawsRoutedOutputs(context: IExecuteFunctions): boolean {
+	const drawn =
+		typeof context.getNodeOutputs === 'function'
+			? context.getNodeOutputs()
+			: configuredOutputs(context.getNode().parameters);
+	const mainOutputs = drawn.filter((output) => {
+		const { type, category } = output as { type?: string; category?: string };
+		return (typeof output === 'string' ? output : type) === 'main' && category !== 'error';
+	});
+	return mainOutputs.length === 3;
+}
+
+/**
+ * Retry On Fail and loops run the node again in the same execution: answers are remembered per
+ * execution and node, and per API root. Without an execution id nothing is remembered.
+ */
+function ledgerScope(context: IExecuteFunctions, baseUrl: string): string | undefined {
+	const executionId = context.getExecutionId?.();
+	if (typeof executionId !== 'string' && typeof executionId !== 'number') return undefined;
+	if (String(executionId) === '') return undefined;
+	const node = context.getNode();
+	return `${String(executionId)}\u0000${node.id ?? node.name}\u0000${baseUrl}`;
 }

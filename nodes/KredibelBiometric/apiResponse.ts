@@ -5,6 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { cutText, quoteValue } from './echo';
 import type { ApiErrorType, Failure } from './failure';
 
 export interface HttpReply {
@@ -56,21 +57,27 @@ const KREDIBEL_ERRORS: Record<string, { reason: string; hint: string; retryable:
 	},
 };
 
-export function readReply(reply: HttpReply): ReadReply {
-	const parsed = parseBody(reply.body);
+/**
+ * Reads one HTTP answer for the NIK that was sent. Anything that is not exactly what Kredibel
+ * documents fails the item: a verdict is only ever read from the documented shape.
+ */
+export function readReply(reply: HttpReply, sentNik: string): ReadReply {
 	const { statusCode } = reply;
+	if (statusCode >= 300 && statusCode < 400) {
+		return { ok: false, failure: redirected(statusCode, reply.headers) };
+	}
+	const parsed = parseBody(reply.body);
 	if (statusCode >= 200 && statusCode < 300) {
-		if (parsed === undefined)
-			return { ok: false, failure: invalidResponse(statusCode, 'not JSON') };
-		const data = readSuccessData(parsed);
-		if (data === undefined) {
+		if (parsed === undefined) {
 			return {
 				ok: false,
-				failure: invalidResponse(statusCode, 'JSON without the documented data block'),
-				raw: parsed,
+				failure: invalidResponse(statusCode, 'a body that is not a JSON object'),
 			};
 		}
-		return { ok: true, data, raw: parsed };
+		const data = readSuccessData(parsed, sentNik);
+		if (!data.ok)
+			return { ok: false, failure: invalidResponse(statusCode, data.problem), raw: parsed };
+		return { ok: true, data: data.value, raw: parsed };
 	}
 	return { ok: false, failure: readFailure(statusCode, reply.headers, parsed), raw: parsed };
 }
@@ -92,33 +99,105 @@ function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function readSuccessData(body: IDataObject): BiometricData | undefined {
+/** Absent and null both mean "Kredibel did not say". */
+function isAbsent(value: unknown): value is null | undefined {
+	return value === undefined || value === null;
+}
+
+type SuccessRead = { ok: true; value: BiometricData } | { ok: false; problem: string };
+
+/**
+ * The documented success answer, checked field by field. A value of the wrong type is never
+ * coerced or dropped: a string score, a 0-100 scale or a NIK other than the one sent would
+ * otherwise turn into a verdict nobody gave.
+ */
+function readSuccessData(body: IDataObject, sentNik: string): SuccessRead {
 	const data = body.data;
-	if (!isObject(data) || typeof data.isValid !== 'boolean') return undefined;
+	if (!isObject(data)) return { ok: false, problem: 'JSON without the documented data block' };
+	if (typeof data.isValid !== 'boolean') {
+		return { ok: false, problem: `isValid ${describeType(data.isValid)} instead of true or false` };
+	}
+	if (data.isValid && typeof data.isActive !== 'boolean') {
+		return {
+			ok: false,
+			problem: `isActive ${describeType(data.isActive)} instead of true or false`,
+		};
+	}
+	if (!isAbsent(data.identityId) && data.identityId !== sentNik) {
+		return { ok: false, problem: 'an identityId other than the NIK that was sent' };
+	}
+	if (!isAbsent(data.response) && !isObject(data.response)) {
+		return { ok: false, problem: `a response block ${describeType(data.response)}` };
+	}
 	const response = isObject(data.response) ? data.response : {};
+	if (!isAbsent(response.face) && typeof response.face !== 'boolean') {
+		return { ok: false, problem: `face ${describeType(response.face)} instead of true or false` };
+	}
+	const similarity = response.faceSimilarity;
+	if (!isAbsent(similarity) && !isSimilarity(similarity)) {
+		return {
+			ok: false,
+			problem: `faceSimilarity ${describeType(similarity)} instead of a number from 0 to 1`,
+		};
+	}
 	return {
-		id: typeof data.id === 'string' ? data.id : null,
-		identityId: typeof data.identityId === 'string' ? data.identityId : null,
-		isValid: data.isValid,
-		isActive: data.isActive === true,
-		face: typeof response.face === 'boolean' ? response.face : null,
-		faceSimilarity:
-			typeof response.faceSimilarity === 'number' && Number.isFinite(response.faceSimilarity)
-				? response.faceSimilarity
-				: null,
-		message: typeof body.message === 'string' ? body.message : null,
+		ok: true,
+		value: {
+			id: typeof data.id === 'string' ? cutText(data.id, MAX_API_TEXT) : null,
+			identityId: sentNik,
+			isValid: data.isValid,
+			isActive: data.isActive === true,
+			face: isAbsent(response.face) ? null : (response.face as boolean),
+			faceSimilarity: isAbsent(similarity) ? null : similarity,
+			message: typeof body.message === 'string' ? cutText(body.message, MAX_API_TEXT) : null,
+		},
 	};
 }
 
+function isSimilarity(value: unknown): value is number {
+	return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1;
+}
+
+/** "being the text "0.10"", "being 24": what the field held, short, for the message. */
+function describeType(value: unknown): string {
+	if (value === undefined) return 'missing';
+	if (typeof value === 'string') return `being the text ${quoteValue(value)}`;
+	return `being ${quoteValue(value)}`;
+}
+
+/** Kredibel's own texts are kept, but a hostile or broken answer cannot make them huge. */
+const MAX_API_TEXT = 300;
+
 function invalidResponse(statusCode: number, what: string): Failure {
+	const answeredOk = statusCode >= 200 && statusCode < 300;
 	return {
 		errorType: 'invalid_response',
 		reason: `Kredibel answered HTTP ${statusCode} with ${what}`,
-		hint: 'Check that the credential points at the Kredibel API root (Environment / Base URL), not a web page or proxy. It is not retried, since Kredibel may already have processed the request.',
+		hint: answeredOk
+			? 'It is treated as an error, not a verdict. Check that the credential points at the Kredibel API root (Environment / Base URL), not a web page or proxy. Kredibel may have processed and charged it: check the dashboard before sending it again.'
+			: 'It is treated as an error, not a verdict. Check that the credential points at the Kredibel API root (Environment / Base URL), not a web page or proxy.',
+		// A 2XX answer means Kredibel (or something in its place) processed the call.
+		charged: answeredOk,
+		fromApi: true,
+		httpCode: statusCode,
+		// A 2XX that cannot be read was processed: sending it again would pay again.
+		retryable: false,
+	};
+}
+
+/**
+ * Following a redirect would send the API key, the NIK and the selfie to whatever address the
+ * answer names, and take that address's answer as the verdict.
+ */
+function redirected(statusCode: number, headers: Record<string, unknown>): Failure {
+	const location = typeof headers.location === 'string' ? headers.location : undefined;
+	return {
+		errorType: 'invalid_response',
+		reason: `Kredibel's address answered with a redirect (HTTP ${statusCode})${location ? ` to ${quoteValue(location, 80)}` : ''}; redirects are not followed, so the API key, NIK and selfie go only to the configured host`,
+		hint: 'Set the Environment / Base URL of the Kredibel API credential to the address the API really answers at (for example https:// instead of http://).',
 		charged: false,
 		fromApi: true,
 		httpCode: statusCode,
-		// A 2XX that cannot be read may already have been processed and charged: never resent.
 		retryable: false,
 	};
 }
@@ -129,18 +208,25 @@ function readFailure(
 	body: IDataObject | undefined,
 ): Failure {
 	const errors = body && isObject(body.errors) ? body.errors : undefined;
-	const apiMessage = typeof body?.message === 'string' ? body.message : undefined;
-	const errorId = typeof errors?.errorId === 'string' ? errors.errorId : undefined;
+	const apiMessage =
+		typeof body?.message === 'string' ? cutText(body.message, MAX_API_TEXT) : undefined;
+	const errorId =
+		typeof errors?.errorId === 'string' ? cutText(errors.errorId, MAX_API_TEXT) : undefined;
 	const kredibelType = typeof errors?.errorType === 'string' ? errors.errorType : undefined;
 	const base = { charged: false, fromApi: true, httpCode: statusCode, errorId, apiMessage };
 	const said = apiMessage ? ` Kredibel said: "${apiMessage}".` : '';
 
 	if (kredibelType !== undefined) {
-		const known = KREDIBEL_ERRORS[kredibelType];
+		// Own properties only: "__proto__" or "toString" must not find Object's.
+		const known = Object.hasOwn(KREDIBEL_ERRORS, kredibelType)
+			? KREDIBEL_ERRORS[kredibelType]
+			: undefined;
 		return {
 			...base,
 			errorType: (known ? kredibelType : 'api_error') as ApiErrorType,
-			reason: known ? known.reason : `Kredibel answered with error type "${kredibelType}"`,
+			reason: known
+				? known.reason
+				: `Kredibel answered HTTP ${statusCode} with error type ${quoteValue(kredibelType)}`,
 			hint: known ? known.hint : `Check Kredibel's documentation for this error type.${said}`,
 			charged: kredibelType === 'no_face_detected',
 			retryable: known?.retryable ?? false,
@@ -200,16 +286,35 @@ function readFailure(
 	};
 }
 
+/** A broken or hostile answer may list thousands of fields: the message keeps the first few. */
+const MAX_FIELDS = 10;
+const MAX_MESSAGES_PER_FIELD = 5;
+
+/**
+ * Validation errors keyed by field. Only text is taken as a message: objects, arrays and other
+ * values are named by kind, since turning them into text can throw (`{"toString": 1}`) or run on.
+ */
 function readFieldErrors(errors: IDataObject | undefined): Record<string, string[]> | undefined {
 	if (!errors) return undefined;
-	const entries = Object.entries(errors).filter(([field]) => field !== 'errorId');
+	const entries = Object.entries(errors)
+		.filter(([field]) => field !== 'errorId')
+		.slice(0, MAX_FIELDS);
 	if (entries.length === 0) return undefined;
-	return Object.fromEntries(
-		entries.map(([field, messages]) => [
-			field,
-			Array.isArray(messages) ? messages.map(String) : [String(messages)],
-		]),
-	);
+	const fieldErrors: Record<string, string[]> = {};
+	for (const [field, messages] of entries) {
+		const list: unknown[] = Array.isArray(messages) ? messages : [messages];
+		Object.defineProperty(fieldErrors, cutText(field), {
+			value: list
+				.slice(0, MAX_MESSAGES_PER_FIELD)
+				.map((message) =>
+					typeof message === 'string' ? cutText(message, MAX_API_TEXT) : quoteValue(message),
+				),
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
+	}
+	return fieldErrors;
 }
 
 /** Retry-After is either delay-seconds or an HTTP date (RFC 9110 10.2.3). */

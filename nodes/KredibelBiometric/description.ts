@@ -38,6 +38,12 @@ export const nodeProperties: INodeProperties[] = [
 				value: 'base64',
 				description: 'The selfie is base64 text or a data: URL in a field',
 			},
+			{
+				name: 'URL',
+				value: 'url',
+				description:
+					'The node downloads the selfie from an http(s) address (a storage link, a form tool file URL)',
+			},
 		],
 		description: 'Where the selfie comes from',
 	},
@@ -47,7 +53,8 @@ export const nodeProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		required: true,
-		displayOptions: { show: { imageSource: ['binary'] } },
+		// An AI agent's tool call carries JSON arguments only, never binary data.
+		displayOptions: { show: { imageSource: ['binary'] }, hide: { '@tool': [true] } },
 		hint: 'The name of the input binary field containing the selfie',
 		description: 'The name of the binary property of the incoming item that holds the selfie',
 	},
@@ -64,10 +71,25 @@ export const nodeProperties: INodeProperties[] = [
 			'The selfie as plain base64 or a data:image/...;base64, URL. Whitespace and line breaks are allowed.',
 	},
 	{
+		displayName: 'Image URL',
+		name: 'imageUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: { show: { imageSource: ['url'] } },
+		placeholder: 'e.g. https://storage.example.com/selfies/123.jpg',
+		description:
+			'The http(s) address to download the selfie from. No Kredibel credential is ever sent there. Downloads larger than Max Image Size are stopped.',
+	},
+	{
 		displayName: 'Route by Result',
 		name: 'routeByResult',
 		type: 'boolean',
 		default: false,
+		// It decides how many outputs the node has, which n8n reads before any item exists.
+		noDataExpression: true,
+		// A tool hands back one output only: results that left by another would never be seen.
+		displayOptions: { hide: { '@tool': [true] } },
 		description:
 			'Whether to send items to three outputs (Match, No Match, Invalid Identity) instead of one. Failed items leave by No Match, never by Match.',
 	},
@@ -84,8 +106,17 @@ export const nodeProperties: INodeProperties[] = [
 				type: 'number',
 				default: 4,
 				typeOptions: { minValue: 1, maxValue: LIMITS.concurrency },
+				displayOptions: { hide: { '@tool': [true] } },
 				description:
 					'How many requests to Kredibel may be in flight at once. Outputs keep the input order.',
+			},
+			{
+				displayName: 'Dedupe Applicants',
+				name: 'dedupe',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether items with the same NIK and the same image in one execution are sent to Kredibel once, each getting the answer. Off: one charged request per item.',
 			},
 			{
 				displayName: 'Include Raw Response',
@@ -99,6 +130,7 @@ export const nodeProperties: INodeProperties[] = [
 				name: 'keepBinary',
 				type: 'boolean',
 				default: false,
+				displayOptions: { hide: { '@tool': [true] } },
 				description:
 					'Whether to pass the input binary data (the selfie) on to the output. Off by default: face images are personal data and should not be copied into later steps.',
 			},

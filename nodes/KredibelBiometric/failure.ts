@@ -9,7 +9,8 @@ export type LocalErrorType =
 	| 'missing_image'
 	| 'invalid_base64_encoding'
 	| 'unsupported_image_format'
-	| 'image_too_large';
+	| 'image_too_large'
+	| 'image_download_failed';
 
 export type ApiErrorType =
 	| 'invalid_base64_encoding'
@@ -32,14 +33,19 @@ export type ErrorType =
 	| 'cancelled'
 	| 'configuration_error';
 
+export type Charged = boolean | 'unknown';
+
 export interface Failure {
 	errorType: ErrorType;
 	/** What happened, one sentence, no item prefix. */
 	reason: string;
 	/** How to fix it. */
 	hint: string;
-	/** Kredibel charges only for `no_face_detected`. */
-	charged: boolean;
+	/**
+	 * Whether Kredibel counted the call: `true` when it said so or answered 2XX, `false` when the
+	 * call certainly did not count, `"unknown"` when the request left and no answer came back.
+	 */
+	charged: Charged;
 	/** True when the failure came from Kredibel or the network rather than a local check. */
 	fromApi: boolean;
 	httpCode?: number;

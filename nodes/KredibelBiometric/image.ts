@@ -2,6 +2,7 @@
  * Face image checks that can be made locally, before any (possibly charged) request:
  * base64 decoding, format sniffing by magic bytes, and the size limit.
  */
+import { quoteValue } from './echo';
 
 export type ImageFormat = 'jpeg' | 'png' | 'svg';
 
@@ -26,7 +27,8 @@ const ACCEPTED_MIME_TYPES = new Set([
 	'image/svg+xml',
 ]);
 
-const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/i;
+/** A data: URL's header ("data:image/jpeg;base64,") is short; a longer one is not an image URL. */
+const MAX_DATA_URL_HEADER = 256;
 const WHITESPACE = /\s+/g;
 const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -40,7 +42,10 @@ const FORMAT_HINT =
  * breaks that copy-paste and MIME encoders add. URL-safe base64 (-, _) is accepted too, since
  * browsers and some SDKs produce it; what is sent to Kredibel is always standard base64.
  */
-export function decodeBase64Image(input: unknown): DecodedBase64 {
+export function decodeBase64Image(
+	input: unknown,
+	maxBytes = Number.POSITIVE_INFINITY,
+): DecodedBase64 {
 	if (typeof input !== 'string' || input.trim() === '') {
 		return {
 			ok: false,
@@ -51,11 +56,30 @@ export function decodeBase64Image(input: unknown): DecodedBase64 {
 			},
 		};
 	}
+	// Checked before any decoding or pattern work, so a huge field costs nothing. Whitespace and
+	// line breaks are allowed, hence the room above the exact base64 length.
+	const maxChars = Math.ceil(maxBytes / 3) * 4 * 1.5 + MAX_DATA_URL_HEADER;
+	if (input.length > maxChars) {
+		return {
+			ok: false,
+			problem: {
+				errorType: 'image_too_large',
+				reason: `The Base64 Image field holds ${input.length} characters, more than an image within the ${formatKb(maxBytes)} KB limit can take`,
+				hint: RESIZE_HINT,
+			},
+		};
+	}
 	let body = input.trim();
-	const dataUrl = DATA_URL.exec(body);
-	if (dataUrl) {
-		const mimeType = dataUrl[1].trim().toLowerCase();
-		const isBase64 = dataUrl[2].toLowerCase().split(';').includes('base64');
+	if (body.slice(0, 5).toLowerCase() === 'data:') {
+		const comma = body.indexOf(',');
+		if (comma === -1 || comma > MAX_DATA_URL_HEADER) {
+			return invalidBase64(
+				`The data: URL has no "," within its first ${MAX_DATA_URL_HEADER} characters, so it holds no image data`,
+			);
+		}
+		const [rawMimeType, ...parameters] = body.slice(5, comma).split(';');
+		const mimeType = rawMimeType.trim().toLowerCase();
+		const isBase64 = parameters.some((parameter) => parameter.trim().toLowerCase() === 'base64');
 		if (!isBase64) {
 			return invalidBase64('The data: URL is not base64-encoded (it has no ";base64" marker)');
 		}
@@ -64,12 +88,12 @@ export function decodeBase64Image(input: unknown): DecodedBase64 {
 				ok: false,
 				problem: {
 					errorType: 'unsupported_image_format',
-					reason: `The data: URL holds ${mimeType}, not a JPEG, PNG or SVG image`,
+					reason: `The data: URL holds ${quoteValue(mimeType)}, not a JPEG, PNG or SVG image`,
 					hint: FORMAT_HINT,
 				},
 			};
 		}
-		body = body.slice(dataUrl[0].length);
+		body = body.slice(comma + 1);
 	}
 	body = body.replace(WHITESPACE, '').replace(/-/g, '+').replace(/_/g, '/');
 	if (body === '') {

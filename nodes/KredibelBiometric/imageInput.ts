@@ -1,11 +1,13 @@
 /**
- * Gets the selfie's bytes for one item, from a binary property or a base64 field, and checks
+ * Gets the selfie's bytes for one item, from a binary property, a base64 field or a URL, and checks
  * them locally. Binary data is read through n8n's helpers so that it works in every binary data
  * mode (memory, filesystem, database, S3) and in queue mode.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { quoteValue } from './echo';
 import { checkImageBytes, decodeBase64Image } from './image';
+import { downloadImage } from './imageDownload';
 import { localFailure, type Failure } from './failure';
 import type { ItemSettings } from './itemSettings';
 
@@ -19,12 +21,19 @@ export async function readImage(
 ): Promise<ImageRead> {
 	let bytes: Buffer;
 	if (settings.imageSource === 'base64') {
-		const decoded = decodeBase64Image(settings.base64Image);
+		const decoded = decodeBase64Image(settings.base64Image, settings.maxImageBytes);
 		if (!decoded.ok) {
 			const { errorType, reason, hint } = decoded.problem;
 			return { ok: false, failure: localFailure(errorType, reason, hint) };
 		}
 		bytes = decoded.bytes;
+	} else if (settings.imageSource === 'url') {
+		const downloaded = await downloadImage(context, settings.imageUrl, {
+			maxBytes: settings.maxImageBytes,
+			timeoutMs: settings.timeoutMs,
+		});
+		if (!downloaded.ok) return downloaded;
+		bytes = downloaded.bytes;
 	} else {
 		const missing = findMissingBinary(item, settings.binaryPropertyName);
 		if (missing) return { ok: false, failure: missing };
@@ -50,9 +59,12 @@ function findMissingBinary(item: INodeExecutionData, propertyName: string): Fail
 	const available = Object.keys(item.binary ?? {});
 	return localFailure(
 		'missing_image',
-		`The item has no binary property "${propertyName}"`,
+		`The item has no binary property ${quoteValue(propertyName)}`,
 		available.length > 0
-			? `Binary properties on this item: ${available.map((name) => `"${name}"`).join(', ')}. Set Input Binary Field to the one holding the selfie.`
+			? `Binary properties on this item: ${available
+					.slice(0, 10)
+					.map((name) => quoteValue(name))
+					.join(', ')}. Set Input Binary Field to the one holding the selfie.`
 			: 'The item has no binary data at all. Check the step before this node (form upload, download), or switch Image Source to Base64.',
 	);
 }

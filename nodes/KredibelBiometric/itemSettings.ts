@@ -6,16 +6,20 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { numberOptionSpec, optionDefault } from './description';
+import { quoteValue } from './echo';
 import { localFailure, type Failure } from './failure';
 import type { NikValidationLevel } from './nik';
 
-export type ImageSource = 'binary' | 'base64';
+export const IMAGE_SOURCES = ['binary', 'base64', 'url'] as const;
+
+export type ImageSource = (typeof IMAGE_SOURCES)[number];
 
 export interface ItemSettings {
 	identityId: unknown;
 	imageSource: ImageSource;
 	binaryPropertyName: string;
 	base64Image: unknown;
+	imageUrl: unknown;
 	similarityThreshold: number;
 	nikValidation: NikValidationLevel;
 	maxImageBytes: number;
@@ -38,40 +42,72 @@ function numberOption(options: IDataObject, name: string): number {
 	const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
 		throw new InvalidParameter(
-			`${label} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+			`${label} must be a number from ${min} to ${max}, got ${quoteValue(raw)}`,
 		);
 	}
 	return value;
 }
 
+/**
+ * A boolean option. Expressions hand over text as often as booleans (`$vars`, `$env`, a sheet
+ * cell), so "true" and "false" count as what they say; anything else is refused rather than
+ * guessed, since a guessed "off" for Mask NIK would leak what the user asked to hide.
+ */
+function booleanOption(options: IDataObject, name: string): boolean {
+	const raw = options[name];
+	if (raw === undefined || raw === null || raw === '') return optionDefault(name) === true;
+	const value = parseBoolean(raw);
+	if (value === undefined) {
+		const { label } = numberOptionSpec(name);
+		throw new InvalidParameter(`${label} must be true or false, got ${quoteValue(raw)}`);
+	}
+	return value;
+}
+
+export function parseBoolean(value: unknown): boolean | undefined {
+	if (typeof value === 'boolean') return value;
+	if (typeof value !== 'string' || value.length > 8) return undefined;
+	const text = value.trim().toLowerCase();
+	if (text === 'true') return true;
+	if (text === 'false') return false;
+	return undefined;
+}
+
 export function readItemSettings(context: IExecuteFunctions, itemIndex: number): SettingsResult {
 	try {
 		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const imageSource = context.getNodeParameter('imageSource', itemIndex, 'binary') as ImageSource;
+		const imageSource = context.getNodeParameter('imageSource', itemIndex, 'binary');
+		if (!IMAGE_SOURCES.includes(imageSource as ImageSource)) {
+			// An unknown value must not fall back to one of the known sources.
+			throw new InvalidParameter(
+				`Image Source must be "binary", "base64" or "url", got ${quoteValue(imageSource)}`,
+			);
+		}
 		const nikValidation = (options.nikValidation ??
 			optionDefault('nikValidation')) as NikValidationLevel;
 		if (nikValidation !== 'format' && nikValidation !== 'strict') {
 			throw new InvalidParameter(
-				`NIK Validation must be "format" or "strict", got ${JSON.stringify(nikValidation)}`,
+				`NIK Validation must be "format" or "strict", got ${quoteValue(nikValidation)}`,
 			);
 		}
 		return {
 			ok: true,
 			settings: {
 				identityId: context.getNodeParameter('identityId', itemIndex, ''),
-				imageSource,
+				imageSource: imageSource as ImageSource,
 				binaryPropertyName:
 					imageSource === 'binary'
 						? String(context.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim()
 						: '',
 				base64Image:
 					imageSource === 'base64' ? context.getNodeParameter('base64Image', itemIndex, '') : '',
+				imageUrl: imageSource === 'url' ? context.getNodeParameter('imageUrl', itemIndex, '') : '',
 				similarityThreshold: numberOption(options, 'similarityThreshold'),
 				nikValidation,
 				maxImageBytes: numberOption(options, 'maxImageSizeKb') * 1024,
-				maskIdentityId: options.maskIdentityId === true,
-				keepBinary: options.keepBinary === true,
-				includeRawResponse: options.includeRawResponse === true,
+				maskIdentityId: booleanOption(options, 'maskIdentityId'),
+				keepBinary: booleanOption(options, 'keepBinary'),
+				includeRawResponse: booleanOption(options, 'includeRawResponse'),
 				timeoutMs: numberOption(options, 'timeout'),
 				maxRetries: Math.floor(numberOption(options, 'maxRetries')),
 			},
@@ -101,4 +137,13 @@ export function readConcurrency(context: IExecuteFunctions): number {
 	if (!Number.isFinite(value)) return fallback;
 	const { min, max } = numberOptionSpec('concurrency');
 	return Math.min(max, Math.max(min, Math.floor(value)));
+}
+
+/**
+ * Dedupe applies to the whole execution, so it is read once, from the first item. Only a clear
+ * "off" turns it off: when in doubt the node sends one request per applicant, never two.
+ */
+export function readDedupe(context: IExecuteFunctions): boolean {
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	return parseBoolean(options.dedupe) !== false;
 }

@@ -30,6 +30,9 @@ const FEMALE_DAY_OFFSET = 40;
 const PASS_AS_TEXT_HINT =
 	'Pass the NIK as text: in an expression use {{ String($json.nik) }} only if the source kept all 16 digits, otherwise fix the form or sheet column to store the NIK as text.';
 
+/** Room for 16 digits with the separators people type, and then some; anything longer is not a NIK. */
+export const MAX_NIK_TEXT_LENGTH = 64;
+
 /** Characters people type inside a NIK ("3171 0117 0845 0001", "3171.0117-0845.0001"). */
 const SEPARATORS = /[\s.\-\u00a0]/g;
 
@@ -54,8 +57,19 @@ export function normaliseNik(value: unknown): NikCheck {
 	if (typeof value !== 'string') {
 		return {
 			ok: false,
-			reason: value === undefined || value === null ? 'The NIK is empty' : 'The NIK is not text',
-			hint: 'Map the NIK field to the 16-digit number from the KTP, e.g. {{ $json.nik }}.',
+			reason:
+				value === undefined || value === null
+					? 'The NIK is empty'
+					: `The NIK is ${typeof value === 'object' ? (Array.isArray(value) ? 'a list' : 'an object') : `of type ${typeof value}`}, not text`,
+			hint: 'Map the NIK field to the 16-digit number from the KTP, e.g. {{ $json.nik }}, not to a whole item or object.',
+		};
+	}
+	// Checked before any pattern work: a huge value must cost nothing.
+	if (value.length > MAX_NIK_TEXT_LENGTH) {
+		return {
+			ok: false,
+			reason: `The NIK field holds ${value.length} characters; a NIK has 16 digits`,
+			hint: 'Map the NIK field to the 16-digit number from the KTP, not to a whole text or file.',
 		};
 	}
 	return checkFormat(value.replace(SEPARATORS, ''));
@@ -129,6 +143,6 @@ export function validateNik(value: unknown, level: NikValidationLevel): NikCheck
 
 /** `3171011708450001` -> `317101******0001`: keeps the area and serial, hides the birth date. */
 export function maskNik(nik: string): string {
-	if (nik.length !== NIK_LENGTH) return '*'.repeat(nik.length);
+	if (nik.length !== NIK_LENGTH) return '*'.repeat(Math.min(nik.length, NIK_LENGTH));
 	return `${nik.slice(0, 6)}******${nik.slice(12)}`;
 }

@@ -18,14 +18,22 @@ export async function mapInOrder<T>(
 ): Promise<T[]> {
 	const results = new Array<T>(count);
 	let next = 0;
+	let failure: { error: unknown } | undefined;
 	const worker = async () => {
-		while (next < count && !options.shouldStop?.()) {
+		while (next < count && failure === undefined && !options.shouldStop?.()) {
 			const index = next++;
-			results[index] = await task(index);
+			try {
+				results[index] = await task(index);
+			} catch (error) {
+				// No new task starts after one threw, and the pool only settles once every task in
+				// flight has: nothing is sent on behalf of a run that has already ended.
+				failure ??= { error };
+			}
 		}
 	};
 	const workers = Math.max(1, Math.min(options.concurrency, count));
 	await Promise.all(Array.from({ length: workers }, worker));
+	if (failure !== undefined) throw failure.error;
 	// Items are taken in order, so the ones never started are exactly those from `next` on.
 	for (let index = next; index < count; index++) results[index] = options.notStarted(index);
 	return results;

@@ -13,13 +13,23 @@ export const KREDIBEL_DEFAULT_THRESHOLD = 0.75;
 /** Output indexes when Route by Result is on. */
 export const OUTPUT = { match: 0, noMatch: 1, invalidIdentity: 2 } as const;
 
+/**
+ * Fail closed: `match` needs Kredibel's own `face: true` on a valid, active identity, and a
+ * score at or above the threshold. The threshold can only make the check stricter than
+ * Kredibel's; `face: false` is never a match, whatever the score.
+ */
 export function decideResult(data: BiometricData, threshold: number): VerificationResult {
-	if (!data.isValid) return 'identity_invalid';
-	if (!data.isActive) return 'identity_inactive';
-	if (data.faceSimilarity !== null) return data.faceSimilarity >= threshold ? 'match' : 'no_match';
-	// Without a score only Kredibel's own verdict is left, and it was made at 0.75: trusting it
-	// under a stricter threshold would let through faces the user meant to reject.
-	return data.face === true && threshold <= KREDIBEL_DEFAULT_THRESHOLD ? 'match' : 'no_match';
+	if (data.isValid !== true) return 'identity_invalid';
+	if (data.isActive !== true) return 'identity_inactive';
+	if (data.face !== true) return 'no_match';
+	const score = data.faceSimilarity;
+	if (score === null) {
+		// Without a score only Kredibel's own verdict is left, and it was made at 0.75: trusting it
+		// under a stricter threshold would let through faces the user meant to reject.
+		return threshold <= KREDIBEL_DEFAULT_THRESHOLD ? 'match' : 'no_match';
+	}
+	const scoreIsValid = Number.isFinite(score) && score >= 0 && score <= 1;
+	return scoreIsValid && score >= threshold ? 'match' : 'no_match';
 }
 
 export function routeOf(result: VerificationResult): number {

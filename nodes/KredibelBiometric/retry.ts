@@ -1,6 +1,7 @@
 /**
  * Retry policy. Only failures that Kredibel does not charge for and that may pass next time
- * are retried: request_error, 5XX, 429, timeouts and connection failures. `no_face_detected`
+ * are retried: request_error, 5XX, 429 and connections refused before sending. A timeout or a
+ * connection cut after sending may have been charged, so it is never retried. `no_face_detected`
  * is charged, so a retry would pay again for the same blurry photo; other 4XX fail the same way
  * every time.
  */
@@ -35,7 +36,8 @@ export function backoffDelay(retryNumber: number, failure: Failure, random: () =
 }
 
 export function shouldRetry(failure: Failure, retriesDone: number, maxRetries: number): boolean {
-	if (!failure.retryable || failure.charged || retriesDone >= maxRetries) return false;
+	// Anything that may have been charged ("unknown" included) is never sent again.
+	if (!failure.retryable || failure.charged !== false || retriesDone >= maxRetries) return false;
 	// Waiting minutes for a rate limit would stall the whole workflow: fail the item instead.
 	return (failure.retryAfterMs ?? 0) <= MAX_RETRY_AFTER_MS;
 }

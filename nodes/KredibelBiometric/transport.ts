@@ -6,6 +6,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { HttpReply } from './apiResponse';
+import { cutText } from './echo';
 import type { Failure } from './failure';
 
 export const CREDENTIAL_NAME = 'kredibelApi';
@@ -33,6 +34,9 @@ export async function postBiometric(
 		timeout: timeoutMs,
 		// Every status comes back as a reply, so Kredibel's error envelopes can be read.
 		ignoreHttpStatusErrors: true,
+		// A redirect would carry the key, the NIK and the selfie to another address: it comes
+		// back as a 3XX reply instead, and fails the item.
+		disableFollowRedirect: true,
 		returnFullResponse: true,
 	};
 	try {
@@ -81,6 +85,26 @@ const TIMEOUT_CODES = new Set([
 	'ABORT_ERR',
 ]);
 
+/**
+ * Failures that happen before a single byte of the request leaves: nothing reached Kredibel,
+ * so nothing was charged and another attempt is safe.
+ */
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EAI_FAIL',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EADDRNOTAVAIL',
+]);
+
+/** The address or the TLS handshake is wrong: nothing was sent, and again would fail the same way. */
+const NOT_SENT_FINAL_CODE = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_INVALID_URL)/;
+
+const CHECK_DASHBOARD_HINT =
+	'Kredibel may have received and charged this request: check the Kredibel dashboard before sending this applicant again. The node does not retry it, so it is never paid twice.';
+
 export function describeNetworkError(
 	error: unknown,
 	timeoutMs: number,
@@ -88,14 +112,33 @@ export function describeNetworkError(
 ): Failure {
 	const code = findCode(error);
 	const message = messageOf(error);
-	const common = { charged: false, fromApi: true } as const;
+	const common = { fromApi: true, retryable: false } as const;
 	if (executionCancelled) {
 		return {
 			...common,
 			errorType: 'cancelled',
 			reason: 'The request was cancelled because the execution was stopped',
-			hint: 'Run the workflow again.',
-			retryable: false,
+			hint: `Run the workflow again. ${CHECK_DASHBOARD_HINT}`,
+			charged: 'unknown',
+		};
+	}
+	if (code && NOT_SENT_CODES.has(code)) {
+		return {
+			...common,
+			errorType: 'network_error',
+			reason: `Could not reach Kredibel (${code}); nothing was sent, so it is not charged`,
+			hint: 'Check the Environment / Base URL of the Kredibel API credential and the network between n8n and Kredibel.',
+			charged: false,
+			retryable: true,
+		};
+	}
+	if (code && NOT_SENT_FINAL_CODE.test(code)) {
+		return {
+			...common,
+			errorType: 'network_error',
+			reason: `The request to Kredibel could not be made (${cutText(code)}); nothing was sent, so it is not charged`,
+			hint: "Check the Base URL of the Kredibel API credential and the server's certificate (or the proxy between n8n and Kredibel).",
+			charged: false,
 		};
 	}
 	if ((code && TIMEOUT_CODES.has(code)) || /timeout|timed out|aborted|canceled/i.test(message)) {
@@ -103,15 +146,15 @@ export function describeNetworkError(
 			...common,
 			errorType: 'timeout',
 			reason: `Kredibel did not answer within ${timeoutMs} ms`,
-			hint: 'Raise the Timeout option, or Max Retries; Kredibel waits for the civil registry, which can be slow.',
-			retryable: true,
+			hint: `Raise the Timeout option: Kredibel waits for the civil registry, which can be slow. ${CHECK_DASHBOARD_HINT}`,
+			charged: 'unknown',
 		};
 	}
 	return {
 		...common,
 		errorType: 'network_error',
-		reason: `Could not reach Kredibel (${code ?? message})`,
-		hint: 'Check the Environment / Base URL of the Kredibel API credential and the network between n8n and Kredibel.',
-		retryable: true,
+		reason: `The connection to Kredibel was lost after the request was sent (${cutText(code ?? message)})`,
+		hint: CHECK_DASHBOARD_HINT,
+		charged: 'unknown',
 	};
 }

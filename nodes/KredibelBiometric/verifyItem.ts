@@ -1,14 +1,17 @@
 /**
- * Everything that happens to one input item: settings, NIK, image, the API call with retries,
- * and the shape of the result. It never throws: every failure comes back as an outcome, so one
- * bad item cannot take the others down.
+ * Everything that happens to one input item: settings, NIK, image, the API call with retries
+ * (shared with the other items for the same applicant), and the shape of the result. It never
+ * throws: every failure comes back as an outcome, so one bad item cannot take the others down.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { readReply, type BiometricData } from './apiResponse';
+import { readReply } from './apiResponse';
+import { cutText } from './echo';
 import { localFailure, type Failure } from './failure';
 import { readImage } from './imageInput';
 import { readItemSettings, type ItemSettings } from './itemSettings';
+import { applicantKey, type Answer, type VerificationLedger } from './ledger';
+import { redactNik } from './masking';
 import { maskNik, validateNik } from './nik';
 import { toOutputJson } from './result';
 import { withRetries, type AttemptResult } from './retry';
@@ -17,6 +20,9 @@ import { postBiometric } from './transport';
 export interface ExecutionPlan {
 	baseUrl: string;
 	isCancelled: () => boolean;
+	ledger: VerificationLedger;
+	/** Items for the same applicant share one request. */
+	dedupe: boolean;
 }
 
 export type ItemOutcome =
@@ -57,70 +63,95 @@ export async function verifyItem(
 		identityId,
 	});
 
-	let faceImage: string;
+	let image: Buffer;
 	try {
-		const image = await readImage(context, item, itemIndex, settings);
-		if (!image.ok) return failWithoutRequest(image.failure);
-		faceImage = image.bytes.toString('base64');
+		const read = await readImage(context, item, itemIndex, settings);
+		if (!read.ok) return failWithoutRequest(read.failure);
+		image = read.bytes;
 	} catch (error) {
 		return failWithoutRequest(
 			localFailure(
 				'missing_image',
-				`The binary data could not be read: ${error instanceof Error ? error.message : String(error)}`,
+				`The binary data could not be read: ${cutText(error instanceof Error ? error.message : String(error), 200)}`,
 				'Check the step that produced the selfie, and that n8n can read its binary data storage.',
 			),
 		);
 	}
 
+	const key = applicantKey(nik.nik, image) + (plan.dedupe ? '' : `:item ${itemIndex}`);
+	const answer = await plan.ledger.obtain(key, async () =>
+		callKredibel(context, plan, nik.nik, image.toString('base64'), settings),
+	);
+	return renderAnswer(answer, item, settings, nik.nik, identityId);
+}
+
+/** One applicant's call, with the node's own retries. Never throws. */
+async function callKredibel(
+	context: IExecuteFunctions,
+	plan: ExecutionPlan,
+	nik: string,
+	faceImage: string,
+	settings: ItemSettings,
+): Promise<Answer> {
 	let lastRaw: IDataObject | undefined;
-	const { result, attempts } = await withRetries<{ data: BiometricData; raw: IDataObject }>(
-		async (): Promise<AttemptResult<{ data: BiometricData; raw: IDataObject }>> => {
+	const { result, attempts } = await withRetries<Answer['result'] & { ok: true }>(
+		async (): Promise<AttemptResult<Answer['result'] & { ok: true }>> => {
 			const posted = await postBiometric(
 				context,
 				plan.baseUrl,
-				{ identityId: nik.nik, faceImage },
+				{ identityId: nik, faceImage },
 				settings.timeoutMs,
 				plan.isCancelled,
 			);
 			if (!posted.ok) return posted;
-			const reply = readReply(posted.reply);
+			const reply = readReply(posted.reply, nik);
 			lastRaw = reply.raw;
-			return reply.ok ? { ok: true, value: { data: reply.data, raw: reply.raw } } : reply;
+			return reply.ok ? { ok: true, value: { ok: true, data: reply.data } } : reply;
 		},
 		{ maxRetries: settings.maxRetries, isCancelled: plan.isCancelled },
 	);
+	return { result: result.ok ? result.value : result, attempts, raw: lastRaw };
+}
 
-	const raw = settings.includeRawResponse ? maskRaw(lastRaw, settings) : undefined;
-	if (!result.ok) return { ok: false, failure: result.failure, attempts, identityId, raw };
+/** The item's outcome from the applicant's answer, with this item's own settings. */
+function renderAnswer(
+	answer: Answer,
+	item: INodeExecutionData,
+	settings: ItemSettings,
+	nik: string,
+	identityId: string,
+): ItemOutcome {
+	const raw = settings.includeRawResponse ? answer.raw : undefined;
+	const outcome: ItemOutcome = answer.result.ok
+		? {
+				ok: true,
+				json: toOutputJson(answer.result.data, {
+					threshold: settings.similarityThreshold,
+					identityId,
+					raw,
+				}),
+				binary: settings.keepBinary ? item.binary : undefined,
+			}
+		: { ok: false, failure: answer.result.failure, attempts: answer.attempts, identityId, raw };
+	return settings.maskIdentityId ? maskOutcome(outcome, nik) : outcome;
+}
+
+/** Mask NIK reaches Kredibel's messages, validation errors and raw answer, not just identityId. */
+function maskOutcome(outcome: ItemOutcome, nik: string): ItemOutcome {
+	if (outcome.ok) return { ...outcome, json: redactNik(outcome.json, nik) };
 	return {
-		ok: true,
-		json: toOutputJson(result.value.data, {
-			threshold: settings.similarityThreshold,
-			identityId,
-			raw,
-		}),
-		binary: settings.keepBinary ? item.binary : undefined,
+		...outcome,
+		failure: redactNik(outcome.failure, nik),
+		raw: outcome.raw === undefined ? undefined : redactNik(outcome.raw, nik),
 	};
 }
 
-/** The NIK as the user gave it, for the error item; never throws, whatever the value. */
+/** The NIK as the user gave it, for the error item: short text only, masked when asked to. */
 function displayRawNik(value: unknown, mask: boolean): string | null {
-	if (value === undefined || value === null) return null;
-	let text: string;
-	try {
-		text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-	} catch {
-		// Circular objects and symbols cannot be written out: say what it was instead.
-		text = `[${typeof value}]`;
+	if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') {
+		// An object or list may hold anything, up to the selfie itself: it is not copied.
+		return null;
 	}
+	const text = cutText(String(value), 32);
 	return mask ? maskNik(text) : text;
-}
-
-/** Kredibel echoes the NIK in its answer: masking must reach the raw copy too. */
-function maskRaw(raw: IDataObject | undefined, settings: ItemSettings): IDataObject | undefined {
-	if (raw === undefined || !settings.maskIdentityId) return raw;
-	const copy = JSON.parse(JSON.stringify(raw)) as IDataObject;
-	const data = copy.data as IDataObject | undefined;
-	if (data && typeof data.identityId === 'string') data.identityId = maskNik(data.identityId);
-	return copy;
 }

@@ -85,7 +85,7 @@ export function createContext(options: MockOptions, store: BinaryStore) {
 	const credentials: IDataObject = options.credentials ?? {
 		apiKey: TEST_API_KEY,
 		environment: 'custom',
-		baseUrl: 'http://kredibel.test',
+		baseUrl: 'https://kredibel.test',
 	};
 	const httpRequestWithAuthentication = jest.fn(
 		async (credentialType: string, requestOptions: IHttpRequestOptions) => {
