@@ -3,16 +3,10 @@
  * node into a `<name>Tool` variant, calls `execute()` with one item holding the model's
  * arguments, and hands the model `JSON.stringify` of output 0's item JSON; a thrown error ends
  * the call as an error instead. So in tool mode the node answers on one output, never throws, and
- * gives the model a short JSON it can act on. What the model reads about the tool, and what the
- * editor hides there, is declared here too.
+ * gives the model a short JSON it can act on. What the model reads about the tool is declared
+ * here too; the parameters hidden in tool mode say so themselves (`hide: { '@tool': [true] }`).
  */
-import type {
-	IDataObject,
-	IDisplayOptions,
-	INode,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 /**
  * Written for a model: when to call, that it costs money, what comes back and how to read it.
@@ -24,13 +18,6 @@ export const TOOL_DESCRIPTION = [
 	'Returns JSON: "result" is "match" (same person; the only result that confirms the identity), "no_match" (a different face), "identity_invalid" (the NIK is not in the registry) or "identity_inactive"; "faceSimilarity" is 0 to 1 or null; "message" is Kredibel\'s note.',
 	'When the check could not be made, "result" is "error", "errorType" says why (for example invalid_identity_id, image_download_failed, no_face_detected), "message" what happened, "whatToDo" how to fix it, and "charged" whether Kredibel billed the call (true, false or "unknown").',
 ].join(' ');
-
-/**
- * Hides a parameter when the node runs as a tool. n8n 1.123 and 2.x read `@tool` (true when the
- * node type's name ends with `Tool`); n8n 1.81's n8n-workflow does not know it, so there the rule
- * never matches, the parameter shows, and `execute()` ignores it in tool mode instead.
- */
-export const HIDDEN_IN_TOOL_MODE: IDisplayOptions = { hide: { '@tool': [true] } };
 
 /**
  * The tool's description, as a parameter of the tool variant only. n8n adds a "Description"
