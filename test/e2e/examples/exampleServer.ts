@@ -128,7 +128,9 @@ export async function startExampleServer(options: {
 		const now = Date.now();
 		timings[step] = (now - last) / 1000;
 		last = now;
-		progress(`${options.suite ?? 'examples'} on n8n ${version}: ${step} ${timings[step].toFixed(1)} s`);
+		progress(
+			`${options.suite ?? 'examples'} on n8n ${version}: ${step} ${timings[step].toFixed(1)} s`,
+		);
 	};
 
 	const sandbox = await startSandbox({ apiKey: options.apiKey });
