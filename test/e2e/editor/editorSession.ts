@@ -210,7 +210,7 @@ export class EditorSession {
 	/**
 	 * Attaches a node as a tool of an AI Agent (or any node with a Tool input) as a person does:
 	 * the + on the agent's Tool connector, a search in the node panel, a click on the first
-	 * hit. n8n then opens the new tool's detail view; returns the names found for the search.
+	 * hit naming the query. n8n then opens the new tool's detail view; returns the names found.
 	 */
 	async attachTool(agentName: string, query: string): Promise<string[]> {
 		const { page } = this;
@@ -221,11 +221,13 @@ export class EditorSession {
 		const creator = page.getByTestId('node-creator');
 		await page.getByTestId('node-creator-search-bar').fill(query);
 		const found = creator.getByTestId('node-creator-node-item');
-		await found.first().waitFor();
+		// The list shows every tool until the search applies: wait for a hit that names the query.
+		const hit = found.filter({ hasText: query }).first();
+		await hit.waitFor();
 		const names = (await found.getByTestId('node-creator-item-name').allInnerTexts()).map((t) =>
 			t.trim(),
 		);
-		await found.first().click();
+		await hit.click();
 		await page.getByTestId('ndv').getByTestId('node-parameters').waitFor();
 		return names;
 	}
