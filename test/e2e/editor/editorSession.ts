@@ -245,7 +245,12 @@ export class EditorSession {
 	async collectionOptionNames(): Promise<string[]> {
 		const { page } = this;
 		const panel = page.getByTestId('ndv').getByTestId('node-parameters');
-		await panel.getByTestId('collection-parameter-add-dropdown').first().click();
+		// "Add option" is a button that opens the list (a dropdown in some n8n versions).
+		await panel
+			.getByTestId('collection-parameter-add')
+			.or(panel.getByTestId('collection-parameter-add-dropdown'))
+			.first()
+			.click();
 		const options = page.getByTestId('collection-parameter-option');
 		await options.first().waitFor();
 		const names = (await options.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
