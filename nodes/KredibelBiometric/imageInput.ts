@@ -68,7 +68,7 @@ function findMissingBinary(item: INodeExecutionData, propertyName: string): Fail
 		return localFailure(
 			'missing_image',
 			'Input Binary Field is empty',
-			'Set it to the name of the binary property that holds the selfie, usually "data".',
+			'Set it to the name of the binary property that holds the selfie, usually "data". As an AI agent tool the node gets no binary data: set Image Source to URL or Base64.',
 		);
 	}
 	if (item.binary?.[propertyName] !== undefined) return undefined;

@@ -37,7 +37,7 @@ import {
 import { formFields, submitForm, type FormFile } from './formClient';
 import { ensureGraphicsMagick } from './graphicsMagick';
 import { jpegSize } from './jpegSize';
-import { startImageHost, type ImageHost } from '../mcp/imageHost';
+import { startImageHost, type ImageHost } from '../../fixtures/imageHost';
 
 /** Every pinned version, or those listed in KREDIBEL_EXAMPLES_N8N (e.g. `2.41.1,1.81.4`). */
 const VERSIONS = PINNED_N8N.map((pin) => pin.version).filter(

@@ -32,7 +32,7 @@ import {
 import { packPackage } from '../harness/packPackage';
 import { progress } from '../harness/processes';
 import { PINNED_N8N } from '../harness/versions';
-import { startImageHost, type ImageHost } from './imageHost';
+import { startImageHost, type ImageHost } from '../../fixtures/imageHost';
 
 const API_KEY = 'e2e-mcp-key-9d41a7';
 const WORKFLOW_FILE = path.join(__dirname, 'workflows', 'mcp-kyc-tool.json');
