@@ -1,6 +1,9 @@
 /**
- * `unit`: the fast edit-test loop (`npm run test:unit`). `package`: the packed tarball (needs
- * `npm run build`). `e2e`: the built package inside a real n8n against the local sandbox.
+ * `unit`: the fast edit-test loop (`npm run test:unit`), on the Node that runs npm. `engine`:
+ * the node inside n8n-core's WorkflowExecute against the local sandbox; n8n-core 2.x needs
+ * Node >= 22, so `npm run test:engine` (scripts/test-engine.ts) runs this project on the Node 24
+ * the e2e harness downloads. `package`: the packed tarball (needs `npm run build`). `e2e`: the
+ * built package inside a real n8n against the local sandbox.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
@@ -12,7 +15,19 @@ module.exports = {
 			testEnvironment: 'node',
 			roots: ['<rootDir>/test'],
 			testMatch: ['**/*.test.ts'],
-			testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '<rootDir>/test/package/'],
+			testPathIgnorePatterns: [
+				'/node_modules/',
+				'\\.e2e\\.test\\.ts$',
+				'<rootDir>/test/package/',
+				'<rootDir>/test/engine/',
+			],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+		{
+			displayName: 'engine',
+			testEnvironment: 'node',
+			roots: ['<rootDir>/test/engine'],
+			testMatch: ['**/*.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
 		},
 		{

@@ -2,7 +2,6 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IExecuteFunctions,
-	type INode,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -19,6 +18,7 @@ import { VerificationLedger } from './ledger';
 import { buildOutputs, toNodeError, type FailedOutcome } from './outputs';
 import { mapInOrder } from './pool';
 import { CREDENTIAL_NAME } from './transport';
+import { isToolMode, toToolItems } from './toolMode';
 import { verifyItem, type ExecutionPlan, type ItemOutcome } from './verifyItem';
 
 /**
@@ -68,7 +68,7 @@ export class KredibelBiometric implements INodeType {
 		const items = this.getInputData();
 		const node = this.getNode();
 		// A tool call hands back output 0 only, and a thrown error ends the agent's turn.
-		const asTool = isToolNode(node);
+		const asTool = isToolMode(node);
 		const continueOnFail = asTool || this.continueOnFail();
 		const routeByResult = !asTool && drawsRoutedOutputs(this);
 		if (routeByResult && node.alwaysOutputData === true) {
@@ -97,6 +97,7 @@ export class KredibelBiometric implements INodeType {
 				throw toNodeError(node, firstFailure, outcomes[firstFailure] as FailedOutcome);
 			}
 		}
+		if (asTool) return [toToolItems(buildOutputs(node, outcomes, false)[0])];
 		return buildOutputs(node, outcomes, routeByResult);
 	}
 }
@@ -158,11 +159,6 @@ async function verifyAll(
 			}),
 		},
 	);
-}
-
-/** In tool mode n8n runs the node under the type name with "Tool" appended. */
-function isToolNode(node: INode): boolean {
-	return node.type.endsWith('Tool');
 }
 
 /** Whether n8n drew the three routed outputs: execute() fills what n8n drew, nothing else. */

@@ -3,6 +3,8 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { toolDescriptionProperty } from './toolMode';
+
 export const LIMITS = {
 	maxRetries: 10,
 	concurrency: 20,
@@ -12,6 +14,8 @@ export const LIMITS = {
 } as const;
 
 export const nodeProperties: INodeProperties[] = [
+	// First, where n8n would put a tool description of its own in tool mode.
+	toolDescriptionProperty,
 	{
 		displayName: 'NIK',
 		name: 'identityId',

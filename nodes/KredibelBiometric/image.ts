@@ -32,7 +32,7 @@ const MAX_DATA_URL_HEADER = 256;
 const WHITESPACE = /\s+/g;
 const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
 
-const RESIZE_HINT =
+export const RESIZE_HINT =
 	"Resize or recompress the photo first, e.g. with n8n's Edit Image node (Resize, then Quality about 80), or raise Max Image Size if Kredibel accepts it.";
 const FORMAT_HINT =
 	"Kredibel accepts JPEG, PNG and SVG. Convert the photo first, e.g. with n8n's Edit Image node (Format: JPEG).";
@@ -232,6 +232,6 @@ export function checkImageBytes(bytes: Buffer, maxBytes: number): ImageProblem |
 	return undefined;
 }
 
-function formatKb(bytes: number): string {
+export function formatKb(bytes: number): string {
 	return (bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0);
 }

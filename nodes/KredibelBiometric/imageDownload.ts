@@ -1,69 +1,507 @@
 /**
- * Downloads the selfie for Image Source: URL with n8n's plain HTTP helper (no credential).
- * First version; the streaming, size-capped download replaces it.
+ * Downloads the selfie for Image Source: URL. Links come from forms, storage and AI agents, so
+ * nothing about them is trusted: only http(s) is fetched, redirects are followed by hand (a few
+ * at most, each one checked again, and each one passing through n8n's own outbound-request
+ * policy where the instance has one), the whole download has a deadline, and reading stops as
+ * soon as the body passes the size limit. The request goes through `helpers.httpRequest`, never
+ * the authenticated helper, so no Kredibel credential or header can reach the image host.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { quoteValue } from './echo';
 import { localFailure, type Failure } from './failure';
+import { formatKb, RESIZE_HINT } from './image';
 
-export type DownloadResult = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
+/** Storage links redirect once or twice (a short link, a signed URL); more is a loop or a trap. */
+export const MAX_IMAGE_REDIRECTS = 3;
+/** Longer than any storage or signed link; refused before parsing. */
+export const MAX_IMAGE_URL_LENGTH = 8192;
+/** How much of an address an error message shows. */
+const SHOWN_ADDRESS_LENGTH = 60;
+
+const ACCEPT = 'image/jpeg, image/png, image/svg+xml, image/*;q=0.8, */*;q=0.1';
+
+export interface DownloadLimits {
+	/** Reading stops, and the item is `image_too_large`, once the body passes this. */
+	maxBytes: number;
+	/** For the whole download, redirects included. */
+	timeoutMs: number;
+	maxRedirects?: number;
+}
+
+export type ImageDownload = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
+
+type ParsedAddress = { ok: true; url: URL } | { ok: false; failure: Failure };
+
+interface HttpAnswer {
+	statusCode: number;
+	statusMessage?: string;
+	headers?: Record<string, unknown>;
+	body: unknown;
+}
 
 export async function downloadImage(
 	context: IExecuteFunctions,
 	url: unknown,
-	limits: { maxBytes: number; timeoutMs: number },
-): Promise<DownloadResult> {
-	if (typeof url !== 'string' || url.trim() === '') {
+	limits: DownloadLimits,
+): Promise<ImageDownload> {
+	const parsed = parseImageUrl(url);
+	if (!parsed.ok) return parsed;
+	const maxRedirects = limits.maxRedirects ?? MAX_IMAGE_REDIRECTS;
+	const deadline = AbortSignal.timeout(limits.timeoutMs);
+	const cancelSignal = context.getExecutionCancelSignal?.();
+	let address = parsed.url;
+	const stopped = (): Failure | undefined =>
+		cancelSignal?.aborted
+			? localFailure(
+					'cancelled',
+					'The download was cancelled because the execution was stopped',
+					'Run the workflow again.',
+				)
+			: deadline.aborted
+				? timedOut(address, limits.timeoutMs)
+				: undefined;
+
+	for (let redirects = 0; ; redirects++) {
+		// Each hop has its own abort, fired once its answer is done with: destroying the body
+		// alone does not always close the connection (n8n 2.x's axios wraps an unread stream),
+		// and an unread endless body must not keep the host writing.
+		const hop = new AbortController();
+		const signal = anySignal(
+			cancelSignal ? [deadline, hop.signal, cancelSignal] : [deadline, hop.signal],
+		);
+		try {
+			const step = await downloadHop(context, address, limits, signal);
+			if (step.kind === 'done') return step.result;
+			if (step.kind === 'failed') {
+				return { ok: false, failure: stopped() ?? step.failure(address, limits.timeoutMs) };
+			}
+			const next = followRedirect(step.answer, address, redirects, maxRedirects);
+			if (!next.ok) return next;
+			address = next.url;
+		} finally {
+			hop.abort();
+		}
+	}
+}
+
+/**
+ * AbortSignal.any where Node has it (20.3+); n8n 1.x also ran on Node 18, where the signals are
+ * joined by hand.
+ */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+	if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+	const joined = new AbortController();
+	for (const signal of signals) {
+		if (signal.aborted) joined.abort();
+		else signal.addEventListener('abort', () => joined.abort(), { once: true });
+	}
+	return joined.signal;
+}
+
+type HopStep =
+	| { kind: 'done'; result: ImageDownload }
+	| { kind: 'redirect'; answer: HttpAnswer }
+	| { kind: 'failed'; failure: (address: URL, timeoutMs: number) => Failure };
+
+async function downloadHop(
+	context: IExecuteFunctions,
+	address: URL,
+	limits: DownloadLimits,
+	signal: AbortSignal,
+): Promise<HopStep> {
+	let answer: HttpAnswer;
+	try {
+		answer = (await context.helpers.httpRequest(
+			requestFor(address, limits.timeoutMs, signal),
+		)) as HttpAnswer;
+	} catch (error) {
+		return {
+			kind: 'failed',
+			failure: (at, timeoutMs) => describeDownloadError(error, at, timeoutMs),
+		};
+	}
+	const { statusCode } = answer;
+	if (statusCode >= 300 && statusCode < 400) return { kind: 'redirect', answer };
+	if (statusCode < 200 || statusCode >= 300) {
+		return { kind: 'done', result: { ok: false, failure: statusFailure(answer, address) } };
+	}
+	const announced = announcedTooLarge(answer, address, limits.maxBytes);
+	if (announced) return { kind: 'done', result: { ok: false, failure: announced } };
+	const read = await readAtMost(answer.body, limits.maxBytes, signal);
+	// Cut by the deadline or a stopped execution; the caller says which.
+	if (signal.aborted) return { kind: 'failed', failure: timedOut };
+	if (read.ok) return { kind: 'done', result: read };
+	if (read.tooLarge) {
+		const reason = `The download from ${show(address)} passed the ${formatKb(limits.maxBytes)} KB limit and was stopped there`;
+		return {
+			kind: 'done',
+			result: { ok: false, failure: localFailure('image_too_large', reason, RESIZE_HINT) },
+		};
+	}
+	const reason = `The image host cut the connection during the download from ${show(address)} (${codeOrMessage(read.error)})`;
+	return {
+		kind: 'done',
+		result: {
+			ok: false,
+			failure: downloadFailed(
+				reason,
+				'Try again; if it keeps failing, check that the link opens in a browser.',
+				true,
+			),
+		},
+	};
+}
+
+/** Refuses anything but an absolute http(s) address, without echoing secrets the link holds. */
+export function parseImageUrl(value: unknown): ParsedAddress {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
 		return {
 			ok: false,
 			failure: localFailure(
 				'missing_image',
 				'The Image URL field is empty',
-				'Map it to the address of the selfie.',
+				'Map it to the field that holds the http(s) link to the selfie.',
 			),
 		};
 	}
-	const address = url.trim();
-	const lower = address.slice(0, 8).toLowerCase();
-	if (!lower.startsWith('http://') && !lower.startsWith('https://')) {
-		return {
-			ok: false,
-			failure: localFailure(
-				'image_download_failed',
-				`The Image URL ${quoteValue(address.split(':')[0])}: is not an http(s) address`,
-				'Use an http:// or https:// address.',
-			),
-		};
+	if (typeof value !== 'string') {
+		return fail(
+			`The Image URL is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a text link`,
+			'Map it to a field that holds one http(s) link as text.',
+		);
 	}
+	const text = value.trim();
+	if (text.length > MAX_IMAGE_URL_LENGTH) {
+		return fail(
+			`The Image URL is ${text.length} characters long, above the ${MAX_IMAGE_URL_LENGTH} allowed`,
+			'Check the field mapped to Image URL: it should hold one link, not the image itself (for base64 text use Image Source: Base64).',
+		);
+	}
+	let url: URL;
 	try {
-		const response = (await context.helpers.httpRequest({
-			url: address,
-			method: 'GET',
-			encoding: 'arraybuffer',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: limits.timeoutMs,
-		})) as { statusCode: number; body: ArrayBuffer | Buffer };
-		if (response.statusCode < 200 || response.statusCode >= 300) {
-			return {
-				ok: false,
-				failure: localFailure(
-					'image_download_failed',
-					`The image host answered HTTP ${response.statusCode}`,
-					'Check that the Image URL is right and still valid (signed links expire).',
-				),
-			};
-		}
-		return { ok: true, bytes: Buffer.from(response.body as ArrayBuffer) };
-	} catch (error) {
-		return {
-			ok: false,
-			failure: localFailure(
-				'image_download_failed',
-				`The image could not be downloaded (${quoteValue(error instanceof Error ? error.message : String(error), 80)})`,
-				'Check that the Image URL is reachable from n8n.',
-			),
-		};
+		url = new URL(text);
+	} catch {
+		return fail(
+			`The Image URL ${showText(text)} is not an absolute address`,
+			'Use a full link that starts with https:// (or http://).',
+		);
 	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		return fail(
+			`The Image URL ${show(url)} uses the ${url.protocol} scheme; only http: and https: links are downloaded`,
+			schemeHint(url.protocol),
+		);
+	}
+	return { ok: true, url };
+}
+
+function schemeHint(protocol: string): string {
+	if (protocol === 'data:') {
+		return 'For a data: URL set Image Source to Base64: that field takes data:image/...;base64, text.';
+	}
+	if (protocol === 'file:') {
+		return 'Files on the n8n server are not read from a link: load the file with the Read/Write Files from Disk node and set Image Source to Binary.';
+	}
+	return 'Use an http(s) link, or fetch the file with another node and set Image Source to Binary.';
+}
+
+function requestFor(address: URL, timeoutMs: number, signal: AbortSignal): IHttpRequestOptions {
+	return {
+		method: 'GET',
+		url: address.href,
+		headers: { Accept: ACCEPT },
+		// A stream, so reading can stop at the size limit instead of buffering whatever comes.
+		encoding: 'stream',
+		returnFullResponse: true,
+		// Every status comes back as an answer, so 3XX can be followed here and 4XX/5XX named.
+		ignoreHttpStatusErrors: true,
+		// Followed by hand: n8n 1.x ignores `maxRedirects` on helpers.httpRequest, and each hop
+		// must be checked (scheme, count) and pass the instance's outbound policy again.
+		disableFollowRedirect: true,
+		timeout: timeoutMs,
+		abortSignal: signal,
+	};
+}
+
+function followRedirect(
+	answer: HttpAnswer,
+	from: URL,
+	redirectsSoFar: number,
+	maxRedirects: number,
+): ParsedAddress {
+	const location = headerValue(answer.headers, 'location');
+	if (location === undefined) {
+		return fail(
+			`The image host answered HTTP ${answer.statusCode} without saying where the image moved, for ${show(from)}`,
+			'Use the final address of the image, e.g. the link a browser ends up on.',
+		);
+	}
+	if (redirectsSoFar >= maxRedirects) {
+		return fail(
+			`The image host redirected more than ${maxRedirects} times, last from ${show(from)}`,
+			'Use the final address of the image (the last link of the chain), e.g. a direct storage link.',
+		);
+	}
+	let next: URL;
+	try {
+		next = new URL(location, from);
+	} catch {
+		return fail(
+			`The image host redirected ${show(from)} to ${showText(location)}, which is not an address`,
+			'Use the final address of the image, e.g. the link a browser ends up on.',
+		);
+	}
+	if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+		return fail(
+			`The image host redirected ${show(from)} to a ${next.protocol} address; only http: and https: are followed`,
+			'Use a link that serves the image over http(s).',
+		);
+	}
+	return { ok: true, url: next };
+}
+
+/** 408, 425, 429 and 5XX may pass later; other statuses fail the same way every time. */
+function statusFailure(answer: HttpAnswer, address: URL): Failure {
+	const { statusCode } = answer;
+	const status = `HTTP ${statusCode}${answer.statusMessage ? ` ${answer.statusMessage}` : ''}`;
+	const transient =
+		statusCode === 408 || statusCode === 425 || statusCode === 429 || statusCode >= 500;
+	let hint = 'Open the link in a browser to see what the image host answers.';
+	if (statusCode === 401 || statusCode === 403) {
+		hint =
+			'The link needs a permission it does not carry, or it has expired: use a public or freshly signed link (the node sends no credentials to the image host).';
+	} else if (statusCode === 404 || statusCode === 410) {
+		hint = 'Check the link: there is no file at that address (moved, deleted, or mistyped).';
+	} else if (transient) {
+		hint = 'The image host is busy or failing; the item can be retried later.';
+	}
+	return downloadFailed(`The image host answered ${status} for ${show(address)}`, hint, transient);
+}
+
+/** A Content-Length above the limit ends the download before any of the body is read. */
+function announcedTooLarge(
+	answer: HttpAnswer,
+	address: URL,
+	maxBytes: number,
+): Failure | undefined {
+	const encoding = headerValue(answer.headers, 'content-encoding');
+	// A compressed length says nothing certain about the image's own size.
+	if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return undefined;
+	const length = Number(headerValue(answer.headers, 'content-length'));
+	if (!Number.isFinite(length) || length <= maxBytes) return undefined;
+	return localFailure(
+		'image_too_large',
+		`The image at ${show(address)} is ${formatKb(length)} KB by its Content-Length, above the ${formatKb(maxBytes)} KB limit, so it was not downloaded`,
+		RESIZE_HINT,
+	);
+}
+
+type BoundedRead =
+	| { ok: true; bytes: Buffer }
+	| { ok: false; tooLarge: true }
+	| { ok: false; tooLarge: false; error: unknown };
+
+interface ReadableBody extends AsyncIterable<unknown> {
+	destroy?: (error?: Error) => void;
+}
+
+function isReadableBody(body: unknown): body is ReadableBody {
+	return (
+		typeof body === 'object' &&
+		body !== null &&
+		typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+	);
+}
+
+/** Reads the body chunk by chunk and drops the connection as soon as it passes `maxBytes`. */
+async function readAtMost(
+	body: unknown,
+	maxBytes: number,
+	signal: AbortSignal,
+): Promise<BoundedRead> {
+	if (!isReadableBody(body)) {
+		const bytes = toBuffer(body ?? Buffer.alloc(0));
+		return bytes.length > maxBytes ? { ok: false, tooLarge: true } : { ok: true, bytes };
+	}
+	// The HTTP client's own abort may leave a paused stream waiting forever: end it here too.
+	const stop = (): void => body.destroy?.(new Error('The download was stopped'));
+	signal.addEventListener('abort', stop, { once: true });
+	const chunks: Buffer[] = [];
+	let total = 0;
+	try {
+		for await (const chunk of body) {
+			const bytes = toBuffer(chunk);
+			total += bytes.length;
+			if (total > maxBytes) {
+				body.destroy?.();
+				return { ok: false, tooLarge: true };
+			}
+			chunks.push(bytes);
+		}
+	} catch (error) {
+		return { ok: false, tooLarge: false, error };
+	} finally {
+		signal.removeEventListener('abort', stop);
+	}
+	return { ok: true, bytes: Buffer.concat(chunks, total) };
+}
+
+function toBuffer(chunk: unknown): Buffer {
+	if (Buffer.isBuffer(chunk)) return chunk;
+	if (chunk instanceof Uint8Array)
+		return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+	if (chunk instanceof ArrayBuffer) return Buffer.from(chunk);
+	return Buffer.from(String(chunk));
+}
+
+function headerValue(
+	headers: Record<string, unknown> | undefined,
+	name: string,
+): string | undefined {
+	if (!headers) return undefined;
+	for (const key of Object.keys(headers)) {
+		if (key.toLowerCase() !== name) continue;
+		const value = headers[key];
+		if (typeof value === 'string') return value;
+		if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+		if (typeof value === 'number') return String(value);
+	}
+	return undefined;
+}
+
+/** Network codes of Node's HTTP stack, on the error or on its `cause`. */
+function findCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+		const { code } = current as { code?: unknown };
+		if (typeof code === 'string' && code !== '') return code;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+/** n8n 2.x's SSRF protection throws these by name; older versions have no such policy. */
+function findOutboundPolicyBlock(error: unknown): boolean {
+	let current: unknown = error;
+	for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+		const { name } = current as { name?: unknown };
+		if (name === 'SsrfBlockedIpError' || name === 'SsrfBlockedHostnameError') return true;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return false;
+}
+
+function codeOrMessage(error: unknown): string {
+	const code = findCode(error);
+	if (code) return code;
+	const message = error instanceof Error ? error.message : String(error);
+	return message.length > 80 ? `${message.slice(0, 79)}…` : message;
+}
+
+const TIMEOUT_CODES = new Set([
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'UND_ERR_CONNECT_TIMEOUT',
+	'UND_ERR_HEADERS_TIMEOUT',
+	'UND_ERR_BODY_TIMEOUT',
+]);
+const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN']);
+const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;
+
+/**
+ * Says which way the download failed. Only a code and a message are read from the error: the
+ * HTTP client's error objects also hold the request. Network failures are free and may pass
+ * next time, so they are retryable; a refused certificate or a blocked address is not.
+ */
+export function describeDownloadError(error: unknown, address: URL, timeoutMs: number): Failure {
+	const code = findCode(error);
+	const where = show(address);
+	if (findOutboundPolicyBlock(error)) {
+		return downloadFailed(
+			`This n8n instance's outbound-request policy blocked the download from ${where}`,
+			'n8n blocks private and loopback addresses when N8N_SSRF_PROTECTION_ENABLED is on. Use a public link, or ask the n8n administrator to allow this host (N8N_SSRF_ALLOWED_HOSTNAMES or N8N_SSRF_ALLOWED_IP_RANGES).',
+			false,
+		);
+	}
+	if (code === 'ECONNREFUSED') {
+		return downloadFailed(
+			`The image host refused the connection for ${where}`,
+			'Check the link: nothing answers at that host and port.',
+			true,
+		);
+	}
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+		return downloadFailed(
+			`The host name of ${where} could not be found (DNS ${code})`,
+			'Check the host name in the link.',
+			true,
+		);
+	}
+	if (code !== undefined && TIMEOUT_CODES.has(code)) return timedOut(address, timeoutMs);
+	if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+		return downloadFailed(
+			`The image host of ${where} cannot be reached (${code})`,
+			'Check the link and the network between n8n and the image host.',
+			true,
+		);
+	}
+	if (code !== undefined && TLS_CODE.test(code)) {
+		return downloadFailed(
+			`The HTTPS certificate of the image host was not accepted for ${where} (${code})`,
+			'Use a link whose host has a valid certificate.',
+			false,
+		);
+	}
+	if (code === 'ECONNRESET' || code === 'EPIPE') {
+		return downloadFailed(
+			`The image host closed the connection for ${where} (${code})`,
+			'Try again; if it keeps failing, check that the link opens in a browser.',
+			true,
+		);
+	}
+	return downloadFailed(
+		`The download from ${where} failed (${codeOrMessage(error)})`,
+		'Check that the link opens in a browser.',
+		false,
+	);
+}
+
+function timedOut(address: URL, timeoutMs: number): Failure {
+	return downloadFailed(
+		`The download from ${show(address)} timed out after ${timeoutMs} ms`,
+		'Check that the link opens quickly in a browser; the item can be retried.',
+		true,
+	);
+}
+
+function downloadFailed(reason: string, hint: string, retryable: boolean): Failure {
+	return { ...localFailure('image_download_failed', reason, hint), retryable };
+}
+
+function fail(reason: string, hint: string): ParsedAddress {
+	return { ok: false, failure: downloadFailed(reason, hint, false) };
+}
+
+/**
+ * An address as errors show it: no user or password, no query or fragment (signed links carry
+ * their token there), cut to a readable length. Anything before the last "@" is dropped, even
+ * where a parser would not see a user (a password holding "/", mailto:), to be safe.
+ */
+export function show(url: URL): string {
+	return showText(url.href);
+}
+
+function showText(text: string): string {
+	const queryAt = text.search(/[?#]/);
+	let shown = queryAt < 0 ? text : text.slice(0, queryAt);
+	const scheme = /^[a-z][a-z0-9+.-]*:(\/\/)?/i.exec(shown);
+	const authorityStart = scheme ? scheme[0].length : 0;
+	const lastAt = shown.lastIndexOf('@');
+	if (lastAt >= authorityStart) shown = shown.slice(0, authorityStart) + shown.slice(lastAt + 1);
+	const suffix = queryAt < 0 ? '' : '?…';
+	if (shown.length + suffix.length > SHOWN_ADDRESS_LENGTH) {
+		return `"${shown.slice(0, SHOWN_ADDRESS_LENGTH - 1)}…"`;
+	}
+	return `"${shown}${suffix}"`;
 }

@@ -10,6 +10,13 @@ import { checkImageBytes, decodeBase64Image } from './image';
 import { downloadImage } from './imageDownload';
 import { localFailure, type Failure } from './failure';
 import type { ItemSettings } from './itemSettings';
+import { withRetries } from './retry';
+
+/**
+ * The download has a timeout of its own: the Timeout option is about Kredibel, which waits for the
+ * civil registry, while an image host either serves a selfie within seconds or is not going to.
+ */
+export const IMAGE_DOWNLOAD_TIMEOUT_MS = 30_000;
 
 export type ImageRead = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
 
@@ -18,6 +25,7 @@ export async function readImage(
 	item: INodeExecutionData,
 	itemIndex: number,
 	settings: ItemSettings,
+	isCancelled: () => boolean,
 ): Promise<ImageRead> {
 	let bytes: Buffer;
 	if (settings.imageSource === 'base64') {
@@ -28,12 +36,20 @@ export async function readImage(
 		}
 		bytes = decoded.bytes;
 	} else if (settings.imageSource === 'url') {
-		const downloaded = await downloadImage(context, settings.imageUrl, {
-			maxBytes: settings.maxImageBytes,
-			timeoutMs: settings.timeoutMs,
-		});
-		if (!downloaded.ok) return downloaded;
-		bytes = downloaded.bytes;
+		// A failed download costs nothing, so the free, passing ones (refused, 5XX, timeout) are
+		// retried like Kredibel's own, within Max Retries.
+		const { result } = await withRetries<Buffer>(
+			async () => {
+				const downloaded = await downloadImage(context, settings.imageUrl, {
+					maxBytes: settings.maxImageBytes,
+					timeoutMs: IMAGE_DOWNLOAD_TIMEOUT_MS,
+				});
+				return downloaded.ok ? { ok: true, value: downloaded.bytes } : downloaded;
+			},
+			{ maxRetries: settings.maxRetries, isCancelled },
+		);
+		if (!result.ok) return result;
+		bytes = result.value;
 	} else {
 		const missing = findMissingBinary(item, settings.binaryPropertyName);
 		if (missing) return { ok: false, failure: missing };
@@ -52,7 +68,7 @@ function findMissingBinary(item: INodeExecutionData, propertyName: string): Fail
 		return localFailure(
 			'missing_image',
 			'Input Binary Field is empty',
-			'Set it to the name of the binary property that holds the selfie, usually "data".',
+			'Set it to the name of the binary property that holds the selfie, usually "data". As an AI agent tool the node gets no binary data: set Image Source to URL or Base64.',
 		);
 	}
 	if (item.binary?.[propertyName] !== undefined) return undefined;

@@ -65,7 +65,7 @@ export async function verifyItem(
 
 	let image: Buffer;
 	try {
-		const read = await readImage(context, item, itemIndex, settings);
+		const read = await readImage(context, item, itemIndex, settings, plan.isCancelled);
 		if (!read.ok) return failWithoutRequest(read.failure);
 		image = read.bytes;
 	} catch (error) {

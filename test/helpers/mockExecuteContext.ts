@@ -1,8 +1,9 @@
 /**
- * A mocked IExecuteFunctions for running the node's execute() in unit tests. It behaves like
- * n8n where it matters: binary data is only reachable through the helpers (the item holds a
- * storage reference, as in filesystem mode), the credential's own `authenticate` adds the key,
- * and every output and error is scanned for the API key.
+ * A mocked IExecuteFunctions for the unit tests that still call execute() directly (the retry
+ * policy, the bad-input corpus and the NIK property): scripted replies instead of HTTP, so they
+ * can run thousands of cases. Everything n8n itself does around the node (outputs, continue on
+ * fail, Retry On Fail, credentials, binary storage, HTTP) is tested in test/engine/ inside
+ * n8n-core instead. Every output and error is still scanned for the API key.
  */
 import type {
 	IBinaryData,
@@ -14,10 +15,11 @@ import type {
 } from 'n8n-workflow';
 
 import { KredibelApi } from '../../credentials/KredibelApi.credentials';
+import { assertNoSecret, TEST_API_KEY } from './secrets';
 import { verificationBody } from '../sandbox/kredibel-responses';
 import { KredibelBiometric } from '../../nodes/KredibelBiometric/KredibelBiometric.node';
 
-export const TEST_API_KEY = 'kb_test_SECRET-key-0123456789abcdef';
+export { TEST_API_KEY };
 
 export const TEST_NODE: INode = {
 	id: 'b6f8f7f0-0000-4000-8000-000000000001',
@@ -139,34 +141,6 @@ export function createContext(options: MockOptions, store: BinaryStore) {
 		},
 	};
 	return { context: context as unknown as IExecuteFunctions, requests, helpers: context.helpers };
-}
-
-/** Everything a user could ever see of a run: items, error messages, descriptions, contexts. */
-function visibleText(value: unknown): string {
-	const seen = new WeakSet<object>();
-	return JSON.stringify(value, function (_key, inner: unknown) {
-		if (inner instanceof Error) {
-			const error = inner as Error & { description?: unknown; context?: unknown; cause?: unknown };
-			return {
-				message: error.message,
-				description: error.description,
-				context: error.context,
-				stack: error.stack,
-				cause: error.cause,
-			};
-		}
-		if (typeof inner === 'object' && inner !== null) {
-			if (seen.has(inner)) return '[circular]';
-			seen.add(inner);
-		}
-		return inner;
-	});
-}
-
-export function assertNoSecret(value: unknown): void {
-	const text = visibleText(value);
-	if (text.includes(TEST_API_KEY))
-		throw new Error(`API key found in node output: ${text.slice(0, 500)}`);
 }
 
 export type RunResult =

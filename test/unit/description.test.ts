@@ -39,6 +39,7 @@ describe('node description', () => {
 		});
 		expect(description.credentials).toEqual([{ name: 'kredibelApi', required: true }]);
 		expect(description.properties.map((p) => p.name)).toEqual([
+			'toolDescription',
 			'identityId',
 			'imageSource',
 			'binaryPropertyName',

@@ -358,7 +358,8 @@ describe('NIK properties', () => {
 			fc.property(
 				fc.string({ unit: 'binary', maxLength: 40 }).filter((text) => text.length !== 16),
 				(text) => {
-					expect(maskNik(text)).toBe('*'.repeat(text.length));
+					// Stars only, never more than a NIK's 16, so a huge value stays small too.
+					expect(maskNik(text)).toBe('*'.repeat(Math.min(text.length, 16)));
 				},
 			),
 			runs(200),

@@ -131,19 +131,26 @@ describe('retries in the node', () => {
 		expect(item.json).toMatchObject({ errorType: 'rate_limited', attempts: 1 });
 	});
 
-	it('a timeout is retried', async () => {
+	it('a timeout may have been charged: sent once, charged "unknown"', async () => {
 		const timeout = Object.assign(new Error('timeout of 30000ms exceeded'), {
 			code: 'ECONNABORTED',
 		});
 		const { item, requests } = await runOne(script(timeout));
-		expect(requests).toBe(2);
-		expect(item.json.result).toBe('match');
+		expect(requests).toBe(1);
+		expect(item.json).toMatchObject({ errorType: 'timeout', charged: 'unknown', attempts: 1 });
 	});
 
-	it('an abort the execution did not ask for (n8n 2.x ends slow requests so) is a timeout, retried', async () => {
+	it('an abort the execution did not ask for (n8n 2.x ends slow requests so) is a timeout, not retried', async () => {
 		const aborted = Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
 		const { item, requests } = await runOne(script(aborted));
-		expect(requests).toBe(2);
+		expect(requests).toBe(1);
+		expect(item.json).toMatchObject({ errorType: 'timeout', charged: 'unknown' });
+	});
+
+	it('a connection refused before sending is free and retried', async () => {
+		const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+		const { item, requests } = await runOne(script(refused, refused));
+		expect(requests).toBe(3);
 		expect(item.json.result).toBe('match');
 	});
 
@@ -168,11 +175,11 @@ describe('retries in the node', () => {
 		expect(result.outputs[0][0].json).toMatchObject({ errorType: 'cancelled', attempts: 1 });
 	});
 
-	it('a connection reset is retried', async () => {
+	it('a connection cut after sending may have been charged: sent once, charged "unknown"', async () => {
 		const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 		const { item, requests } = await runOne(script(reset, reset));
-		expect(requests).toBe(3);
-		expect(item.json.result).toBe('match');
+		expect(requests).toBe(1);
+		expect(item.json).toMatchObject({ errorType: 'network_error', charged: 'unknown' });
 	});
 
 	it('exhausted retries give the last error, not charged, with the number of attempts', async () => {

@@ -27,6 +27,7 @@ import {
 	type EditorEnvironment,
 } from './example';
 import type { EditorSession } from './editorSession';
+import { attachKredibelToAgent } from './agentWorkflow';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-results', 'editor');
 const WORKFLOW_NAME = 'KYC with Kredibel Biometric (sandbox demo)';
@@ -155,5 +156,38 @@ describe('the n8n editor in Chromium', () => {
 			await s.screenshot('05-error-output');
 		});
 		await s.step('close the node', () => s.closeNode());
+	}, 180_000);
+
+	test('attaches the node to an AI Agent as a tool, without the parameters a tool cannot use', async () => {
+		const s = session();
+		await s.step('sign in', () => s.signIn(OWNER));
+		const attached = await attachKredibelToAgent(s, editor!.dev.server.url);
+		expect(attached.searchHits.some((hit) => hit.startsWith(NODE_NAME))).toBe(true);
+		const labels = attached.parameters.map((parameter) => parameter.label);
+		// n8n 2.41.1 knows `@tool`: Route by Result and Input Binary Field (Image Source is URL
+		// here, but Binary would show it in the plain node) are gone, the model's description is in.
+		expect(labels).toEqual(
+			expect.arrayContaining([
+				'Credential',
+				'Tool Description',
+				'NIK',
+				'Image Source',
+				'Image URL',
+			]),
+		);
+		expect(labels).not.toContain('Route by Result');
+		expect(labels).not.toContain('Input Binary Field');
+		expect(attached.parameters.find((p) => p.label === 'Image Source')?.value).toBe('URL');
+		expect(attached.options).toEqual(expect.arrayContaining(['Mask NIK', 'Max Image Size (KB)']));
+		expect(attached.options).not.toContain('Concurrency');
+		expect(attached.options).not.toContain('Keep Binary');
+		await s.screenshot('06-ai-agent-tool');
+		await s.step('close the tool', () => s.closeNode());
+		await s.step('see the tool on the canvas', async () => {
+			expect(await s.canvasNodes()).toContainEqual({
+				name: expect.stringMatching(/^Kredibel Biometric/),
+				type: `${NODE_TYPE}Tool`,
+			});
+		});
 	}, 180_000);
 });

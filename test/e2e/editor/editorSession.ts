@@ -207,6 +207,57 @@ export class EditorSession {
 		await creator.waitFor({ state: 'hidden' });
 	}
 
+	/**
+	 * Attaches a node as a tool of an AI Agent (or any node with a Tool input) as a person does:
+	 * the + on the agent's Tool connector, a search in the node panel, a click on the first
+	 * hit naming the query. n8n then opens the new tool's detail view; returns the names found.
+	 */
+	async attachTool(agentName: string, query: string): Promise<string[]> {
+		const { page } = this;
+		const toolInput = page.locator(
+			`[data-test-id="canvas-node-input-handle"][data-node-name="${cssString(agentName)}"][data-connection-type="ai_tool"]`,
+		);
+		await toolInput.getByTestId('canvas-handle-plus').click();
+		const creator = page.getByTestId('node-creator');
+		await page.getByTestId('node-creator-search-bar').fill(query);
+		const found = creator.getByTestId('node-creator-node-item');
+		// The list shows every tool until the search applies: wait for a hit that names the query.
+		const hit = found.filter({ hasText: query }).first();
+		await hit.waitFor();
+		const names = (await found.getByTestId('node-creator-item-name').allInnerTexts()).map((t) =>
+			t.trim(),
+		);
+		await hit.click();
+		await page.getByTestId('ndv').getByTestId('node-parameters').waitFor();
+		return names;
+	}
+
+	/** In the open node view: picks an entry of an options parameter by its label. */
+	async selectOption(parameterName: string, label: string): Promise<void> {
+		const { page } = this;
+		await page.getByTestId('ndv').getByTestId(`parameter-input-${parameterName}`).click();
+		// An entry's accessible name is its label followed by its description.
+		const startsWithLabel = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+		await page.getByRole('option', { name: startsWithLabel }).first().click();
+	}
+
+	/** In the open node view: the entries an "Add option" list of a collection offers. */
+	async collectionOptionNames(): Promise<string[]> {
+		const { page } = this;
+		const panel = page.getByTestId('ndv').getByTestId('node-parameters');
+		// "Add option" is a button that opens the list (a dropdown in some n8n versions).
+		await panel
+			.getByTestId('collection-parameter-add')
+			.or(panel.getByTestId('collection-parameter-add-dropdown'))
+			.first()
+			.click();
+		const options = page.getByTestId('collection-parameter-option');
+		await options.first().waitFor();
+		const names = (await options.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+		await page.keyboard.press('Escape');
+		return names;
+	}
+
 	/** Opens a node's detail view (double click on the canvas); returns the view. */
 	async openNode(name: string): Promise<Locator> {
 		await this.canvasNode(name).dblclick();

@@ -1,9 +1,10 @@
 /**
- * `npm run docs:screenshots`: regenerates the README's two screenshots from a real n8n editor
+ * `npm run docs:screenshots`: regenerates the README's screenshots from a real n8n editor
  * (the dev environment, headless Chromium):
  *
  *   docs/example-workflow.png   the example workflow on the canvas after a run
  *   docs/node-parameters.png    the Kredibel Biometric node's view: input, parameters, output
+ *   docs/ai-agent-tool.png      the node attached to an AI Agent as a tool, its tool parameters
  *
  * The run's results are checked first (the same expectations as the editor test), so a broken
  * run never replaces the pictures.
@@ -20,11 +21,13 @@ import {
 	startEditorEnvironment,
 	type EditorEnvironment,
 } from './example';
+import { attachKredibelToAgent } from './agentWorkflow';
 
 const DOCS = path.join(REPO_ROOT, 'docs');
 const PICTURES = {
 	workflow: path.join(DOCS, 'example-workflow.png'),
 	parameters: path.join(DOCS, 'node-parameters.png'),
+	agentTool: path.join(DOCS, 'ai-agent-tool.png'),
 };
 
 async function main(): Promise<void> {
@@ -58,9 +61,19 @@ async function main(): Promise<void> {
 			await s.tidyForPicture();
 			return s.screenshot('node-parameters');
 		});
+		await s.step('close the node', () => s.closeNode());
+		const attached = await attachKredibelToAgent(s, dev.server.url);
+		if (attached.parameters.some((parameter) => parameter.label === 'Route by Result')) {
+			throw new Error('the tool shows Route by Result: tool mode is not in effect');
+		}
+		const shotAgentTool = await s.step('picture the tool', async () => {
+			await s.tidyForPicture();
+			return s.screenshot('ai-agent-tool');
+		});
 		fs.mkdirSync(DOCS, { recursive: true });
 		fs.copyFileSync(shot, PICTURES.workflow);
 		fs.copyFileSync(shotParameters, PICTURES.parameters);
+		fs.copyFileSync(shotAgentTool, PICTURES.agentTool);
 		for (const file of Object.values(PICTURES)) {
 			console.log(
 				`${path.relative(REPO_ROOT, file)}  ${Math.round(fs.statSync(file).size / 1024)} KB`,

@@ -62,11 +62,16 @@ export function loadExample(file: string): ExampleWorkflow {
 	return { file, json };
 }
 
+export const MCP_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.mcpTrigger';
+const TRIGGER_TYPES = ['n8n-nodes-base.formTrigger', 'n8n-nodes-base.webhook', MCP_TRIGGER_TYPE];
+
 /**
  * The production path a trigger node serves: `/form/<path>` for a Form Trigger, `/webhook/<path>`
- * for a Webhook node (the same in n8n 1.x and 2.x for fixed paths).
+ * for a Webhook node (the same in n8n 1.x and 2.x for fixed paths), `/mcp/<path>` for an MCP
+ * Server Trigger (version 2: Streamable HTTP on that one path).
  */
 export function productionPath(node: ExampleNode): string {
+	if (node.type === MCP_TRIGGER_TYPE) return `/mcp/${node.parameters.path as string}`;
 	if (node.type === 'n8n-nodes-base.formTrigger') {
 		const options = node.parameters.options as { path?: string } | undefined;
 		const fixed = (node.parameters.path as string | undefined) ?? options?.path;
@@ -79,10 +84,8 @@ export function productionPath(node: ExampleNode): string {
 }
 
 export function triggerOf(example: ExampleWorkflow): ExampleNode {
-	const trigger = example.json.nodes.find((node) =>
-		['n8n-nodes-base.formTrigger', 'n8n-nodes-base.webhook'].includes(node.type),
-	);
-	if (!trigger) throw new Error(`${example.file} has no form or webhook trigger`);
+	const trigger = example.json.nodes.find((node) => TRIGGER_TYPES.includes(node.type));
+	if (!trigger) throw new Error(`${example.file} has no form, webhook or MCP trigger`);
 	return trigger;
 }
 
@@ -115,6 +118,8 @@ export async function startExampleServer(options: {
 	tarball: string;
 	apiKey: string;
 	examples: ExampleWorkflow[];
+	/** Names the kept server log, so suites running side by side keep their own. */
+	suite?: string;
 }): Promise<ExampleServer> {
 	const { version } = options;
 	const timings: Record<string, number> = {};
@@ -123,14 +128,16 @@ export async function startExampleServer(options: {
 		const now = Date.now();
 		timings[step] = (now - last) / 1000;
 		last = now;
-		progress(`examples on n8n ${version}: ${step} ${timings[step].toFixed(1)} s`);
+		progress(
+			`${options.suite ?? 'examples'} on n8n ${version}: ${step} ${timings[step].toFixed(1)} s`,
+		);
 	};
 
 	const sandbox = await startSandbox({ apiKey: options.apiKey });
 	let run: N8nRun | undefined;
 	let server: N8nServer | undefined;
 	fs.mkdirSync(LOG_DIR, { recursive: true });
-	const savedLog = path.join(LOG_DIR, `n8n-${version}-server.log`);
+	const savedLog = path.join(LOG_DIR, `${options.suite ?? 'examples'}-n8n-${version}-server.log`);
 	const saveLog = (): void => {
 		if (server && fs.existsSync(server.logFile)) fs.copyFileSync(server.logFile, savedLog);
 	};
@@ -171,9 +178,10 @@ export async function startExampleServer(options: {
 			await publishWithRest(server, cookie, ids);
 			lap('publish workflows (REST)');
 		}
+		// A GET on an MCP trigger opens an event stream: its clients retry the connection instead.
 		await waitForProductionUrls(
 			server,
-			options.examples.map((example) => triggerOf(example)),
+			options.examples.map(triggerOf).filter((trigger) => trigger.type !== MCP_TRIGGER_TYPE),
 		);
 		lap('production URLs answer');
 		const ready = server;

@@ -37,6 +37,7 @@ import {
 import { formFields, submitForm, type FormFile } from './formClient';
 import { ensureGraphicsMagick } from './graphicsMagick';
 import { jpegSize } from './jpegSize';
+import { startImageHost, type ImageHost } from '../../fixtures/imageHost';
 
 /** Every pinned version, or those listed in KREDIBEL_EXAMPLES_N8N (e.g. `2.41.1,1.81.4`). */
 const VERSIONS = PINNED_N8N.map((pin) => pin.version).filter(
@@ -48,7 +49,8 @@ const API_KEY = 'e2e-examples-key-5b7e1c';
 const FORM = 'kyc-form.json';
 const WEBHOOK = 'kyc-webhook.json';
 const RESIZE = 'kyc-resize-large-photo.json';
-const SERVED = [FORM, WEBHOOK, RESIZE];
+const IMAGE_URL = 'kyc-webhook-image-url.json';
+const SERVED = [FORM, WEBHOOK, RESIZE, IMAGE_URL];
 /** A NIK in the right format that the sandbox is told to answer "no face detected" for. */
 const NO_FACE_NIK = '3171011708450001';
 
@@ -84,7 +86,7 @@ const optionNames = new Set(
 describe('examples/*.json', () => {
 	const files = listExampleFiles();
 
-	it('has the sandbox demo and the three examples this suite serves', () => {
+	it('has the sandbox demo and the examples this suite serves', () => {
 		expect(files).toEqual(expect.arrayContaining(['kyc-sandbox-demo.json', ...SERVED]));
 	});
 
@@ -159,8 +161,11 @@ describe('served by n8n', () => {
 	const servers = new Map<string, ExampleServer>();
 	const failures = new Map<string, Error>();
 	const started = Date.now();
+	/** Where kyc-webhook-image-url.json's selfie links point: the app's storage, say. */
+	let imageHost: ImageHost;
 
 	beforeAll(async () => {
+		imageHost = await startImageHost({ images: { 'selfie.jpg': SELFIE } });
 		PHOTOS.large();
 		PHOTOS.phone();
 		await ensureGraphicsMagick();
@@ -184,6 +189,7 @@ describe('served by n8n', () => {
 
 	afterAll(async () => {
 		await Promise.all([...servers.values()].map((served) => served.stop()));
+		await imageHost?.close();
 		for (const served of servers.values()) {
 			progress(`examples on n8n ${served.version}: server log kept in ${served.savedLog}`);
 		}
@@ -198,6 +204,7 @@ describe('served by n8n', () => {
 			if (failure) throw failure;
 			const served = servers.get(version)!;
 			served.sandbox.reset();
+			imageHost.clearLog();
 			try {
 				await test(served);
 			} catch (error) {
@@ -450,6 +457,53 @@ describe('served by n8n', () => {
 						json: {
 							errorType: 'unreadable_image',
 							error: expect.any(String),
+							description: expect.any(String),
+						},
+					});
+					expect(await received(served)).toEqual([]);
+				}),
+			);
+		});
+
+		describe('kyc-webhook-image-url.json (Webhook, selfie link, Image Source: URL)', () => {
+			const post = async (served: ExampleServer, body: unknown) => {
+				const response = await fetch(urlOf(served, IMAGE_URL), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(body),
+				});
+				return { status: response.status, json: (await response.json()) as unknown };
+			};
+
+			it(
+				'approves a match: Kredibel got the bytes the link served, the image host no key',
+				on(version, async (served) => {
+					const selfieUrl = `${imageHost.url}/images/selfie.jpg`;
+					expect(await post(served, { nik: SANDBOX_NIKS.match, selfieUrl })).toEqual({
+						status: 200,
+						json: { decision: 'approved', result: 'match', faceSimilarity: 1 },
+					});
+					const requests = await received(served);
+					expect(requests).toHaveLength(1);
+					expect(requests[0].authorization).toBe(`Bearer ${API_KEY}`);
+					expect(requests[0].faceImage?.equals(SELFIE)).toBe(true);
+					expect(imageHost.requests.map((r) => [r.method, r.path])).toEqual([
+						['GET', '/images/selfie.jpg'],
+					]);
+					expect(imageHost.requests[0].headers.authorization).toBeUndefined();
+					expect(JSON.stringify(imageHost.requests[0].headers)).not.toContain(API_KEY);
+				}),
+			);
+
+			it(
+				'answers 422 image_download_failed for a broken link, without calling Kredibel',
+				on(version, async (served) => {
+					const selfieUrl = `${imageHost.url}/images/gone.jpg`;
+					expect(await post(served, { nik: SANDBOX_NIKS.match, selfieUrl })).toEqual({
+						status: 422,
+						json: {
+							errorType: 'image_download_failed',
+							error: expect.stringContaining('404'),
 							description: expect.any(String),
 						},
 					});
