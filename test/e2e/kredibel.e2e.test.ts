@@ -707,6 +707,9 @@ describe('fail closed and never pay twice', () => {
 			'Always Output Data + Route by Result, %s: nothing on Match, Approve not run, the error shown',
 			(workflow) => {
 				const { result, requests } = ranAny(failClosed, version, workflow);
+				progress(
+					`n8n ${version}: ${workflow} ended "${result.status}": ${result.error?.message ?? 'no execution error'}`,
+				);
 				expect(nodesThatRan(result)).not.toContain('Approve');
 				const run = nodeRun(result, NODE);
 				expect(run.data?.main[0] ?? []).toEqual([]);
