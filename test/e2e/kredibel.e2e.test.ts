@@ -570,16 +570,6 @@ function perApplicant(requests: RequestLogEntry[]): Record<string, number> {
 	return counts;
 }
 
-/**
- * Whether n8n resolves an expression in a parameter before it evaluates a node's outputs
- * expression on it (observed by running route-expression-true on each pinned version).
- */
-const RESOLVES_EXPRESSIONS_IN_OUTPUTS: Record<string, boolean> = {
-	'2.41.1': false,
-	'1.123.81': false,
-	'1.81.4': true,
-};
-
 /** Node names that ran in the execution: a branch that must not run is absent. */
 const nodesThatRan = (result: ExecutionResult) => Object.keys(result.runData).sort();
 
@@ -650,48 +640,27 @@ describe('fail closed and never pay twice', () => {
 			);
 		});
 
-		// What n8n draws for an expression in routeByResult depends on the version: n8n 1.123 and
-		// 2.x evaluate the node's outputs expression on the parameter as written, so it sees the
-		// text "={{ true }}" (neither `true` nor "true") and draws one output for any expression;
-		// n8n 1.81 resolves the expression first and draws three for `={{ true }}`. Either way
-		// execute() must fill exactly what n8n drew, and nothing but the match may leave by Match.
+		// What n8n draws for an expression in routeByResult depends on the version (n8n 1.123 and
+		// 2.x read the parameter's text, so one output; n8n 1.81 resolves it first), and a workflow
+		// wired for three outputs would send every result down the one left. So the node refuses
+		// any expression there, before any request, and nothing leaves by the first output.
 		it.each([
-			['={{ "false" }}', 'route-expression-false', false],
-			['={{ true }}', 'route-expression-true', true],
+			['={{ "false" }}', 'route-expression-false'],
+			['={{ true }}', 'route-expression-true'],
 		])(
-			'routeByResult %s: the outputs n8n draws, filled as drawn; nothing but the real match on Match',
-			(_expression, workflow, evaluatesToTrue) => {
-				const { result, requests } = fc(version, workflow);
-				const outputs = outputsOf(result, NODE);
-				const routed = evaluatesToTrue && RESOLVES_EXPRESSIONS_IN_OUTPUTS[version] === true;
-				expect(requests).toHaveLength(4);
-				progress(`n8n ${version}: routeByResult ${_expression} drew ${outputs.length} output(s)`);
-				if (!routed) {
-					expect(outputs).toHaveLength(1);
-					expect(indexes(outputs[0])).toEqual([0, 1, 2, 3]);
-					expect(json(outputs[0]).map((item) => item.result ?? item.errorType)).toEqual([
-						'match',
-						'no_match',
-						'identity_invalid',
-						'invalid_response',
-					]);
-					expect(json(outputs[0])[3]).toMatchObject({ charged: true, attempts: 1 });
-					expect(json(outputsOf(result, 'Verdicts')[0])).toEqual(json(outputs[0]));
-					expect(nodesThatRan(result)).not.toContain('Reject');
-					expect(nodesThatRan(result)).not.toContain('Manual review');
-					return;
-				}
-				const [match, noMatch, invalid] = outputs;
-				expect(outputs).toHaveLength(3);
-				expect(indexes(match)).toEqual([0]);
-				expect(json(match)[0]).toMatchObject({ result: 'match', identityId: SANDBOX_NIKS.match });
-				// The failed item (a string score) leaves by No Match, with the no-match verdict.
-				expect(indexes(noMatch)).toEqual([1, 3]);
-				expect(json(noMatch)[1]).toMatchObject({ errorType: 'invalid_response', charged: true });
-				expect(indexes(invalid)).toEqual([2]);
-				expect(json(outputsOf(result, 'Verdicts')[0])).toEqual(json(match));
-				expect(json(outputsOf(result, 'Reject')[0])).toEqual(json(noMatch));
-				expect(json(outputsOf(result, 'Manual review')[0])).toEqual(json(invalid));
+			'routeByResult %s: refused before any request; nothing leaves by the first output, the error is shown',
+			(expression, workflow) => {
+				const { result, requests } = ranAny(failClosed, version, workflow);
+				progress(
+					`n8n ${version}: routeByResult ${expression} ended "${result.status}": ${result.error?.message ?? 'no execution error'}`,
+				);
+				expect(requests).toEqual([]);
+				expect(nodesThatRan(result)).not.toContain('Verdicts');
+				expect(nodesThatRan(result)).not.toContain('Reject');
+				expect(nodesThatRan(result)).not.toContain('Manual review');
+				const run = nodeRun(result, NODE);
+				expect(run.data?.main[0] ?? []).toEqual([]);
+				expect(JSON.stringify(run)).toMatch(/Route by Result cannot be an expression/);
 			},
 		);
 
