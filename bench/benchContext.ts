@@ -88,7 +88,12 @@ export function createBenchContext(options: BenchContextOptions): IExecuteFuncti
 		imageSource: 'binary',
 		binaryPropertyName: BINARY_PROPERTY,
 		routeByResult: false,
-		options: options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+		// Every bench item is the same applicant: dedupe off, so each item is one request, as
+		// the baselines make one, and the figures compare the per-request work.
+		options: {
+			dedupe: false,
+			...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+		},
 	};
 	const credentials: IDataObject = {
 		apiKey: BENCH_API_KEY,

@@ -97,7 +97,8 @@ export function kredibelWorkflow(
 	const kredibel = {
 		...node(NODE_NAMES.kredibel, 'n8n-nodes-kredibel.kredibelBiometric', 1, 440, {
 			identityId: '={{ $json.nik }}',
-			options: { concurrency },
+			// The applicants share a NIK and a selfie: one request each, like the Code + HTTP side.
+			options: { concurrency, dedupe: false },
 		}),
 		credentials: { kredibelApi: CREDENTIALS.kredibel },
 	};
