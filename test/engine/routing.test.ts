@@ -244,6 +244,33 @@ describe('Always Output Data with Route by Result', () => {
 		},
 	);
 
+	// Retry On Fail calls execute() again after each thrown error: the node must keep the run's
+	// input until the last try, or n8n would skip that try's execute() and add its empty item.
+	it.each([
+		['continue (regular output), Retry On Fail with 2 tries', 'continueRegularOutput', 2],
+		['continue (regular output), Retry On Fail with 5 tries', 'continueRegularOutput', 5],
+		['error output, Retry On Fail with 3 tries', 'continueErrorOutput', 3],
+	] as const)(
+		'%s: nothing reaches Match, Approve does not run',
+		async (_name, onError, maxTries) => {
+			const run = await verify({
+				niks: [SANDBOX_NIKS.noMatch],
+				parameters: { routeByResult: true },
+				settings: {
+					alwaysOutputData: true,
+					onError,
+					retryOnFail: true,
+					maxTries,
+					waitBetweenTries: 1,
+				},
+			});
+			expect(env.biometricRequests()).toHaveLength(0);
+			expect(run.reached('Match') ?? []).toHaveLength(0);
+			expect(run.reached(APPROVE_NODE)).toBeUndefined();
+			expect(shownError(run)).toMatch(/Always Output Data/);
+		},
+	);
+
 	it('without routing it is allowed: the items come out as usual', async () => {
 		const run = await verify({
 			niks: [SANDBOX_NIKS.noMatch],
