@@ -41,7 +41,7 @@ function requestsPerNik(entries: RequestLogEntry[] = env.biometricRequests()): M
 
 describe('ambiguous failures: sent once, charged "unknown", not retried', () => {
 	it('a timeout', async () => {
-		env.sandbox.addFault({ fault: { kind: 'delay', ms: 2000 } });
+		env.sandbox.addFault({ fault: { kind: 'delay', ms: 700 } });
 		const run = await verify({
 			niks: [SANDBOX_NIKS.match],
 			options: { timeout: 200, maxRetries: 3 },
