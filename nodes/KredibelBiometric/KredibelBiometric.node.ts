@@ -11,7 +11,7 @@ import { callInExpression } from '../../credentials/expressionFunction';
 import { resolveBaseUrl } from '../../credentials/kredibelEnvironments';
 import { nodeProperties } from './description';
 import { localFailure } from './failure';
-import { refuseAlwaysOutputData } from './alwaysOutputData';
+import { ALWAYS_OUTPUT_DATA_REFUSAL, checkRouteByResult, refuseRun } from './refusal';
 import { cutText } from './echo';
 import { readConcurrency, readDedupe } from './itemSettings';
 import { VerificationLedger } from './ledger';
@@ -70,9 +70,13 @@ export class KredibelBiometric implements INodeType {
 		// A tool call hands back output 0 only, and a thrown error ends the agent's turn.
 		const asTool = isToolMode(node);
 		const continueOnFail = asTool || this.continueOnFail();
+		if (!asTool) {
+			const refusal = checkRouteByResult(node.parameters.routeByResult);
+			if (refusal) throw refuseRun(this, continueOnFail, refusal);
+		}
 		const routeByResult = !asTool && drawsRoutedOutputs(this);
 		if (routeByResult && node.alwaysOutputData === true) {
-			throw refuseAlwaysOutputData(this, continueOnFail);
+			throw refuseRun(this, continueOnFail, ALWAYS_OUTPUT_DATA_REFUSAL);
 		}
 
 		let outcomes: ItemOutcome[];

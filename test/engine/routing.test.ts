@@ -56,30 +56,52 @@ describe('Route by Result', () => {
 		]);
 	});
 
-	// n8n evaluates the outputs expression with the parameter's stored text: an expression in
-	// Route by Result reaches it unevaluated ("={{ true }}"), so n8n 2.41 draws one output for it.
-	// Whatever n8n draws, the node must fill exactly those outputs and nothing but matches Match.
+	// n8n evaluates the outputs expression on the parameter's stored text ("={{ true }}"), so an
+	// expression draws one output, and a workflow wired for three would send every result down
+	// the one left. The node refuses it before any request; nothing leaves by the first output.
 	it.each([
-		['={{ "false" }}', ['Output']],
-		['={{ false }}', ['Output']],
-		['={{ "true" }}', ['Output']],
-		['={{ true }}', ['Output']],
-		['the string "true"', ['Match', 'No Match', 'Invalid Identity']],
-		['the string "false"', ['Output']],
-	])('as %s: n8n draws %j and the node fills exactly those', async (value, drawn) => {
-		const routeByResult = value.startsWith('the string') ? value.split('"')[1] : value;
-		const run = await verify({ niks: MIXED, parameters: { routeByResult }, settings: {} });
-		expect(run.outputNames).toEqual(drawn);
-		// Every item came out of a drawn output: nothing was returned on an output n8n dropped.
-		expect(run.outputs).toHaveLength(drawn.length);
-		expect(allItems(run)).toHaveLength(MIXED.length);
-		const firstOutput = run.output(drawn[0]);
-		if (drawn.length === 3) {
-			expect(firstOutput.every((item) => item.json.result === 'match')).toBe(true);
-			expect(pairedIndexes(firstOutput)).toEqual([1, 3]);
-		} else {
-			expect(pairedIndexes(firstOutput)).toEqual([0, 1, 2, 3, 4]);
-		}
+		['={{ "false" }}', 'continueRegularOutput'],
+		['={{ true }}', 'continueRegularOutput'],
+		['={{ true }}', 'continueErrorOutput'],
+		['={{ $vars.route }}', undefined],
+	] as const)(
+		'as the expression %s (%s): refused, nothing sent, nothing out',
+		async (routeByResult, onError) => {
+			const run = await verify({
+				niks: MIXED,
+				parameters: { routeByResult },
+				settings: onError ? { onError } : {},
+			});
+			expect(env.biometricRequests()).toHaveLength(0);
+			expect(allItems(run)).toHaveLength(0);
+			expect(String(run.task?.error?.message)).toBe('Route by Result cannot be an expression');
+		},
+	);
+
+	it.each([
+		['the string "true"', 'true', ['Match', 'No Match', 'Invalid Identity']],
+		['the string "false"', 'false', ['Output']],
+	])(
+		'as %s (a hand-edited workflow): n8n draws %j and the node fills exactly those',
+		async (_name, routeByResult, drawn) => {
+			const run = await verify({ niks: MIXED, parameters: { routeByResult }, settings: {} });
+			expect(run.outputNames).toEqual(drawn);
+			expect(run.outputs).toHaveLength(drawn.length);
+			expect(allItems(run)).toHaveLength(MIXED.length);
+			const firstOutput = run.output(drawn[0]);
+			if (drawn.length === 3) {
+				expect(firstOutput.every((item) => item.json.result === 'match')).toBe(true);
+				expect(pairedIndexes(firstOutput)).toEqual([1, 3]);
+			} else {
+				expect(pairedIndexes(firstOutput)).toEqual([0, 1, 2, 3, 4]);
+			}
+		},
+	);
+
+	it('as a number: refused, naming the value', async () => {
+		const run = await verify({ niks: MIXED, parameters: { routeByResult: 1 }, settings: {} });
+		expect(env.biometricRequests()).toHaveLength(0);
+		expect(String(run.task?.error?.message)).toBe('Route by Result must be on or off, got 1');
 	});
 });
 

@@ -7,14 +7,21 @@
 import { makeJpeg } from '../../fixtures/images';
 import { SANDBOX_NIKS, type RequestLogEntry } from '../../sandbox/server';
 
-export type Channel = 'json' | 'upload';
-export type Kind = 'match' | 'noMatch' | 'invalid' | 'noFace';
+export type Channel = 'json' | 'upload' | 'retry';
+/**
+ * `flaky`: an invalid identity whose first request gets a 503 (free). In the `retry` channel
+ * (node Max Retries 0, Retry On Fail on) that failure is what makes n8n run the node again.
+ */
+export type Kind = 'match' | 'noMatch' | 'invalid' | 'noFace' | 'flaky';
 
 export interface Applicant {
 	name: string;
 	nik: string;
 	kind: Kind;
-	/** `json`: selfie as base64 in a JSON body. `upload`: a multipart file upload. */
+	/**
+	 * `json`: selfie as base64 in a JSON body. `upload`: a multipart file upload. `retry`: JSON,
+	 * to the workflow with Retry On Fail on.
+	 */
 	channel: Channel;
 	/** Index into the entry points (main, webhook processes) the request goes to. */
 	entry: number;
@@ -35,10 +42,18 @@ export interface Verdict {
 
 const TAG_PREFIX = 'kredibel-queue-e2e applicant ';
 
+/** Distinct NIKs for the kinds the sandbox's fault rules pick out. */
+const NIK_PREFIX: Record<'invalid' | 'noFace' | 'flaky', string> = {
+	invalid: '3171',
+	noFace: '3273',
+	flaky: '3172',
+};
+
 /**
  * `count` applicants for one channel: a third each match, no match and invalid identity (each
  * invalid one with its own NIK), with `noFace` of the invalid ones turned into "no face
- * detected" (again distinct NIKs, for the sandbox's fault rules).
+ * detected" (again distinct NIKs, for the sandbox's fault rules), and the first `flaky` of the
+ * invalid ones turned into "503 once".
  */
 export function makeApplicants(
 	channel: Channel,
@@ -46,10 +61,12 @@ export function makeApplicants(
 	noFace: number,
 	entryPoints: number,
 	firstIndex = 0,
+	flaky = 0,
 ): Applicant[] {
 	const base = makeJpeg();
 	const applicants: Applicant[] = [];
 	let noFaceLeft = noFace;
+	let flakyLeft = flaky;
 	for (let i = 0; i < count; i++) {
 		const n = firstIndex + i;
 		const name = `${channel}-${String(n).padStart(3, '0')}`;
@@ -57,6 +74,9 @@ export function makeApplicants(
 		if (kind === 'invalid' && noFaceLeft > 0 && i >= count - 3 * noFace) {
 			kind = 'noFace';
 			noFaceLeft--;
+		} else if (kind === 'invalid' && flakyLeft > 0) {
+			kind = 'flaky';
+			flakyLeft--;
 		}
 		const nik =
 			kind === 'match'
@@ -64,7 +84,7 @@ export function makeApplicants(
 				: kind === 'noMatch'
 					? SANDBOX_NIKS.noMatch
 					: // 16 digits, one per applicant; a Jakarta-like prefix, then the applicant number.
-						`${kind === 'noFace' ? '3273' : '3171'}0${String(n).padStart(11, '0')}`;
+						`${NIK_PREFIX[kind]}0${String(n).padStart(11, '0')}`;
 		applicants.push({
 			name,
 			nik,
@@ -114,6 +134,7 @@ export function expectedVerdict(applicant: Applicant): Verdict {
 				faceSimilarity: 0.24,
 			};
 		case 'invalid':
+		case 'flaky':
 			return {
 				...common,
 				status: 200,
