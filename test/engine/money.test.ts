@@ -5,6 +5,13 @@
  * one request; n8n's Retry On Fail re-runs the node without re-sending known answers; and a
  * seeded 200-item chaos run charges no applicant twice.
  */
+// The node's backoff between its own retries only records its waits here (see backoffWaits.ts).
+jest.mock('n8n-workflow', () =>
+	jest
+		.requireActual<typeof import('./harness/backoffWaits')>('./harness/backoffWaits')
+		.n8nWorkflowWithRecordedSleep(),
+);
+
 import type { RequestLogEntry } from '../sandbox/server';
 import { SANDBOX_NIKS, type Fault } from '../sandbox/server';
 import { makeJpeg } from '../fixtures/images';
@@ -16,13 +23,6 @@ import {
 	verifyWith,
 	type VerifySpec,
 } from './harness/fixtures';
-
-// The node's own backoff between retries, shortened so the suite stays fast (the waits are the
-// retry policy's business, tested in test/unit/retry.test.ts). n8n-core waits with its own timer.
-jest.mock('n8n-workflow', () => ({
-	...jest.requireActual('n8n-workflow'),
-	sleep: jest.fn(async () => await new Promise((resolve) => setTimeout(resolve, 1))),
-}));
 
 const env = useSandbox();
 const verify = (spec: VerifySpec) => verifyWith(env.sandbox, spec);
@@ -41,7 +41,7 @@ function requestsPerNik(entries: RequestLogEntry[] = env.biometricRequests()): M
 
 describe('ambiguous failures: sent once, charged "unknown", not retried', () => {
 	it('a timeout', async () => {
-		env.sandbox.addFault({ fault: { kind: 'delay', ms: 2000 } });
+		env.sandbox.addFault({ fault: { kind: 'delay', ms: 700 } });
 		const run = await verify({
 			niks: [SANDBOX_NIKS.match],
 			options: { timeout: 200, maxRetries: 3 },
@@ -129,8 +129,10 @@ describe('duplicates in one execution', () => {
 	});
 });
 
-describe("n8n's Retry On Fail (retryOnFail, maxTries 3, waitBetweenTries 0)", () => {
-	const retryOnFail = { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
+// n8n reads waitBetweenTries 0 as its default, 1000 ms per try; 1 ms keeps the runs fast (the
+// e2e suite runs these workflows with 0).
+describe("n8n's Retry On Fail (retryOnFail, maxTries 3)", () => {
+	const retryOnFail = { retryOnFail: true, maxTries: 3, waitBetweenTries: 1 };
 
 	it('stop on error, two matches then a charged no_face_detected: each applicant reached Kredibel once', async () => {
 		const niks = [applicantNik(1), applicantNik(2), applicantNik(3)];
@@ -204,7 +206,7 @@ describe('a seeded chaos run: 200 applicants, concurrency 8, Retry On Fail on', 
 			settings: {
 				retryOnFail: true,
 				maxTries: 3,
-				waitBetweenTries: 0,
+				waitBetweenTries: 1,
 				onError: 'continueRegularOutput',
 			},
 		});

@@ -38,9 +38,16 @@ describe('as an AI tool', () => {
 		const parsed = answers.map(
 			(answer) => JSON.parse(String(answer.answer)) as Array<Record<string, unknown>>,
 		);
-		expect(parsed[0][0]).toMatchObject({ result: 'match', identityId: SANDBOX_NIKS.match });
+		expect(parsed[0][0]).toMatchObject({ result: 'match', faceSimilarity: expect.any(Number) });
 		expect(parsed[1][0]).toMatchObject({ result: 'no_match' });
-		expect(parsed[2][0]).toMatchObject({ errorType: 'invalid_identity_id', charged: false });
+		expect(parsed[2][0]).toMatchObject({
+			result: 'error',
+			errorType: 'invalid_identity_id',
+			charged: false,
+			message: 'The NIK has 3 digits instead of 16',
+		});
+		// The answer does not repeat the NIK the model sent.
+		expect(String(answers[0].answer)).not.toContain(SANDBOX_NIKS.match);
 		expect(env.biometricRequests().map((entry) => entry.identityId)).toEqual([
 			SANDBOX_NIKS.match,
 			SANDBOX_NIKS.noMatch,

@@ -1,12 +1,11 @@
+/**
+ * The retry policy as pure functions: which failures are sent again, how long the node waits
+ * between attempts (exponential backoff with jitter, never less than Retry-After, capped), and
+ * how a Retry-After header is read. The waits are n8n-workflow's `sleep`, recorded here instead
+ * of slept. How the node applies the policy to Kredibel's real answers (requests counted at the
+ * sandbox) is tested inside n8n-core in test/engine/retries.test.ts.
+ */
 import type { Failure } from '../../nodes/KredibelBiometric/failure';
-import { makeJpeg } from '../fixtures/images';
-import {
-	BinaryStore,
-	jsonItem,
-	runNode,
-	sandboxResponder,
-	type Reply,
-} from '../helpers/mockExecuteContext';
 
 // Waiting is n8n's `sleep`: recorded here instead of slept, so the tests see every backoff.
 const sleeps: number[] = [];
@@ -17,202 +16,41 @@ jest.mock('n8n-workflow', () => ({
 	}),
 }));
 
-import { backoffDelay, shouldRetry, withRetries } from '../../nodes/KredibelBiometric/retry';
-
-const MATCH_NIK = '1234567890123456';
-const noFace: Reply = {
-	statusCode: 400,
-	body: { errors: { errorId: 'e1', errorType: 'no_face_detected' }, message: 'No face.' },
-};
-const requestError: Reply = {
-	statusCode: 400,
-	body: { errors: { errorId: 'e2', errorType: 'request_error' }, message: 'Dukcapil unreachable.' },
-};
-const serverError: Reply = { statusCode: 503, body: { message: 'Service unavailable.' } };
-
-/** Answers with the scripted replies in turn, then with the sandbox answer. */
-function script(...replies: Array<Reply | Error>) {
-	return (request: { body: { identityId: string } }, call: number): Reply => {
-		const reply = replies[call - 1];
-		if (reply instanceof Error) throw reply;
-		return reply ?? sandboxResponder(request as never, call);
-	};
-}
-
-async function runOne(respond: ReturnType<typeof script>, options: Record<string, unknown> = {}) {
-	const store = new BinaryStore();
-	const result = await runNode(
-		{
-			items: [jsonItem({}, { data: store.add(makeJpeg()) })],
-			parameters: { identityId: MATCH_NIK, options },
-			continueOnFail: true,
-			respond,
-		},
-		store,
-	);
-	if (!result.ok) throw result.error;
-	return { item: result.outputs[0][0], requests: result.requests.length };
-}
+import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../nodes/KredibelBiometric/apiResponse';
+import {
+	backoffDelay,
+	shouldRetry,
+	withRetries,
+	type AttemptResult,
+} from '../../nodes/KredibelBiometric/retry';
 
 beforeEach(() => {
 	sleeps.length = 0;
 });
 
-describe('retries in the node', () => {
-	it('5XX twice then success: 3 requests, one success item', async () => {
-		const { item, requests } = await runOne(script(serverError, serverError));
-		expect(requests).toBe(3);
-		expect(item.json.result).toBe('match');
-		expect(sleeps).toHaveLength(2);
-	});
-
-	it('request_error is retried', async () => {
-		const { item, requests } = await runOne(script(requestError));
-		expect(requests).toBe(2);
-		expect(item.json.result).toBe('match');
-	});
-
-	it('no_face_detected is charged, so it is sent exactly once', async () => {
-		const { item, requests } = await runOne(script(noFace, noFace, noFace), { maxRetries: 5 });
-		expect(requests).toBe(1);
-		expect(item.json).toMatchObject({ errorType: 'no_face_detected', charged: true, attempts: 1 });
-		expect(sleeps).toHaveLength(0);
-	});
-
-	it.each([
-		[
-			'400 validation',
-			{
-				statusCode: 400,
-				body: {
-					errors: { identityId: ['Length must be 16.'] },
-					message: 'Input payload validation failed.',
-				},
-			},
-		],
-		['401', { statusCode: 401, body: { message: 'Invalid API key.' } }],
-		['404', { statusCode: 404, body: { message: 'Not found.' } }],
-		[
-			'invalid_base64_encoding',
-			{
-				statusCode: 400,
-				body: { errors: { errorId: 'x', errorType: 'invalid_base64_encoding' }, message: 'x' },
-			},
-		],
-		['200 with malformed JSON (may have been charged)', { statusCode: 200, body: '<html>' }],
-	])('%s is not retried', async (_name, reply) => {
-		const { requests, item } = await runOne(script(reply as Reply, reply as Reply), {
-			maxRetries: 3,
-		});
-		expect(requests).toBe(1);
-		expect(item.json.attempts).toBe(1);
-	});
-
-	it('a 429 waits at least Retry-After (seconds)', async () => {
-		const { item, requests } = await runOne(
-			script({ statusCode: 429, body: { message: 'slow down' }, headers: { 'retry-after': '1' } }),
-		);
-		expect(requests).toBe(2);
-		expect(item.json.result).toBe('match');
-		expect(sleeps[0]).toBeGreaterThanOrEqual(1000);
-	});
-
-	it('a 429 waits at least Retry-After (HTTP date)', async () => {
-		const inThreeSeconds = new Date(Date.now() + 3000).toUTCString();
-		await runOne(script({ statusCode: 429, body: {}, headers: { 'retry-after': inThreeSeconds } }));
-		expect(sleeps[0]).toBeGreaterThan(1500);
-	});
-
-	it('a Retry-After beyond the cap fails the item instead of stalling the workflow', async () => {
-		const { item, requests } = await runOne(
-			script({ statusCode: 429, body: {}, headers: { 'retry-after': '3600' } }),
-		);
-		expect(requests).toBe(1);
-		expect(item.json).toMatchObject({ errorType: 'rate_limited', attempts: 1 });
-	});
-
-	it('a timeout may have been charged: sent once, charged "unknown"', async () => {
-		const timeout = Object.assign(new Error('timeout of 30000ms exceeded'), {
-			code: 'ECONNABORTED',
-		});
-		const { item, requests } = await runOne(script(timeout));
-		expect(requests).toBe(1);
-		expect(item.json).toMatchObject({ errorType: 'timeout', charged: 'unknown', attempts: 1 });
-	});
-
-	it('an abort the execution did not ask for (n8n 2.x ends slow requests so) is a timeout, not retried', async () => {
-		const aborted = Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
-		const { item, requests } = await runOne(script(aborted));
-		expect(requests).toBe(1);
-		expect(item.json).toMatchObject({ errorType: 'timeout', charged: 'unknown' });
-	});
-
-	it('a connection refused before sending is free and retried', async () => {
-		const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-		const { item, requests } = await runOne(script(refused, refused));
-		expect(requests).toBe(3);
-		expect(item.json.result).toBe('match');
-	});
-
-	it('an abort because the execution was stopped is reported as cancelled and not retried', async () => {
-		const controller = new AbortController();
-		const store = new BinaryStore();
-		const result = await runNode(
-			{
-				items: [jsonItem({}, { data: store.add(makeJpeg()) })],
-				parameters: { identityId: MATCH_NIK, options: {} },
-				continueOnFail: true,
-				cancelSignal: controller.signal,
-				respond: () => {
-					controller.abort();
-					throw Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
-				},
-			},
-			store,
-		);
-		if (!result.ok) throw result.error;
-		expect(result.requests).toHaveLength(1);
-		expect(result.outputs[0][0].json).toMatchObject({ errorType: 'cancelled', attempts: 1 });
-	});
-
-	it('a connection cut after sending may have been charged: sent once, charged "unknown"', async () => {
-		const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-		const { item, requests } = await runOne(script(reset, reset));
-		expect(requests).toBe(1);
-		expect(item.json).toMatchObject({ errorType: 'network_error', charged: 'unknown' });
-	});
-
-	it('exhausted retries give the last error, not charged, with the number of attempts', async () => {
-		const { item, requests } = await runOne(
-			script(serverError, requestError, serverError, serverError),
-			{ maxRetries: 2 },
-		);
-		expect(requests).toBe(3);
-		expect(item.json).toMatchObject({
-			errorType: 'server_error',
-			charged: false,
-			attempts: 3,
-			httpCode: 503,
-		});
-	});
-
-	it('Max Retries 0 sends once', async () => {
-		const { requests } = await runOne(script(serverError), { maxRetries: 0 });
-		expect(requests).toBe(1);
-	});
+const failure = (extra: Partial<Failure> = {}): Failure => ({
+	errorType: 'server_error',
+	reason: '',
+	hint: '',
+	charged: false,
+	fromApi: true,
+	retryable: true,
+	...extra,
 });
 
-describe('backoff', () => {
-	const failure = (extra: Partial<Failure> = {}): Failure => ({
-		errorType: 'server_error',
-		reason: '',
-		hint: '',
-		charged: false,
-		fromApi: true,
-		retryable: true,
-		...extra,
-	});
+/** An attempt that fails with these failures in turn, then succeeds; counts its calls. */
+function scripted(...failures: Failure[]) {
+	const script = {
+		calls: 0,
+		attempt: async (): Promise<AttemptResult<string>> => {
+			const next = failures[script.calls++];
+			return next ? { ok: false, failure: next } : { ok: true, value: 'answer' };
+		},
+	};
+	return script;
+}
 
+describe('backoff', () => {
 	it('grows exponentially, with jitter between half and the full step, up to a cap', () => {
 		expect(backoffDelay(1, failure(), () => 0)).toBe(250);
 		expect(backoffDelay(1, failure(), () => 0.999999)).toBeCloseTo(500, 0);
@@ -245,5 +83,105 @@ describe('backoff', () => {
 		);
 		expect(calls).toBe(1);
 		expect(outcome.attempts).toBe(1);
+	});
+});
+
+describe('withRetries', () => {
+	it('retries free failures until the answer, waiting before each retry', async () => {
+		const script = scripted(failure(), failure());
+		const outcome = await withRetries(script.attempt, { maxRetries: 3, random: () => 0 });
+		expect(outcome).toEqual({ result: { ok: true, value: 'answer' }, attempts: 3 });
+		expect(sleeps).toEqual([250, 500]);
+	});
+
+	it('gives the last failure and the number of attempts once Max Retries is used up', async () => {
+		const last = failure({ httpCode: 503 });
+		const script = scripted(failure({ errorType: 'request_error' }), failure(), last, failure());
+		const outcome = await withRetries(script.attempt, { maxRetries: 2 });
+		expect(script.calls).toBe(3);
+		expect(outcome).toEqual({ result: { ok: false, failure: last }, attempts: 3 });
+		expect(sleeps).toHaveLength(2);
+	});
+
+	it('Max Retries 0 makes one attempt and never waits', async () => {
+		const script = scripted(failure());
+		const outcome = await withRetries(script.attempt, { maxRetries: 0 });
+		expect(script.calls).toBe(1);
+		expect(outcome.attempts).toBe(1);
+		expect(sleeps).toHaveLength(0);
+	});
+
+	it.each<[string, Partial<Failure>]>([
+		[
+			'charged (no_face_detected)',
+			{ errorType: 'no_face_detected', charged: true, retryable: false },
+		],
+		['maybe charged (timeout)', { errorType: 'timeout', charged: 'unknown', retryable: false }],
+		['not retryable (a 4XX)', { errorType: 'validation_error', retryable: false }],
+	])('a failure that is %s is attempted once, without waiting', async (_name, extra) => {
+		const script = scripted(failure(extra), failure(extra));
+		const outcome = await withRetries(script.attempt, { maxRetries: 5 });
+		expect(script.calls).toBe(1);
+		expect(outcome.attempts).toBe(1);
+		expect(sleeps).toHaveLength(0);
+	});
+
+	it('a 429 waits at least its Retry-After before the retry', async () => {
+		const script = scripted(failure({ errorType: 'rate_limited', retryAfterMs: 1000 }));
+		const outcome = await withRetries(script.attempt, { maxRetries: 3, random: () => 0 });
+		expect(outcome.result.ok).toBe(true);
+		expect(sleeps).toEqual([1000]);
+	});
+
+	it('a Retry-After beyond the cap fails at once instead of stalling the workflow', async () => {
+		const tooLong = failure({ errorType: 'rate_limited', retryAfterMs: MAX_RETRY_AFTER_MS + 1 });
+		const script = scripted(tooLong);
+		const outcome = await withRetries(script.attempt, { maxRetries: 3 });
+		expect(outcome).toEqual({ result: { ok: false, failure: tooLong }, attempts: 1 });
+		expect(sleeps).toHaveLength(0);
+	});
+
+	it('a Retry-After exactly at the cap is still waited for', async () => {
+		const script = scripted(
+			failure({ errorType: 'rate_limited', retryAfterMs: MAX_RETRY_AFTER_MS }),
+		);
+		await withRetries(script.attempt, { maxRetries: 1 });
+		expect(sleeps).toEqual([MAX_RETRY_AFTER_MS]);
+	});
+
+	it('does not retry when the execution is stopped during the wait', async () => {
+		let cancelled = false;
+		const script = scripted(failure(), failure());
+		const outcome = await withRetries(script.attempt, {
+			maxRetries: 5,
+			isCancelled: () => {
+				// Not cancelled when the failure is judged; cancelled once the wait is over.
+				const now = cancelled;
+				cancelled = true;
+				return now;
+			},
+		});
+		expect(script.calls).toBe(1);
+		expect(outcome.attempts).toBe(1);
+		expect(sleeps).toHaveLength(1);
+	});
+});
+
+describe('parseRetryAfter', () => {
+	const now = Date.parse('2026-01-01T00:00:00Z');
+
+	it.each<[string, unknown, number | undefined]>([
+		['seconds', '1', 1000],
+		['seconds with spaces', ' 120 ', 120_000],
+		['fractional seconds', '1.5', 1500],
+		['a number', 2, 2000],
+		['the first of several headers', ['3', '9'], 3000],
+		['an HTTP date 3 s ahead', 'Thu, 01 Jan 2026 00:00:03 GMT', 3000],
+		['an HTTP date in the past', 'Wed, 31 Dec 2025 23:59:00 GMT', 0],
+		['text that is neither', 'soon', undefined],
+		['missing', undefined, undefined],
+		['an object', { seconds: 1 }, undefined],
+	])('%s', (_name, header, expected) => {
+		expect(parseRetryAfter(header, now)).toBe(expected);
 	});
 });

@@ -1,0 +1,429 @@
+/**
+ * Image Source: URL inside n8n-core: the selfie downloaded with n8n's own HTTP helper from the
+ * shared local image host (test/fixtures/imageHost.ts), then sent to the sandbox. The exact
+ * bytes reach Kredibel; no credential ever reaches the image host; an endless body is cut at Max
+ * Image Size and nothing is sent; each way a link fails is named on its item; and a URL works
+ * with Concurrency, the node's retries, n8n's Retry On Fail, both continue-on-fail modes,
+ * stop-on-error, Route by Result and tool mode, like the other sources.
+ */
+jest.mock('n8n-workflow', () =>
+	jest
+		.requireActual<typeof import('./harness/backoffWaits')>('./harness/backoffWaits')
+		.n8nWorkflowWithRecordedSleep(),
+);
+
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import { freePort } from '../e2e/harness/freePort';
+import { startImageHost, type ImageHost } from '../fixtures/imageHost';
+import { TEST_API_KEY } from '../helpers/secrets';
+import { SANDBOX_NIKS } from '../sandbox/server';
+import { clearRequestedWaits, requestedWaits } from './harness/backoffWaits';
+import {
+	allItems,
+	pairedIndexes,
+	sandboxCredential,
+	useSandbox,
+	verifyWith,
+	type VerifySpec,
+} from './harness/fixtures';
+import { startFlakyLink, type FlakyLink } from './harness/flakyLink';
+import { AGENT_NODE, APPROVE_NODE, runWorkflow, type NodeSettings } from './harness/runWorkflow';
+import type { InputItem } from './harness/testNodes';
+
+const env = useSandbox();
+let host: ImageHost;
+const flakyLinks: FlakyLink[] = [];
+
+beforeAll(async () => {
+	// An endless body that no client stops ends by itself here, so a broken download cannot hang.
+	host = await startImageHost({ endlessCapBytes: 64 * 1024 * 1024 });
+});
+afterAll(async () => {
+	await host.close();
+});
+beforeEach(() => {
+	host.clearLog();
+	clearRequestedWaits();
+});
+afterEach(async () => {
+	// Whatever the test, the image host never saw the Kredibel key or any Authorization header.
+	for (const request of host.requests) {
+		expect(Object.keys(request.headers)).not.toContain('authorization');
+		expect(JSON.stringify(request)).not.toContain(TEST_API_KEY);
+	}
+	await Promise.all(flakyLinks.splice(0).map((link) => link.close()));
+});
+
+const image = (name: string) => `${host.url}/images/${name}`;
+const NOT_IN_REGISTRY = '3171011708450001';
+
+/** Applicants with a NIK and a selfie link in their JSON, no binary data. */
+function linkApplicants(entries: Array<[nik: string, url: string]>): InputItem[] {
+	return entries.map(([nik, selfieUrl], applicant) => ({ json: { applicant, nik, selfieUrl } }));
+}
+
+async function verifyLinks(
+	entries: Array<[nik: string, url: string]>,
+	spec: Omit<VerifySpec, 'niks' | 'items'> = {},
+) {
+	return await verifyWith(env.sandbox, {
+		...spec,
+		niks: [],
+		items: linkApplicants(entries),
+		parameters: { imageSource: 'url', imageUrl: '={{ $json.selfieUrl }}', ...spec.parameters },
+	});
+}
+
+/** The one item of a one-applicant run, on whichever output it left by. */
+async function verifyLink(url: string, spec: Omit<VerifySpec, 'niks' | 'items'> = {}) {
+	const run = await verifyLinks([[SANDBOX_NIKS.match, url]], spec);
+	const items = allItems(run);
+	expect(items).toHaveLength(1);
+	return { run, item: items[0] };
+}
+
+function expectDownloadFailure(item: INodeExecutionData, errorType: string, reason: RegExp) {
+	expect(item.json).toMatchObject({
+		errorType,
+		charged: false,
+		attempts: 0,
+		httpCode: null,
+		identityId: SANDBOX_NIKS.match,
+	});
+	expect(item.json.error).toMatch(/^\[item 0\] /);
+	expect(item.json.error).toMatch(reason);
+	expect(String(item.json.description).length).toBeGreaterThan(20);
+}
+
+describe('the download', () => {
+	it.each([
+		['a JPEG', 'face.jpg', '/images/face.jpg'],
+		['a PNG', 'face.png', '/images/face.png'],
+		['a JPEG sent in chunks without a Content-Length', 'face.jpg', '/chunked/face.jpg'],
+	])('%s: the exact bytes reach Kredibel, and the item is a match', async (_name, name, path) => {
+		const { run, item } = await verifyLink(`${host.url}${path}`);
+		expect(item.json.result).toBe('match');
+		const [sent] = env.biometricRequests();
+		expect(sent.faceImage?.equals(host.images.get(name) as Buffer)).toBe(true);
+		expect(host.requests.map((request) => request.path)).toEqual([path]);
+		// The download went through n8n's plain helper: the credential authenticated one request.
+		expect(run.authenticatedRequests.map((request) => request.url)).toEqual([
+			`${env.sandbox.url}/v1/identity/verification/biometric`,
+		]);
+	});
+
+	it('the image host gets a plain GET: no Authorization header, no key, no Kredibel header', async () => {
+		await verifyLink(image('face.jpg'));
+		const [request] = host.requests;
+		expect(request.method).toBe('GET');
+		expect(request.headers.authorization).toBeUndefined();
+		expect(JSON.stringify(request.headers)).not.toContain(TEST_API_KEY);
+		expect(JSON.stringify(request.headers)).not.toMatch(/bearer/i);
+	});
+
+	it('an endless body: the download stops at Max Image Size, image_too_large, nothing sent to Kredibel', async () => {
+		const { item } = await verifyLink(`${host.url}/endless.jpg`, {
+			options: { maxImageSizeKb: 256 },
+		});
+		expectDownloadFailure(item, 'image_too_large', /passed the 256(\.0)? KB limit/);
+		expect(env.biometricRequests()).toHaveLength(0);
+		// The node hung up: the host did not write until its own cap.
+		expect((await host.streamEnded(0)).endedBy).toBe('client');
+	});
+
+	it('a Content-Length above Max Image Size: image_too_large before reading the body', async () => {
+		const { item } = await verifyLink(`${host.url}/lying-length.jpg`);
+		expectDownloadFailure(item, 'image_too_large', /by its Content-Length/);
+		expect(env.biometricRequests()).toHaveLength(0);
+		expect((await host.streamEnded(0)).endedBy).toBe('client');
+	});
+
+	it('an HTML page: unsupported_image_format, nothing sent', async () => {
+		const { item } = await verifyLink(`${host.url}/page.html`);
+		expectDownloadFailure(item, 'unsupported_image_format', /\S/);
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+});
+
+describe('a link that fails: image_download_failed, saying which way, nothing sent', () => {
+	it('404', async () => {
+		const { item } = await verifyLink(`${host.url}/status/404`, { options: { maxRetries: 2 } });
+		expectDownloadFailure(item, 'image_download_failed', /answered HTTP 404/);
+		expect(item.json.description).toMatch(/no file at that address/);
+		// A 404 fails the same way every time: asked once.
+		expect(host.requests).toHaveLength(1);
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+
+	it('a refused connection', async () => {
+		const closed = `http://127.0.0.1:${await freePort()}/selfie.jpg`;
+		const { item } = await verifyLink(closed, { options: { maxRetries: 1 } });
+		expectDownloadFailure(item, 'image_download_failed', /refused the connection/);
+		expect(env.biometricRequests()).toHaveLength(0);
+		// Refused is free and may pass later: retried once, after one backoff wait.
+		expect(requestedWaits).toHaveLength(1);
+	});
+
+	it('a file: address is not read', async () => {
+		const { item } = await verifyLink('file:///etc/hostname');
+		expectDownloadFailure(item, 'image_download_failed', /file: scheme/);
+		expect(item.json.description).toMatch(/Read\/Write Files from Disk/);
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+
+	it('a redirect to a file: address is not followed', async () => {
+		const { item } = await verifyLink(
+			`${host.url}/redirect-to?location=${encodeURIComponent('file:///etc/hostname')}`,
+		);
+		expectDownloadFailure(item, 'image_download_failed', /to a file: address/);
+		expect(host.requests).toHaveLength(1);
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+});
+
+describe('redirects', () => {
+	it('a chain of 3 redirects is followed to the image', async () => {
+		const { item } = await verifyLink(`${host.url}/redirect/3/face.jpg`);
+		expect(item.json.result).toBe('match');
+		expect(host.requests.map((request) => request.path)).toEqual([
+			'/redirect/3/face.jpg',
+			'/redirect/2/face.jpg',
+			'/redirect/1/face.jpg',
+			'/images/face.jpg',
+		]);
+		expect(
+			env.biometricRequests()[0].faceImage?.equals(host.images.get('face.jpg') as Buffer),
+		).toBe(true);
+	});
+
+	it('a chain of 4 is refused at the fourth redirect, before the image is asked for', async () => {
+		const { item } = await verifyLink(`${host.url}/redirect/4/face.jpg`);
+		expectDownloadFailure(item, 'image_download_failed', /redirected more than 3 times/);
+		expect(host.requests.map((request) => request.path)).not.toContain('/images/face.jpg');
+		expect(host.requests).toHaveLength(4);
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+});
+
+describe('with Concurrency', () => {
+	it('several links at once; each applicant gets its own image, and the output keeps input order', async () => {
+		env.sandbox.setLatency(100);
+		const entries: Array<[string, string]> = [
+			[SANDBOX_NIKS.match, `${host.url}/slow/150/face.jpg`],
+			[SANDBOX_NIKS.noMatch, image('face.png')],
+			[NOT_IN_REGISTRY, `${host.url}/chunked/face.jpg`],
+			['3171011708450002', `${host.url}/status/404`],
+		];
+		const run = await verifyLinks(entries, {
+			options: { concurrency: 3 },
+			settings: { onError: 'continueRegularOutput' },
+		});
+		const output = run.output('Output');
+		expect(pairedIndexes(output)).toEqual([0, 1, 2, 3]);
+		expect(output.map((item) => item.json.result ?? item.json.errorType)).toEqual([
+			'match',
+			'no_match',
+			'identity_invalid',
+			'image_download_failed',
+		]);
+		const sentImage = new Map(
+			env.biometricRequests().map((entry) => [entry.identityId, entry.faceImage]),
+		);
+		expect(sentImage.size).toBe(3);
+		expect(sentImage.get(SANDBOX_NIKS.match)?.equals(host.images.get('face.jpg') as Buffer)).toBe(
+			true,
+		);
+		expect(sentImage.get(SANDBOX_NIKS.noMatch)?.equals(host.images.get('face.png') as Buffer)).toBe(
+			true,
+		);
+		expect(sentImage.get(NOT_IN_REGISTRY)?.equals(host.images.get('face.jpg') as Buffer)).toBe(
+			true,
+		);
+		expect(env.sandbox.stats().maxInFlight).toBeGreaterThan(1);
+	});
+});
+
+describe('with retries', () => {
+	it('the node’s retries: a 503 from the image host, then the image; one request to Kredibel', async () => {
+		const link = await startFlakyLink(image('face.jpg'), 1);
+		flakyLinks.push(link);
+		const { item } = await verifyLink(link.url, { options: { maxRetries: 2 } });
+		expect(item.json.result).toBe('match');
+		expect(link.hits).toBe(2);
+		expect(requestedWaits).toHaveLength(1);
+		expect(env.biometricRequests()).toHaveLength(1);
+		expect(
+			env.biometricRequests()[0].faceImage?.equals(host.images.get('face.jpg') as Buffer),
+		).toBe(true);
+	});
+
+	it('Max Retries 0: the 503 fails the item, as a passing failure, nothing sent', async () => {
+		const link = await startFlakyLink(image('face.jpg'), 1);
+		flakyLinks.push(link);
+		const { item } = await verifyLink(link.url, { options: { maxRetries: 0 } });
+		expectDownloadFailure(item, 'image_download_failed', /answered HTTP 503/);
+		expect(item.json.description).toMatch(/retried later/);
+		expect(link.hits).toBe(1);
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+
+	it('n8n’s Retry On Fail (stop on error): the re-run downloads again and verifies once', async () => {
+		const link = await startFlakyLink(image('face.jpg'), 1);
+		flakyLinks.push(link);
+		const { run, item } = await verifyLink(link.url, {
+			options: { maxRetries: 0 },
+			settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 1 },
+		});
+		expect(run.run.status).toBe('success');
+		expect(item.json.result).toBe('match');
+		expect(link.hits).toBe(2);
+		expect(env.biometricRequests()).toHaveLength(1);
+	});
+});
+
+describe('continue on fail, stop on error and Route by Result', () => {
+	/** match, a 404, an HTML page, no match, an endless body. */
+	const mixed = (): Array<[string, string]> => [
+		[SANDBOX_NIKS.match, image('face.jpg')],
+		[SANDBOX_NIKS.match, `${host.url}/status/404`],
+		[SANDBOX_NIKS.match, `${host.url}/page.html`],
+		[SANDBOX_NIKS.noMatch, image('face.png')],
+		[SANDBOX_NIKS.match, `${host.url}/endless.jpg`],
+	];
+	const FAILED = [
+		[1, 'image_download_failed'],
+		[2, 'unsupported_image_format'],
+		[4, 'image_too_large'],
+	];
+	const options = { maxImageSizeKb: 256, maxRetries: 0 };
+
+	it('continue (using error output): failures on Error with their reasons, successes on Success', async () => {
+		const run = await verifyLinks(mixed(), { options });
+		expect(pairedIndexes(run.output('Success'))).toEqual([0, 3]);
+		expect(
+			run
+				.output('Error')
+				.map((item) => [(item.pairedItem as { item: number }).item, item.json.errorType]),
+		).toEqual(FAILED);
+		expect(run.output('Error')[0].json.error).toMatch(/^\[item 1\] .*HTTP 404/);
+		expect(
+			env
+				.biometricRequests()
+				.map((entry) => entry.identityId)
+				.sort(),
+		).toEqual([SANDBOX_NIKS.match, SANDBOX_NIKS.noMatch].sort());
+	});
+
+	it('continue (regular output): one output in input order, the failures as error items', async () => {
+		const run = await verifyLinks(mixed(), {
+			options,
+			settings: { onError: 'continueRegularOutput' },
+		});
+		const output = run.output('Output');
+		expect(pairedIndexes(output)).toEqual([0, 1, 2, 3, 4]);
+		expect(output.map((item) => item.json.result ?? item.json.errorType)).toEqual([
+			'match',
+			'image_download_failed',
+			'unsupported_image_format',
+			'no_match',
+			'image_too_large',
+		]);
+	});
+
+	it('stop on error: the run fails with the download’s error and nothing is sent for it', async () => {
+		const run = await verifyLinks([[SANDBOX_NIKS.match, `${host.url}/status/404`]], {
+			options,
+			settings: {},
+		});
+		expect(run.run.status).toBe('error');
+		expect(run.error?.message).toMatch(/^\[item 0\] The image host answered HTTP 404/);
+		expect(run.error?.context).toMatchObject({
+			errorType: 'image_download_failed',
+			charged: false,
+		});
+		expect(run.reached('Output')).toBeUndefined();
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+
+	it.each<[string, string, NodeSettings]>([
+		['continue (regular output)', 'No Match', { onError: 'continueRegularOutput' }],
+		['continue (using error output)', 'Error', { onError: 'continueErrorOutput' }],
+	])(
+		'Route by Result, %s: only the real match leaves by Match; failures by %s',
+		async (_name, failuresOutput, settings) => {
+			const run = await verifyLinks(mixed(), {
+				options,
+				parameters: { routeByResult: true },
+				settings,
+			});
+			expect(run.output('Match').map((item) => [item.pairedItem, item.json.result])).toEqual([
+				[{ item: 0 }, 'match'],
+			]);
+			expect(run.reached(APPROVE_NODE)?.map((item) => item.json.result)).toEqual(['match']);
+			const failed = run
+				.output(failuresOutput)
+				.filter((item) => item.json.errorType !== undefined)
+				.map((item) => [(item.pairedItem as { item: number }).item, item.json.errorType]);
+			expect(failed).toEqual(FAILED);
+			expect(pairedIndexes(run.output('No Match'))).toEqual(
+				failuresOutput === 'No Match' ? [1, 2, 3, 4] : [3],
+			);
+		},
+	);
+});
+
+describe('as an AI tool', () => {
+	async function callTool(calls: Array<{ nik: string; imageUrl: string }>) {
+		return await runWorkflow({
+			items: [{ json: {} }],
+			parameters: {
+				identityId: "={{ $fromAI('nik', 'The applicant NIK', 'string') }}",
+				imageSource: 'url',
+				imageUrl: "={{ $fromAI('imageUrl', 'A link to the selfie', 'string') }}",
+				options: { maxRetries: 0 },
+			},
+			credentials: sandboxCredential(env.sandbox),
+			toolCalls: calls.map((args) => ({ arguments: args })),
+		});
+	}
+
+	it('a link that works gives the verdict; a link that fails gives JSON the model can act on, never a throw', async () => {
+		const run = await callTool([
+			{ nik: SANDBOX_NIKS.match, imageUrl: image('face.jpg') },
+			{ nik: SANDBOX_NIKS.match, imageUrl: `${host.url}/status/404` },
+			{ nik: SANDBOX_NIKS.match, imageUrl: `${host.url}/page.html` },
+			{ nik: SANDBOX_NIKS.match, imageUrl: 'file:///etc/hostname' },
+		]);
+		expect(run.run.status).toBe('success');
+		const answers = (run.reached(AGENT_NODE) ?? []).map((item) => item.json);
+		expect(answers.map((answer) => answer.thrown)).toEqual([
+			undefined,
+			undefined,
+			undefined,
+			undefined,
+		]);
+		const [match, notFound, html, file] = answers.map(
+			(answer) => (JSON.parse(String(answer.answer)) as Array<Record<string, unknown>>)[0],
+		);
+		expect(match).toMatchObject({ result: 'match' });
+		expect(notFound).toEqual({
+			result: 'error',
+			errorType: 'image_download_failed',
+			message: expect.stringMatching(/^The image host answered HTTP 404/),
+			whatToDo: expect.stringMatching(/no file at that address/),
+			charged: false,
+		});
+		expect(html).toMatchObject({ result: 'error', errorType: 'unsupported_image_format' });
+		expect(file).toMatchObject({
+			result: 'error',
+			errorType: 'image_download_failed',
+			message: expect.stringMatching(/file: scheme/),
+			charged: false,
+		});
+		expect(env.biometricRequests()).toHaveLength(1);
+		expect(
+			env.biometricRequests()[0].faceImage?.equals(host.images.get('face.jpg') as Buffer),
+		).toBe(true);
+	});
+});
