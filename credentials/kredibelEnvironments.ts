@@ -12,7 +12,11 @@ import { callInExpression } from './expressionFunction';
 
 export type KredibelEnvironment = keyof typeof KREDIBEL_API_HOSTS | 'custom';
 
-export type BaseUrlCheck = { ok: true; url: string } | { ok: false; problem: string };
+/**
+ * A refused Base URL: `problem` for people, `slug` for the credential test, where n8n shows only
+ * the failing host name ("getaddrinfo ENOTFOUND base-url-must-use-https.invalid").
+ */
+export type BaseUrlCheck = { ok: true; url: string } | { ok: false; problem: string; slug: string };
 
 /**
  * A custom Base URL, checked: the API key and personal data must go to exactly that host, over
@@ -21,8 +25,10 @@ export type BaseUrlCheck = { ok: true; url: string } | { ok: false; problem: str
  */
 export function checkCustomBaseUrl(value: unknown): BaseUrlCheck {
 	const text = typeof value === 'string' ? value.trim() : '';
-	if (text === '') return { ok: false, problem: 'The Base URL is empty' };
-	if (text.length > 2048) return { ok: false, problem: 'The Base URL is too long' };
+	if (text === '')
+		return { ok: false, problem: 'The Base URL is empty', slug: 'base-url-is-empty' };
+	if (text.length > 2048)
+		return { ok: false, problem: 'The Base URL is too long', slug: 'base-url-is-too-long' };
 	let end = text.length;
 	// Trailing slashes (char code 47), trimmed without a regex: a regex here was quadratic.
 	while (end > 0 && text.charCodeAt(end - 1) === 47) end--;
@@ -33,17 +39,26 @@ export function checkCustomBaseUrl(value: unknown): BaseUrlCheck {
 		return {
 			ok: false,
 			problem: 'The Base URL must start with https:// (or http:// on this machine)',
+			slug: 'base-url-must-start-with-https',
 		};
 	}
 	if (url.includes('?') || url.includes('#')) {
-		return { ok: false, problem: 'The Base URL must not contain a query (?) or a fragment (#)' };
+		return {
+			ok: false,
+			problem: 'The Base URL must not contain a query (?) or a fragment (#)',
+			slug: 'base-url-must-not-have-a-query-or-fragment',
+		};
 	}
 	const authority = url.slice(scheme.length + 3).split('/')[0];
 	if (authority.includes('@')) {
-		return { ok: false, problem: 'The Base URL must not contain a user name or password' };
+		return {
+			ok: false,
+			problem: 'The Base URL must not contain a user name or password',
+			slug: 'base-url-must-not-have-a-user-or-password',
+		};
 	}
 	if (authority === '' || authority.includes('\\')) {
-		return { ok: false, problem: 'The Base URL has no host name' };
+		return { ok: false, problem: 'The Base URL has no host name', slug: 'base-url-has-no-host' };
 	}
 	const host = (
 		authority.startsWith('[')
@@ -62,6 +77,7 @@ export function checkCustomBaseUrl(value: unknown): BaseUrlCheck {
 			ok: false,
 			problem:
 				'The Base URL must use https://: over http:// the API key, NIKs and selfies would travel unencrypted (http:// is allowed only for localhost, 127.x.x.x and [::1])',
+			slug: 'base-url-must-use-https',
 		};
 	}
 	return { ok: true, url };
@@ -69,11 +85,13 @@ export function checkCustomBaseUrl(value: unknown): BaseUrlCheck {
 
 /**
  * The API root for the credential test, as an n8n expression, so n8n evaluates the same check
- * as the node. A custom Base URL that fails the check makes the test fail with its problem.
+ * as the node. A custom Base URL that fails the check makes the test fail on a host of the
+ * reserved `.invalid` domain named after the problem: n8n shows the host it could not reach, and
+ * an expression cannot raise an error of its own there (n8n turns it into an empty value).
  */
 export const BASE_URL_EXPRESSION =
 	`={{ $credentials.environment === 'custom' ` +
-	`? ((check) => check.ok ? check.url : 'https://invalid-base-url.invalid/' + encodeURIComponent(check.problem))(${callInExpression(checkCustomBaseUrl, '$credentials.baseUrl')}) ` +
+	`? ((check) => check.ok ? check.url : 'https://' + check.slug + '.invalid')(${callInExpression(checkCustomBaseUrl, '$credentials.baseUrl')}) ` +
 	`: ($credentials.environment === 'production' ? '${KREDIBEL_API_HOSTS.production}' : '${KREDIBEL_API_HOSTS.sandbox}') }}`;
 
 /** The API root for a credential, without a trailing slash. Throws when a custom one is unsafe. */
