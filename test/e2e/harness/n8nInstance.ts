@@ -239,14 +239,24 @@ export class N8nRun {
 
 	/** Any n8n CLI command in this run's environment, e.g. `['list:workflow']`. */
 	cli(args: string[], options: CallOptions = {}): Promise<RunResult> {
-		return this.serialize(() =>
-			runCommand(this.install.nodeBin, [this.install.n8nBin, ...args], {
+		return this.serialize(async () => {
+			// Output goes to a file, not a pipe: a process writes to a file synchronously, so n8n
+			// exiting right after it printed a run cannot cut the run short. Through a pipe, on a
+			// busy machine, `n8n execute` was seen to exit 0 with half its JSON printed.
+			const outputFile = path.join(this.userFolder, `cli-output-${++this.cliCalls}.log`);
+			const result = await runCommand(this.install.nodeBin, [this.install.n8nBin, ...args], {
 				cwd: this.userFolder,
 				env: { ...this.baseEnv, ...options.env },
 				timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-			}),
-		);
+				logFile: outputFile,
+			});
+			const output = fs.readFileSync(outputFile, 'utf8');
+			fs.rmSync(outputFile, { force: true });
+			return { ...result, output };
+		});
 	}
+
+	private cliCalls = 0;
 
 	/**
 	 * Removes the user folder. Set KREDIBEL_E2E_KEEP=1 to keep it for a look at the database
