@@ -8,6 +8,7 @@
  */
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
+import { causeChain, findCode } from './errorCause';
 import { localFailure, type Failure } from './failure';
 import { formatKb, RESIZE_HINT } from './image';
 
@@ -369,24 +370,11 @@ function headerValue(
 	return undefined;
 }
 
-/** Network codes of Node's HTTP stack, on the error or on its `cause`. */
-function findCode(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-		const { code } = current as { code?: unknown };
-		if (typeof code === 'string' && code !== '') return code;
-		current = (current as { cause?: unknown }).cause;
-	}
-	return undefined;
-}
-
 /** n8n 2.x's SSRF protection throws these by name; older versions have no such policy. */
 function findOutboundPolicyBlock(error: unknown): boolean {
-	let current: unknown = error;
-	for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-		const { name } = current as { name?: unknown };
+	for (const link of causeChain(error)) {
+		const { name } = link as { name?: unknown };
 		if (name === 'SsrfBlockedIpError' || name === 'SsrfBlockedHostnameError') return true;
-		current = (current as { cause?: unknown }).cause;
 	}
 	return false;
 }

@@ -7,6 +7,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-wo
 
 import type { HttpReply } from './apiResponse';
 import { cutText } from './echo';
+import { findCode } from './errorCause';
 import type { Failure } from './failure';
 
 export const CREDENTIAL_NAME = 'kredibelApi';
@@ -53,17 +54,6 @@ export async function postBiometric(
 		// Only a code and a message are read from the error: it also holds the request headers.
 		return { ok: false, failure: describeNetworkError(error, timeoutMs, isCancelled()) };
 	}
-}
-
-/** Error codes of Node's HTTP stack, found on the error or on its `cause` (n8n wraps them). */
-function findCode(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-		const { code } = current as { code?: unknown };
-		if (typeof code === 'string' && code !== '') return code;
-		current = (current as { cause?: unknown }).cause;
-	}
-	return undefined;
 }
 
 function messageOf(error: unknown): string {
