@@ -74,10 +74,12 @@ describe('the published tarball', () => {
 		expect(description.name).toBe('kredibelBiometric');
 		expect(description.displayName).toBe('Kredibel Biometric');
 		expect(description.properties.map((p) => p.name)).toEqual([
+			'toolDescription',
 			'identityId',
 			'imageSource',
 			'binaryPropertyName',
 			'base64Image',
+			'imageUrl',
 			'routeByResult',
 			'options',
 		]);
