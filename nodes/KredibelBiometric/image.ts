@@ -46,16 +46,15 @@ export function decodeBase64Image(
 	input: unknown,
 	maxBytes = Number.POSITIVE_INFINITY,
 ): DecodedBase64 {
-	if (typeof input !== 'string' || input.trim() === '') {
-		return {
-			ok: false,
-			problem: {
-				errorType: 'missing_image',
-				reason: 'The Base64 Image field is empty',
-				hint: 'Map it to the field that holds the selfie as base64, or switch Image Source to Binary.',
-			},
-		};
-	}
+	const empty: DecodedBase64 = {
+		ok: false,
+		problem: {
+			errorType: 'missing_image',
+			reason: 'The Base64 Image field is empty',
+			hint: 'Map it to the field that holds the selfie as base64, or switch Image Source to Binary.',
+		},
+	};
+	if (typeof input !== 'string') return empty;
 	// Checked before any decoding or pattern work, so a huge field costs nothing. Whitespace and
 	// line breaks are allowed, hence the room above the exact base64 length.
 	const maxChars = Math.ceil(maxBytes / 3) * 4 * 1.5 + MAX_DATA_URL_HEADER;
@@ -70,6 +69,7 @@ export function decodeBase64Image(
 		};
 	}
 	let body = input.trim();
+	if (body === '') return empty;
 	if (body.slice(0, 5).toLowerCase() === 'data:') {
 		const comma = body.indexOf(',');
 		if (comma === -1 || comma > MAX_DATA_URL_HEADER) {
