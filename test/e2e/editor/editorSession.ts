@@ -116,15 +116,23 @@ export class EditorSession {
 		await this.page.waitForTimeout(1_000);
 	}
 
-	/** The sign-in page, as a person signs in (the owner account exists already). */
+	/**
+	 * The sign-in page, as a person signs in (the owner account exists already). Once signed in,
+	 * the browser keeps the session and n8n sends /signin on to the overview: tests that run after
+	 * another one in the same browser skip the form.
+	 */
 	async signIn(credentials: { email: string; password: string }): Promise<void> {
+		if (this.signedInAs === credentials.email) return;
 		const { page } = this;
 		await page.goto(`${this.editorUrl}/signin`);
 		await page.getByTestId('emailOrLdapLoginId').locator('input').fill(credentials.email);
 		await page.getByTestId('password').locator('input').fill(credentials.password);
 		await page.getByTestId('form-submit-button').click();
 		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+		this.signedInAs = credentials.email;
 	}
+
+	private signedInAs: string | undefined;
 
 	/** The names of the workflows on the overview page (after signing in). */
 	async workflowNames(): Promise<string[]> {
