@@ -218,11 +218,16 @@ export function optionDefault(name: string): unknown {
 	return OPTIONS.get(name)?.default;
 }
 
+/** An option's label, as the UI shows it. */
+export function optionLabel(name: string): string {
+	return OPTIONS.get(name)?.displayName ?? name;
+}
+
 /** A number option's label and allowed range, as the UI shows and enforces them. */
 export function numberOptionSpec(name: string): { label: string; min: number; max: number } {
 	const option = OPTIONS.get(name);
 	return {
-		label: option?.displayName ?? name,
+		label: optionLabel(name),
 		min: option?.typeOptions?.minValue ?? -Infinity,
 		max: option?.typeOptions?.maxValue ?? Infinity,
 	};

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { numberOptionSpec, optionDefault } from './description';
+import { numberOptionSpec, optionDefault, optionLabel } from './description';
 import { quoteValue } from './echo';
 import { localFailure, type Failure } from './failure';
 import type { NikValidationLevel } from './nik';
@@ -58,8 +58,9 @@ function booleanOption(options: IDataObject, name: string): boolean {
 	if (raw === undefined || raw === null || raw === '') return optionDefault(name) === true;
 	const value = parseBoolean(raw);
 	if (value === undefined) {
-		const { label } = numberOptionSpec(name);
-		throw new InvalidParameter(`${label} must be true or false, got ${quoteValue(raw)}`);
+		throw new InvalidParameter(
+			`${optionLabel(name)} must be true or false, got ${quoteValue(raw)}`,
+		);
 	}
 	return value;
 }
