@@ -31,7 +31,8 @@ export function makeCpuFixture(
 		items,
 		binaryStore: store,
 		transport: instantTransport(MATCHING_NIK),
-		baseUrl: 'http://kredibel.bench.invalid',
+		// https: the node refuses plain http to anything but loopback (the transport is in memory).
+		baseUrl: 'https://kredibel.bench.invalid',
 	});
 	return { imageBytes: image.length, itemsPerRun, context };
 }
