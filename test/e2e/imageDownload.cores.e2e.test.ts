@@ -5,8 +5,6 @@
  * nothing on another. No n8n process is started: the helper is the same function n8n hands to
  * nodes, called in this process against the local image host.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
@@ -14,6 +12,7 @@ import { downloadImage, MAX_IMAGE_REDIRECTS } from '../../nodes/KredibelBiometri
 import { startImageHost, type ImageHost } from '../fixtures/imageHost';
 import { ensureN8n } from './harness/installN8n';
 import { cacheLayout, PINNED_N8N } from './harness/versions';
+import { freePort } from './harness/freePort';
 
 const VERSIONS = PINNED_N8N.map((pin) => pin.version);
 const LIMITS = { maxBytes: 200 * 1024, timeoutMs: 5_000 };
@@ -41,14 +40,6 @@ function contextFor(httpRequest: HttpRequest): IExecuteFunctions {
 		getExecutionCancelSignal: () => undefined,
 		helpers: { httpRequest },
 	} as unknown as IExecuteFunctions;
-}
-
-async function closedPort(): Promise<number> {
-	const server = http.createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
 }
 
 let host: ImageHost;
@@ -114,7 +105,7 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 
 	it('names a 404 and a refused connection', async () => {
 		const notFound = await downloadImage(context, `${host.url}/status/404`, LIMITS);
-		const port = await closedPort();
+		const port = await freePort();
 		const refused = await downloadImage(context, `http://127.0.0.1:${port}/face.jpg`, LIMITS);
 
 		expect(!notFound.ok && notFound.failure.reason).toContain('HTTP 404');

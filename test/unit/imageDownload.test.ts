@@ -6,8 +6,6 @@
 import { SsrfProtectionConfig } from '@n8n/config';
 import { Container } from '@n8n/di';
 import fc from 'fast-check';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { getRequestHelperFunctions } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 import type { IExecuteFunctions, IHttpRequestOptions, INode, Workflow } from 'n8n-workflow';
 
@@ -23,6 +21,7 @@ import {
 	startImageHost,
 	type ImageHost,
 } from '../fixtures/imageHost';
+import { freePort } from '../e2e/harness/freePort';
 
 const MAX_BYTES = 200 * 1024;
 const TIMEOUT_MS = 5_000;
@@ -63,14 +62,6 @@ function context(cancelSignal?: AbortSignal): IExecuteFunctions {
 			requestWithAuthentication: refuse,
 		},
 	} as unknown as IExecuteFunctions;
-}
-
-async function closedPort(): Promise<number> {
-	const server = http.createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
 }
 
 /** Waits, without a deadline of its own (jest's applies), until the host has seen something. */
@@ -255,7 +246,7 @@ describe('failures say which', () => {
 	});
 
 	it('a refused connection says refused', async () => {
-		const port = await closedPort();
+		const port = await freePort();
 		const failure = failureOf(
 			await downloadImage(context(), `http://127.0.0.1:${port}/face.jpg`, LIMITS),
 		);
@@ -374,7 +365,7 @@ describe('addresses refused before any request', () => {
 	});
 
 	it('never shows a password or a query token, and cuts what it shows', async () => {
-		const port = await closedPort();
+		const port = await freePort();
 		const secretUrl = `http://reader:s3cret-pass@127.0.0.1:${port}/selfies/${'x'.repeat(80)}.jpg?X-Amz-Signature=token123`;
 		const failure = failureOf(await downloadImage(context(), secretUrl, LIMITS));
 
