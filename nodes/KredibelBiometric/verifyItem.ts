@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { readReply } from './apiResponse';
+import { readReply, type BiometricData } from './apiResponse';
 import { cutText } from './echo';
 import { localFailure, type Failure } from './failure';
 import { readImage } from './imageInput';
@@ -94,8 +94,8 @@ async function callKredibel(
 	settings: ItemSettings,
 ): Promise<Answer> {
 	let lastRaw: IDataObject | undefined;
-	const { result, attempts } = await withRetries<Answer['result'] & { ok: true }>(
-		async (): Promise<AttemptResult<Answer['result'] & { ok: true }>> => {
+	const { result, attempts } = await withRetries<BiometricData>(
+		async (): Promise<AttemptResult<BiometricData>> => {
 			const posted = await postBiometric(
 				context,
 				plan.baseUrl,
@@ -106,11 +106,11 @@ async function callKredibel(
 			if (!posted.ok) return posted;
 			const reply = readReply(posted.reply, nik);
 			lastRaw = reply.raw;
-			return reply.ok ? { ok: true, value: { ok: true, data: reply.data } } : reply;
+			return reply.ok ? { ok: true, value: reply.data } : reply;
 		},
 		{ maxRetries: settings.maxRetries, isCancelled: plan.isCancelled },
 	);
-	return { result: result.ok ? result.value : result, attempts, raw: lastRaw };
+	return { result: result.ok ? { ok: true, data: result.value } : result, attempts, raw: lastRaw };
 }
 
 /** The item's outcome from the applicant's answer, with this item's own settings. */
