@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { makeJpeg, makePng } from '../fixtures/images';
+import { perApplicant, received } from './harness/sandboxRequests';
 import {
 	BIOMETRIC_PATH,
 	SANDBOX_NIKS,
@@ -290,20 +290,6 @@ function ran(version: string, workflow: string, group: GroupRuns = everyday): Ra
 
 const json = (items: OutputItem[]) => items.map((item) => item.json);
 
-/**
- * What the sandbox received, as sorted "NIK:image" pairs. Requests run concurrently, so their
- * arrival order is not the item order; the image is named only if its bytes are exactly the
- * fixture's.
- */
-function received(requests: RequestLogEntry[]): string[] {
-	const image = (entry: RequestLogEntry) =>
-		entry.faceImage?.equals(makeJpeg())
-			? 'jpeg'
-			: entry.faceImage?.equals(makePng())
-				? 'png'
-				: 'other';
-	return requests.map((entry) => `${entry.identityId}:${image(entry)}`).sort();
-}
 const indexes = (items: OutputItem[]) =>
 	items.map((item) => (item.pairedItem as { item: number }).item);
 
@@ -562,13 +548,6 @@ const APPLICANTS: Record<string, string[]> = {
 };
 const named = (workflow: string) => (items: OutputItem[]) =>
 	indexes(items).map((index) => APPLICANTS[workflow][index]);
-
-/** How many requests the sandbox received per applicant, keyed "NIK:image" as in `received`. */
-function perApplicant(requests: RequestLogEntry[]): Record<string, number> {
-	const counts: Record<string, number> = {};
-	for (const key of received(requests)) counts[key] = (counts[key] ?? 0) + 1;
-	return counts;
-}
 
 /** Node names that ran in the execution: a branch that must not run is absent. */
 const nodesThatRan = (result: ExecutionResult) => Object.keys(result.runData).sort();

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { makeJpeg, makePng } from '../../fixtures/images';
+import { perApplicant } from '../harness/sandboxRequests';
 import { startSandbox, SANDBOX_NIKS, type RequestLogEntry } from '../../sandbox/server';
 import { freePort } from '../harness/freePort';
 import { createN8nRun, type N8nRun, type WorkflowImport } from '../harness/n8nInstance';
@@ -208,21 +208,6 @@ async function runManually(version: string, tarball: string): Promise<ManualRun>
 		await run?.dispose();
 		await sandbox.close();
 	}
-}
-
-function perApplicant(requests: RequestLogEntry[]): Record<string, number> {
-	const image = (entry: RequestLogEntry) =>
-		entry.faceImage?.equals(makeJpeg())
-			? 'jpeg'
-			: entry.faceImage?.equals(makePng())
-				? 'png'
-				: 'other';
-	const counts: Record<string, number> = {};
-	for (const entry of requests) {
-		const key = `${entry.identityId}:${image(entry)}`;
-		counts[key] = (counts[key] ?? 0) + 1;
-	}
-	return counts;
 }
 
 function ran(version: string): ManualRun {
