@@ -18,7 +18,7 @@ import { SANDBOX_API_KEY, startSandbox } from '../test/sandbox/server';
 
 const WORKFLOW = path.join(__dirname, '..', 'examples', 'kyc-sandbox-demo.json');
 const NODE = 'Kredibel Biometric';
-const OUTPUT_NAMES = ['Match', 'No Match', 'Invalid Identity', 'Error output'];
+const OUTPUT_NAMES = ['No Verdict', 'Match', 'No Match', 'Invalid Identity', 'Error output'];
 /** The applicant the demo has the sandbox answer "no face detected" for. */
 const NO_FACE_NIK = '3171015708450001';
 

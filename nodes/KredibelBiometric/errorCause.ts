@@ -13,11 +13,18 @@ export function* causeChain(error: unknown): Generator<object> {
 	}
 }
 
-/** The first network code (ECONNREFUSED, ETIMEDOUT, ...) in the chain. */
+/** A code such as ECONNREFUSED or CERT_HAS_EXPIRED, never an HTTP status such as "404". */
+const NAMED_CODE = /^[A-Z][A-Z0-9_]{2,63}$/;
+
+/**
+ * The first network code (ECONNREFUSED, ETIMEDOUT, ...) in the chain. n8n 1.123's NodeApiError
+ * keeps no cause: the HTTP client's code is only in its `httpCode` there.
+ */
 export function findCode(error: unknown): string | undefined {
 	for (const link of causeChain(error)) {
-		const { code } = link as { code?: unknown };
+		const { code, httpCode } = link as { code?: unknown; httpCode?: unknown };
 		if (typeof code === 'string' && code !== '') return code;
+		if (typeof httpCode === 'string' && NAMED_CODE.test(httpCode)) return httpCode;
 	}
 	return undefined;
 }

@@ -84,7 +84,7 @@ describe('the n8n editor in Chromium', () => {
 	test("opens the example workflow and the node's parameters", async () => {
 		const s = session();
 		await s.step('open the example workflow', () => s.openWorkflow(workflowId()));
-		await s.step('see the node with its four outputs on the canvas', async () => {
+		await s.step('see the node with its five outputs on the canvas', async () => {
 			expect(await s.canvasNodes()).toContainEqual({ name: NODE_NAME, type: NODE_TYPE });
 			expect(await s.outputHandleLabels(NODE_NAME)).toEqual(OUTPUTS.map((o) => o.output));
 		});
@@ -146,13 +146,13 @@ describe('the n8n editor in Chromium', () => {
 					}
 				}
 			});
-			expect(branches[0].text).toContain('match');
-			expect(branches[1].text).toContain('no_match');
-			expect(branches[2].text).toContain('identity_invalid');
+			expect(branches[1].text).toContain('match');
+			expect(branches[2].text).toContain('no_match');
+			expect(branches[3].text).toContain('identity_invalid');
 			for (const errorType of ['no_face_detected', 'image_too_large', 'invalid_identity_id']) {
-				expect(branches[3].text).toContain(errorType);
+				expect(branches[4].text).toContain(errorType);
 			}
-			await s.selectOutputBranch(3);
+			await s.selectOutputBranch(4);
 			await s.screenshot('05-error-output');
 		});
 		await s.step('close the node', () => s.closeNode());

@@ -18,6 +18,7 @@ export const SAMPLE_NODE = 'Sample applicants';
 
 /** The output a branch tab in the node view is titled after, and the node it leads to. */
 export const OUTPUTS = [
+	{ output: 'No Verdict', next: 'No verdict' },
 	{ output: 'Match', next: 'Approve' },
 	{ output: 'No Match', next: 'Reject' },
 	{ output: 'Invalid Identity', next: 'Manual review' },
@@ -46,7 +47,7 @@ export function expectedConnectionLabels(): Record<string, string> {
 		OUTPUTS.map(({ output, next }) => [
 			next,
 			itemCount(APPLICANTS.filter((applicant) => applicant.output === output).length),
-		]),
+		]).filter(([, label]) => label !== itemCount(0)),
 	);
 }
 

@@ -62,6 +62,21 @@ export function loadExample(file: string): ExampleWorkflow {
 	return { file, json };
 }
 
+/**
+ * The example with Reuse Window 0 on its Kredibel nodes: the tests post the same sandbox
+ * applicants again and again and count what reaches Kredibel, so each execution must stand
+ * alone. Reuse across executions, the default, is tested in test/e2e/reuse/.
+ */
+export function standAlone(example: ExampleWorkflow): ExampleWorkflow {
+	const json = structuredClone(example.json);
+	for (const node of json.nodes) {
+		if (!node.type.endsWith('.kredibelBiometric')) continue;
+		const options = (node.parameters.options ?? {}) as Record<string, unknown>;
+		node.parameters.options = { ...options, reuseWindowHours: 0 };
+	}
+	return { ...example, json };
+}
+
 export const MCP_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.mcpTrigger';
 const TRIGGER_TYPES = ['n8n-nodes-base.formTrigger', 'n8n-nodes-base.webhook', MCP_TRIGGER_TYPE];
 

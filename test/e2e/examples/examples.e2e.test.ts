@@ -29,6 +29,7 @@ import {
 	listExampleFiles,
 	loadExample,
 	productionPath,
+	standAlone,
 	startExampleServer,
 	triggerOf,
 	type ExampleNode,
@@ -170,7 +171,7 @@ describe('served by n8n', () => {
 		PHOTOS.phone();
 		await ensureGraphicsMagick();
 		const tarball = await packPackage();
-		const examples = SERVED.map(loadExample);
+		const examples = SERVED.map(loadExample).map(standAlone);
 		await Promise.all(
 			VERSIONS.map(async (version) => {
 				try {
