@@ -58,7 +58,8 @@ export async function verifyItem(
 	const identityId = settings.maskIdentityId ? maskNik(nik.nik) : nik.nik;
 	const failWithoutRequest = (failure: Failure): ItemOutcome => ({
 		ok: false,
-		failure,
+		// An image URL or a download error can hold the NIK too.
+		failure: settings.maskIdentityId ? redactNik(failure, nik.nik) : failure,
 		attempts: 0,
 		identityId,
 	});
