@@ -11,6 +11,7 @@ import { downloadImage } from './imageDownload';
 import { localFailure, type Failure } from './failure';
 import type { ItemSettings } from './itemSettings';
 import { withRetries } from './retry';
+import { isToolMode, TOOL_DOWNLOAD_FAILED_HINT, TOOL_DOWNLOAD_FAILED_REASON } from './toolMode';
 
 /**
  * The download has a timeout of its own: the Timeout option is about Kredibel, which waits for the
@@ -21,6 +22,37 @@ export const IMAGE_DOWNLOAD_TIMEOUT_MS = 30_000;
 export type ImageRead = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
 
 export async function readImage(
+	context: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	settings: ItemSettings,
+	isCancelled: () => boolean,
+): Promise<ImageRead> {
+	const read = await readAndCheck(context, item, itemIndex, settings, isCancelled);
+	if (read.ok || !answersToolWithoutReason(context, settings)) return read;
+	// The image came from a link the model chose: it learns that the image did not come, not why.
+	return {
+		ok: false,
+		failure: localFailure(
+			'image_download_failed',
+			TOOL_DOWNLOAD_FAILED_REASON,
+			TOOL_DOWNLOAD_FAILED_HINT,
+		),
+	};
+}
+
+/** As a tool, with a link given: every failure of that link reads the same to the model. */
+function answersToolWithoutReason(context: IExecuteFunctions, settings: ItemSettings): boolean {
+	if (settings.imageSource !== 'url') return false;
+	const url = settings.imageUrl;
+	// An empty field is the model's own mistake, and says nothing about any network.
+	if (url === undefined || url === null || (typeof url === 'string' && url.trim() === '')) {
+		return false;
+	}
+	return typeof context.getNode === 'function' && isToolMode(context.getNode());
+}
+
+async function readAndCheck(
 	context: IExecuteFunctions,
 	item: INodeExecutionData,
 	itemIndex: number,
@@ -43,6 +75,7 @@ export async function readImage(
 				const downloaded = await downloadImage(context, settings.imageUrl, {
 					maxBytes: settings.maxImageBytes,
 					timeoutMs: IMAGE_DOWNLOAD_TIMEOUT_MS,
+					allowPrivateAddresses: settings.allowPrivateAddresses,
 				});
 				return downloaded.ok ? { ok: true, value: downloaded.bytes } : downloaded;
 			},
