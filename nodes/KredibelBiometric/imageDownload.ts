@@ -361,11 +361,14 @@ function isReadableBody(body: unknown): body is ReadableBody {
 	);
 }
 
-/** Reads the body chunk by chunk and drops the connection as soon as it passes `maxBytes`. */
-async function readAtMost(
+/**
+ * Reads a body (or any stream) chunk by chunk and drops it as soon as it passes `maxBytes`.
+ * Also used for stored binary data, whose stream has no signal of its own.
+ */
+export async function readAtMost(
 	body: unknown,
 	maxBytes: number,
-	signal: AbortSignal,
+	signal: AbortSignal = new AbortController().signal,
 ): Promise<BoundedRead> {
 	if (!isReadableBody(body)) {
 		const bytes = toBuffer(body ?? Buffer.alloc(0));

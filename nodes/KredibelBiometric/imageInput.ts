@@ -5,6 +5,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { readBinaryImage } from './binaryInput';
 import { quoteValue } from './echo';
 import { checkImageBytes, decodeBase64Image } from './image';
 import { downloadImage } from './imageDownload';
@@ -86,8 +87,16 @@ async function readAndCheck(
 	} else {
 		const missing = findMissingBinary(item, settings.binaryPropertyName);
 		if (missing) return { ok: false, failure: missing };
-		context.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
-		bytes = await context.helpers.getBinaryDataBuffer(itemIndex, settings.binaryPropertyName);
+		const binary = context.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
+		const read = await readBinaryImage(
+			context,
+			binary,
+			itemIndex,
+			settings.binaryPropertyName,
+			settings.maxImageBytes,
+		);
+		if (!read.ok) return read;
+		bytes = read.bytes;
 	}
 	const problem = checkImageBytes(bytes, settings.maxImageBytes);
 	if (problem)
