@@ -491,10 +491,10 @@ describe('private addresses (the default: Allow Private Addresses off)', () => {
 		}
 	});
 
-	it('with Mask NIK, a NIK in the link (spelled with dashes, cut short) is masked in the error', async () => {
+	it('with Mask NIK, a NIK in the link (spelled with dashes, within the part shown) is masked in the error', async () => {
 		const nik = SANDBOX_NIKS.match;
 		const spelled = `${nik.slice(0, 4)}-${nik.slice(4, 8)}-${nik.slice(8, 12)}-${nik.slice(12)}`;
-		const url = `${host.url}/status/404/applicants/kyc-${spelled}/${'x'.repeat(40)}.jpg`;
+		const url = `${host.url}/status/404/k-${spelled}/${'x'.repeat(40)}.jpg`;
 		const { item } = await verifyLink(url, { options: { maskIdentityId: true } });
 		// The node's own fields (n8n adds the input item's fields, the raw link among them).
 		const { error, description, identityId } = item.json;
