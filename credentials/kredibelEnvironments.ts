@@ -66,12 +66,21 @@ export function checkCustomBaseUrl(value: unknown): BaseUrlCheck {
 			: authority.split(':')[0]
 	).toLowerCase();
 	const parts = host.split('.');
+	// Four plain decimal numbers, 127 first. `Number()` alone would take "0b1", "1e1", "+1" and
+	// "-0", which the URL parser reads as a DNS name: http:// would then go to whatever a
+	// resolver answers for it.
+	const isOctet = (part: string) => {
+		if (part.length === 0 || part.length > 3) return false;
+		for (let i = 0; i < part.length; i++) {
+			const code = part.charCodeAt(i);
+			if (code < 48 || code > 57) return false;
+		}
+		return Number(part) <= 255;
+	};
 	const isLoopback =
 		host === 'localhost' ||
 		host === '[::1]' ||
-		(parts.length === 4 &&
-			parts[0] === '127' &&
-			parts.every((part) => part !== '' && !isNaN(Number(part))));
+		(parts.length === 4 && parts[0] === '127' && parts.every(isOctet));
 	if (scheme === 'http' && !isLoopback) {
 		return {
 			ok: false,

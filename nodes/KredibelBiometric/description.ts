@@ -107,6 +107,14 @@ export const nodeProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Allow Private Addresses',
+				name: 'allowPrivateAddresses',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether an Image URL may point to loopback, private, link-local or other non-public addresses (self-hosted storage on your own network). Off by default: whoever chooses the link (an AI agent, an MCP client, a public webhook) must not reach your internal network through it.',
+			},
+			{
 				displayName: 'Concurrency',
 				name: 'concurrency',
 				type: 'number',

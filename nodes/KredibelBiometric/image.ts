@@ -3,6 +3,7 @@
  * base64 decoding, format sniffing by magic bytes, and the size limit.
  */
 import { quoteValue } from './echo';
+import { svgRefusal } from './svg';
 
 export type ImageFormat = 'jpeg' | 'png' | 'svg';
 
@@ -215,7 +216,8 @@ export function checkImageBytes(bytes: Buffer, maxBytes: number): ImageProblem |
 			hint: 'Check the step that produced the selfie; the upload may have failed.',
 		};
 	}
-	if (sniffImageFormat(bytes) === undefined) {
+	const format = sniffImageFormat(bytes);
+	if (format === undefined) {
 		return {
 			errorType: 'unsupported_image_format',
 			reason: `The image is ${describeUnsupportedFormat(bytes)}`,
@@ -229,8 +231,20 @@ export function checkImageBytes(bytes: Buffer, maxBytes: number): ImageProblem |
 			hint: RESIZE_HINT,
 		};
 	}
+	// Read only once the size is known to be within the limit: the check is linear, not free.
+	const unsafe = format === 'svg' ? svgRefusal(bytes) : undefined;
+	if (unsafe !== undefined) {
+		return {
+			errorType: 'unsupported_image_format',
+			reason: `The SVG is not forwarded: ${unsafe}`,
+			hint: SVG_HINT,
+		};
+	}
 	return undefined;
 }
+
+const SVG_HINT =
+	'Send the selfie as a JPEG or PNG. An SVG is forwarded only when it is a well-formed SVG document with no script, event handler, foreignObject, style, DOCTYPE or entity, and no link outside itself (only #id and data:image links).';
 
 export function formatKb(bytes: number): string {
 	return (bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0);

@@ -5,12 +5,18 @@
  * policy where the instance has one), the whole download has a deadline, and reading stops as
  * soon as the body passes the size limit. The request goes through `helpers.httpRequest`, never
  * the authenticated helper, so no Kredibel credential or header can reach the image host.
+ * Whoever picks the URL (an MCP client, an AI agent, a public webhook) must not be able to reach
+ * the n8n host's own network through it: loopback, private and link-local addresses are refused
+ * before any connection, on every hop, unless Allow Private Addresses is on; an https link is
+ * never followed down to http; and what the image host says is cut short in messages.
  */
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { causeChain, findCode } from './errorCause';
 import { localFailure, type Failure } from './failure';
+import { cutText } from './echo';
 import { formatKb, RESIZE_HINT } from './image';
+import { privateHostKind } from './privateAddress';
 
 /** Storage links redirect once or twice (a short link, a signed URL); more is a loop or a trap. */
 export const MAX_IMAGE_REDIRECTS = 3;
@@ -18,6 +24,11 @@ export const MAX_IMAGE_REDIRECTS = 3;
 export const MAX_IMAGE_URL_LENGTH = 8192;
 /** How much of an address an error message shows. */
 const SHOWN_ADDRESS_LENGTH = 60;
+/** How much of an HTTP reason phrase an error message shows: the image host writes it. */
+const SHOWN_STATUS_TEXT_LENGTH = 40;
+
+export const ALLOW_PRIVATE_HINT =
+	'Use a public https link to the selfie. If the image really is on your own network (self-hosted storage), turn on the option Allow Private Addresses; leave it off where AI agents, MCP clients or public webhooks choose the link.';
 
 const ACCEPT = 'image/jpeg, image/png, image/svg+xml, image/*;q=0.8, */*;q=0.1';
 
@@ -27,6 +38,8 @@ export interface DownloadLimits {
 	/** For the whole download, redirects included. */
 	timeoutMs: number;
 	maxRedirects?: number;
+	/** Download from loopback, private, link-local and other non-public addresses too. */
+	allowPrivateAddresses?: boolean;
 }
 
 export type ImageDownload = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
@@ -45,7 +58,8 @@ export async function downloadImage(
 	url: unknown,
 	limits: DownloadLimits,
 ): Promise<ImageDownload> {
-	const parsed = parseImageUrl(url);
+	const allowPrivate = limits.allowPrivateAddresses === true;
+	const parsed = checkImageAddress(url, allowPrivate);
 	if (!parsed.ok) return parsed;
 	const maxRedirects = limits.maxRedirects ?? MAX_IMAGE_REDIRECTS;
 	const deadline = AbortSignal.timeout(limits.timeoutMs);
@@ -76,7 +90,7 @@ export async function downloadImage(
 			if (step.kind === 'failed') {
 				return { ok: false, failure: stopped() ?? step.failure(address, limits.timeoutMs) };
 			}
-			const next = followRedirect(step.answer, address, redirects, maxRedirects);
+			const next = followRedirect(step.answer, address, redirects, maxRedirects, allowPrivate);
 			if (!next.ok) return next;
 			address = next.url;
 		} finally {
@@ -151,6 +165,17 @@ async function downloadHop(
 			),
 		},
 	};
+}
+
+/**
+ * The address as it can be checked without a connection: http(s), and not private unless allowed.
+ * Also run for every item before the first request when the workflow stops on error.
+ */
+export function checkImageAddress(value: unknown, allowPrivateAddresses: boolean): ParsedAddress {
+	const parsed = parseImageUrl(value);
+	if (!parsed.ok || allowPrivateAddresses) return parsed;
+	const refused = refusePrivateHost(parsed.url);
+	return refused ? { ok: false, failure: refused } : parsed;
 }
 
 /** Refuses anything but an absolute http(s) address, without echoing secrets the link holds. */
@@ -229,6 +254,7 @@ function followRedirect(
 	from: URL,
 	redirectsSoFar: number,
 	maxRedirects: number,
+	allowPrivate: boolean,
 ): ParsedAddress {
 	const location = headerValue(answer.headers, 'location');
 	if (location === undefined) {
@@ -258,13 +284,43 @@ function followRedirect(
 			'Use a link that serves the image over http(s).',
 		);
 	}
+	if (from.protocol === 'https:' && next.protocol === 'http:') {
+		return fail(
+			`The image host redirected the https link ${show(from)} to plain http; such a redirect is not followed`,
+			'Use a link that stays on https, e.g. the final address a browser ends up on.',
+		);
+	}
+	const refused = allowPrivate ? undefined : refusePrivateHost(next, from);
+	if (refused) return { ok: false, failure: refused };
 	return { ok: true, url: next };
+}
+
+/**
+ * Refuses a non-public host before any connection. The message names the kind of address and
+ * the option, never what is (or is not) listening there.
+ */
+function refusePrivateHost(address: URL, redirectedFrom?: URL): Failure | undefined {
+	const kind = privateHostKind(address.hostname);
+	if (kind === undefined) return undefined;
+	const what = redirectedFrom
+		? `The image host redirected ${show(redirectedFrom)} to ${kind} (${show(address)})`
+		: `The Image URL ${show(address)} points to ${kind}`;
+	return downloadFailed(
+		`${what}; such addresses are not downloaded from unless Allow Private Addresses is on`,
+		ALLOW_PRIVATE_HINT,
+		false,
+	);
 }
 
 /** 408, 425, 429 and 5XX may pass later; other statuses fail the same way every time. */
 function statusFailure(answer: HttpAnswer, address: URL): Failure {
 	const { statusCode } = answer;
-	const status = `HTTP ${statusCode}${answer.statusMessage ? ` ${answer.statusMessage}` : ''}`;
+	// The reason phrase is the image host's own text: only a few words of it are shown.
+	const statusText =
+		typeof answer.statusMessage === 'string' && answer.statusMessage !== ''
+			? ` ${cutText(answer.statusMessage, SHOWN_STATUS_TEXT_LENGTH)}`
+			: '';
+	const status = `HTTP ${statusCode}${statusText}`;
 	const transient =
 		statusCode === 408 || statusCode === 425 || statusCode === 429 || statusCode >= 500;
 	let hint = 'Open the link in a browser to see what the image host answers.';
@@ -314,11 +370,14 @@ function isReadableBody(body: unknown): body is ReadableBody {
 	);
 }
 
-/** Reads the body chunk by chunk and drops the connection as soon as it passes `maxBytes`. */
-async function readAtMost(
+/**
+ * Reads a body (or any stream) chunk by chunk and drops it as soon as it passes `maxBytes`.
+ * Also used for stored binary data, whose stream has no signal of its own.
+ */
+export async function readAtMost(
 	body: unknown,
 	maxBytes: number,
-	signal: AbortSignal,
+	signal: AbortSignal = new AbortController().signal,
 ): Promise<BoundedRead> {
 	if (!isReadableBody(body)) {
 		const bytes = toBuffer(body ?? Buffer.alloc(0));

@@ -5,12 +5,14 @@
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { readBinaryImage } from './binaryInput';
 import { quoteValue } from './echo';
 import { checkImageBytes, decodeBase64Image } from './image';
-import { downloadImage } from './imageDownload';
+import { checkImageAddress, downloadImage } from './imageDownload';
 import { localFailure, type Failure } from './failure';
 import type { ItemSettings } from './itemSettings';
 import { withRetries } from './retry';
+import { isToolMode, TOOL_DOWNLOAD_FAILED_HINT, TOOL_DOWNLOAD_FAILED_REASON } from './toolMode';
 
 /**
  * The download has a timeout of its own: the Timeout option is about Kredibel, which waits for the
@@ -20,7 +22,52 @@ export const IMAGE_DOWNLOAD_TIMEOUT_MS = 30_000;
 
 export type ImageRead = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
 
+/**
+ * For Image URL, what can be known of the link without a connection (scheme, private address),
+ * answered to a model as any other failure of its link. Undefined: nothing wrong so far.
+ */
+export function checkImageLink(
+	context: IExecuteFunctions,
+	settings: ItemSettings,
+): Failure | undefined {
+	const address = checkImageAddress(settings.imageUrl, settings.allowPrivateAddresses);
+	if (address.ok) return undefined;
+	return answersToolWithoutReason(context, settings) ? toolDownloadFailure() : address.failure;
+}
+
+function toolDownloadFailure(): Failure {
+	return localFailure(
+		'image_download_failed',
+		TOOL_DOWNLOAD_FAILED_REASON,
+		TOOL_DOWNLOAD_FAILED_HINT,
+	);
+}
+
 export async function readImage(
+	context: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	settings: ItemSettings,
+	isCancelled: () => boolean,
+): Promise<ImageRead> {
+	const read = await readAndCheck(context, item, itemIndex, settings, isCancelled);
+	if (read.ok || !answersToolWithoutReason(context, settings)) return read;
+	// The image came from a link the model chose: it learns that the image did not come, not why.
+	return { ok: false, failure: toolDownloadFailure() };
+}
+
+/** As a tool, with a link given: every failure of that link reads the same to the model. */
+function answersToolWithoutReason(context: IExecuteFunctions, settings: ItemSettings): boolean {
+	if (settings.imageSource !== 'url') return false;
+	const url = settings.imageUrl;
+	// An empty field is the model's own mistake, and says nothing about any network.
+	if (url === undefined || url === null || (typeof url === 'string' && url.trim() === '')) {
+		return false;
+	}
+	return typeof context.getNode === 'function' && isToolMode(context.getNode());
+}
+
+async function readAndCheck(
 	context: IExecuteFunctions,
 	item: INodeExecutionData,
 	itemIndex: number,
@@ -43,6 +90,7 @@ export async function readImage(
 				const downloaded = await downloadImage(context, settings.imageUrl, {
 					maxBytes: settings.maxImageBytes,
 					timeoutMs: IMAGE_DOWNLOAD_TIMEOUT_MS,
+					allowPrivateAddresses: settings.allowPrivateAddresses,
 				});
 				return downloaded.ok ? { ok: true, value: downloaded.bytes } : downloaded;
 			},
@@ -53,8 +101,16 @@ export async function readImage(
 	} else {
 		const missing = findMissingBinary(item, settings.binaryPropertyName);
 		if (missing) return { ok: false, failure: missing };
-		context.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
-		bytes = await context.helpers.getBinaryDataBuffer(itemIndex, settings.binaryPropertyName);
+		const binary = context.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
+		const read = await readBinaryImage(
+			context,
+			binary,
+			itemIndex,
+			settings.binaryPropertyName,
+			settings.maxImageBytes,
+		);
+		if (!read.ok) return read;
+		bytes = read.bytes;
 	}
 	const problem = checkImageBytes(bytes, settings.maxImageBytes);
 	if (problem)

@@ -29,6 +29,7 @@ export interface ItemSettings {
 	timeoutMs: number;
 	maxRetries: number;
 	reuseWindowHours: number;
+	allowPrivateAddresses: boolean;
 }
 
 export type SettingsResult = { ok: true; settings: ItemSettings } | { ok: false; failure: Failure };
@@ -113,6 +114,7 @@ export function readItemSettings(context: IExecuteFunctions, itemIndex: number):
 				timeoutMs: numberOption(options, 'timeout'),
 				maxRetries: Math.floor(numberOption(options, 'maxRetries')),
 				reuseWindowHours: numberOption(options, 'reuseWindowHours'),
+				allowPrivateAddresses: booleanOption(options, 'allowPrivateAddresses'),
 			},
 		};
 	} catch (error) {

@@ -37,6 +37,15 @@ export const toolDescriptionProperty: INodeProperties = {
 		'What the AI model reads about this tool. Keep the warning that every call is charged.',
 };
 
+/**
+ * What a model is told about any failed Image URL, whatever happened: which failure it was
+ * (refused, closed port, 404, 401, timeout, an HTML page) would let whoever drives the model map
+ * the network the n8n host sits in, and the image host's own words could talk to the model.
+ */
+export const TOOL_DOWNLOAD_FAILED_REASON = 'The image could not be downloaded from the given URL.';
+export const TOOL_DOWNLOAD_FAILED_HINT =
+	'Ask the user for a public https link to a JPEG or PNG selfie, then call the tool again with it.';
+
 /** n8n names the tool variant of a node type after it, with `Tool` appended. */
 export function isToolMode(node: Pick<INode, 'type'>): boolean {
 	return node.type.endsWith('Tool');

@@ -11,8 +11,7 @@ import type { Answer } from './answer';
 import { readReply, type BiometricData } from './apiResponse';
 import { cutText } from './echo';
 import { localFailure, type Failure } from './failure';
-import { parseImageUrl } from './imageDownload';
-import { readImage } from './imageInput';
+import { checkImageLink, readImage } from './imageInput';
 import { readItemSettings, type ItemSettings } from './itemSettings';
 import { applicantKey, type Obtained, type VerificationLedger } from './ledger';
 import { redactNik } from './masking';
@@ -75,8 +74,8 @@ export async function checkItem(
 	}
 	const identityId = settings.maskIdentityId ? maskNik(nik.nik) : nik.nik;
 	if (settings.imageSource === 'url') {
-		const address = parseImageUrl(settings.imageUrl);
-		if (!address.ok) return fail(maskFailure(address.failure, settings, nik.nik), identityId);
+		const refused = checkImageLink(context, settings);
+		if (refused) return fail(maskFailure(refused, settings, nik.nik), identityId);
 		return { ok: true, settings, nik: nik.nik, identityId };
 	}
 	try {

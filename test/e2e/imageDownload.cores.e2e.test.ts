@@ -15,7 +15,8 @@ import { cacheLayout, PINNED_N8N } from './harness/versions';
 import { freePort } from './harness/freePort';
 
 const VERSIONS = PINNED_N8N.map((pin) => pin.version);
-const LIMITS = { maxBytes: 200 * 1024, timeoutMs: 5_000 };
+/** The image host is on loopback. */
+const LIMITS = { maxBytes: 200 * 1024, timeoutMs: 5_000, allowPrivateAddresses: true };
 /** Socket buffers the host may fill before the client hangs up (see test/unit/imageDownload). */
 const BUFFERED_BYTES_BOUND = 32 * 1024 * 1024;
 const INSTALL_TIMEOUT_MS = 40 * 60_000;

@@ -4,7 +4,8 @@
  * bytes reach Kredibel; no credential ever reaches the image host; an endless body is cut at Max
  * Image Size and nothing is sent; each way a link fails is named on its item; and a URL works
  * with Concurrency, the node's retries, n8n's Retry On Fail, both continue-on-fail modes,
- * stop-on-error, Route by Result and tool mode, like the other sources.
+ * stop-on-error, Route by Result and tool mode, like the other sources. The image host is on
+ * loopback, so these runs turn on Allow Private Addresses; the default refusal is tested last.
  */
 jest.mock('n8n-workflow', () =>
 	jest
@@ -72,6 +73,7 @@ async function verifyLinks(
 		niks: [],
 		items: linkApplicants(entries),
 		parameters: { imageSource: 'url', imageUrl: '={{ $json.selfieUrl }}', ...spec.parameters },
+		options: { allowPrivateAddresses: true, ...spec.options },
 	});
 }
 
@@ -372,14 +374,17 @@ describe('continue on fail, stop on error and Route by Result', () => {
 });
 
 describe('as an AI tool', () => {
-	async function callTool(calls: Array<{ nik: string; imageUrl: string }>) {
+	async function callTool(
+		calls: Array<{ nik: string; imageUrl: string }>,
+		options: Record<string, unknown> = { allowPrivateAddresses: true },
+	) {
 		return await runWorkflow({
 			items: [{ json: {} }],
 			parameters: {
 				identityId: "={{ $fromAI('nik', 'The applicant NIK', 'string') }}",
 				imageSource: 'url',
 				imageUrl: "={{ $fromAI('imageUrl', 'A link to the selfie', 'string') }}",
-				options: { maxRetries: 0 },
+				options: { maxRetries: 0, ...options },
 			},
 			credentials: sandboxCredential(env.sandbox),
 			toolCalls: calls.map((args) => ({ arguments: args })),
@@ -405,23 +410,96 @@ describe('as an AI tool', () => {
 			(answer) => (JSON.parse(String(answer.answer)) as Array<Record<string, unknown>>)[0],
 		);
 		expect(match).toMatchObject({ result: 'match' });
-		expect(notFound).toEqual({
-			result: 'error',
-			errorType: 'image_download_failed',
-			message: expect.stringMatching(/^The image host answered HTTP 404/),
-			whatToDo: expect.stringMatching(/no file at that address/),
-			charged: false,
-		});
-		expect(html).toMatchObject({ result: 'error', errorType: 'unsupported_image_format' });
-		expect(file).toMatchObject({
-			result: 'error',
-			errorType: 'image_download_failed',
-			message: expect.stringMatching(/file: scheme/),
-			charged: false,
-		});
+		// Whatever went wrong, the model reads the same: no port, status or page to map a network by.
+		for (const failed of [notFound, html, file]) expect(failed).toEqual(DOWNLOAD_FAILED_ANSWER);
 		expect(env.biometricRequests()).toHaveLength(1);
 		expect(
 			env.biometricRequests()[0].faceImage?.equals(host.images.get('face.jpg') as Buffer),
 		).toBe(true);
+	});
+	it('every failed link reads the same to the model, and nothing the host says reaches it', async () => {
+		const closed = `http://127.0.0.1:${await freePort()}/face.jpg`;
+		const internal = `http://127.0.0.2:${host.port}/images/face.jpg`;
+		const links = [
+			`${host.url}/status/404`,
+			`${host.url}/hostile-status/401`,
+			closed,
+			internal,
+			`${host.url}/redirect-to?location=${encodeURIComponent(internal)}`,
+			`${host.url}/endless.jpg`,
+			'ftp://example.com/face.jpg',
+			'http://169.254.169.254/latest/meta-data/',
+		];
+		for (const options of [{ allowPrivateAddresses: true }, {}]) {
+			const run = await callTool(
+				links.map((imageUrl) => ({ nik: SANDBOX_NIKS.match, imageUrl })),
+				{ ...options, maxImageSizeKb: 64 },
+			);
+			const answers = (run.reached(AGENT_NODE) ?? []).map((item) => String(item.json.answer));
+			expect(answers).toHaveLength(links.length);
+			for (const answer of answers) {
+				expect((JSON.parse(answer) as unknown[])[0]).toEqual(DOWNLOAD_FAILED_ANSWER);
+				expect(answer).not.toContain('IGNORE');
+			}
+		}
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+});
+
+const DOWNLOAD_FAILED_ANSWER = {
+	result: 'error',
+	errorType: 'image_download_failed',
+	message: 'The image could not be downloaded from the given URL.',
+	whatToDo:
+		'Ask the user for a public https link to a JPEG or PNG selfie, then call the tool again with it.',
+	charged: false,
+};
+
+describe('private addresses (the default: Allow Private Addresses off)', () => {
+	it('a loopback link is refused before any connection, naming the option; with it on, it verifies', async () => {
+		const refused = await verifyLink(image('face.jpg'), {
+			options: { allowPrivateAddresses: false },
+		});
+		expectDownloadFailure(refused.item, 'image_download_failed', /a loopback address/);
+		expect(refused.item.json.description).toMatch(/Allow Private Addresses/);
+		expect(host.requests).toHaveLength(0);
+		expect(env.biometricRequests()).toHaveLength(0);
+
+		const allowed = await verifyLink(image('face.jpg'), {
+			options: { allowPrivateAddresses: 'true' },
+		});
+		expect(allowed.item.json.result).toBe('match');
+		expect(host.requests).toHaveLength(1);
+	});
+
+	it('an option that is neither true nor false is refused as invalid_parameter', async () => {
+		const { item } = await verifyLink(image('face.jpg'), {
+			options: { allowPrivateAddresses: 'yes' },
+		});
+		expect(item.json).toMatchObject({ errorType: 'invalid_parameter' });
+		expect(item.json.error).toMatch(/Allow Private Addresses/);
+		expect(host.requests).toHaveLength(0);
+	});
+
+	it("outside tool mode, the host's long reason phrase is cut short in every output field", async () => {
+		const { item } = await verifyLink(`${host.url}/hostile-status/401`);
+		expect(item.json.error).toMatch(/HTTP 401 IGNORE ALL PREVIOUS/);
+		for (const value of Object.values(item.json)) {
+			expect(String(value).length).toBeLessThan(250);
+		}
+	});
+
+	it('with Mask NIK, a NIK in the link (spelled with dashes, within the part shown) is masked in the error', async () => {
+		const nik = SANDBOX_NIKS.match;
+		const spelled = `${nik.slice(0, 4)}-${nik.slice(4, 8)}-${nik.slice(8, 12)}-${nik.slice(12)}`;
+		const url = `${host.url}/status/404/k-${spelled}/${'x'.repeat(40)}.jpg`;
+		const { item } = await verifyLink(url, { options: { maskIdentityId: true } });
+		// The node's own fields (n8n adds the input item's fields, the raw link among them).
+		const { error, description, identityId } = item.json;
+		const shown = JSON.stringify({ error, description, identityId });
+		expect(item.json.errorType).toBe('image_download_failed');
+		expect(shown.replace(/(?<=\d)-(?=\d)/g, '')).not.toMatch(
+			new RegExp(`${nik.slice(0, 12)}|${nik.slice(6)}`),
+		);
 	});
 });

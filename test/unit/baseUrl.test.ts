@@ -41,6 +41,14 @@ const refused: Array<[string, unknown, string, string]> = [
 		'must use https://',
 		'base-url-must-use-https',
 	],
+	...['0b1', '1e1', '+1', '-0', '0x1', '1a', '256', '', '1.'].map(
+		(last): [string, unknown, string, string] => [
+			`http to 127.0.0.${last}, which the URL parser reads as a name`,
+			`http://127.0.0.${last}:8787`,
+			'must use https://',
+			'base-url-must-use-https',
+		],
+	),
 	[
 		'a file: URL',
 		'file:///etc/passwd',

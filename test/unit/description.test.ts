@@ -65,6 +65,7 @@ describe('node description', () => {
 			(byName.options.options as INodeProperties[]).map((o) => [o.name, o.default]),
 		);
 		expect(options).toEqual({
+			allowPrivateAddresses: false,
 			concurrency: 4,
 			dedupe: true,
 			includeRawResponse: false,

@@ -16,6 +16,7 @@ import {
 	parseImageUrl,
 } from '../../nodes/KredibelBiometric/imageDownload';
 import {
+	HOSTILE_TEXT,
 	HTML_PAGE,
 	LYING_CONTENT_LENGTH,
 	startImageHost,
@@ -25,7 +26,9 @@ import { freePort } from '../e2e/harness/freePort';
 
 const MAX_BYTES = 200 * 1024;
 const TIMEOUT_MS = 5_000;
-const LIMITS = { maxBytes: MAX_BYTES, timeoutMs: TIMEOUT_MS };
+/** The image host is on loopback: these tests allow it; the defaults are tested below. */
+const LIMITS = { maxBytes: MAX_BYTES, timeoutMs: TIMEOUT_MS, allowPrivateAddresses: true };
+const DEFAULT_LIMITS = { maxBytes: MAX_BYTES, timeoutMs: TIMEOUT_MS };
 /**
  * What the host may push into socket buffers (both ends' kernel buffers and Node's stream
  * buffers) before a client that stopped at MAX_BYTES hangs up: far below the host's 256 MiB
@@ -418,3 +421,165 @@ describe("n8n 2.41.1's outbound-request policy (N8N_SSRF_PROTECTION_ENABLED)", (
 		expect(host.requests).toHaveLength(0);
 	});
 });
+
+describe('private addresses, refused by default before any connection', () => {
+	const refusedHosts = [
+		'127.0.0.1',
+		'127.0.0.2',
+		'2130706433',
+		'0x7f.1',
+		'0177.0.0.1',
+		'127.1',
+		'0',
+		'0.0.0.0',
+		'10.1.2.3',
+		'100.64.0.1',
+		'169.254.169.254',
+		'172.16.0.1',
+		'172.31.255.255',
+		'192.168.1.1',
+		'192.0.0.8',
+		'198.18.0.1',
+		'224.0.0.1',
+		'240.0.0.1',
+		'255.255.255.255',
+		'[::]',
+		'[::1]',
+		'[0:0:0:0:0:0:0:1]',
+		'[::ffff:127.0.0.1]',
+		'[::ffff:7f00:1]',
+		'[::ffff:169.254.169.254]',
+		'[::127.0.0.1]',
+		'[64:ff9b::10.0.0.1]',
+		'[64:ff9b:1::1]',
+		'[2002:7f00:1::]',
+		'[fc00::1]',
+		'[fd12:3456::1]',
+		'[fe80::1]',
+		'[ff02::1]',
+		'localhost',
+		'LOCALHOST',
+		'localhost.',
+		'images.localhost',
+	];
+
+	it.each(refusedHosts)('http://%s/ is refused, naming the option', async (hostPart) => {
+		const failure = failureOf(
+			await downloadImage(
+				context(),
+				`http://${hostPart}:${host.port}/images/face.jpg`,
+				DEFAULT_LIMITS,
+			),
+		);
+
+		expect(failure).toMatchObject({
+			errorType: 'image_download_failed',
+			charged: false,
+			retryable: false,
+		});
+		expect(failure.reason).toContain('Allow Private Addresses');
+		expect(failure.hint).toContain('Allow Private Addresses');
+		expect(sentOptions).toHaveLength(0);
+	});
+
+	it.each([
+		'93.184.216.34',
+		'8.8.8.8',
+		'172.32.0.1',
+		'100.128.0.1',
+		'[2606:4700::1111]',
+		'[64:ff9b::808:808]',
+		'[2002:808:808::]',
+		'example.com',
+		'localhost.example.com',
+	])('%s is a public host (no refusal of its own)', async (hostPart) => {
+		const { privateHostKind } = await import('../../nodes/KredibelBiometric/privateAddress');
+		expect(privateHostKind(new URL(`http://${hostPart}/`).hostname)).toBeUndefined();
+	});
+
+	it('downloads from loopback with Allow Private Addresses', async () => {
+		const result = await downloadImage(context(), `${host.url}/images/face.jpg`, LIMITS);
+		expect(bytesOf(result).equals(image('face.jpg'))).toBe(true);
+	});
+
+	it.each([
+		'https://127.0.0.2:1/secret',
+		'https://[::1]:1/x',
+		'https://169.254.169.254/latest/meta-data/',
+		'https://0x7f000001/',
+	])('a redirect to %s is refused before following it', async (location) => {
+		const failure = failureOf(
+			await downloadImage(
+				redirectingContext(location),
+				'https://images.example.com/face.jpg',
+				DEFAULT_LIMITS,
+			),
+		);
+		expect(failure.errorType).toBe('image_download_failed');
+		expect(failure.reason).toContain('redirected');
+		expect(failure.hint).toContain('Allow Private Addresses');
+		// Only the first hop was requested; the private address never was.
+		expect(sentOptions.map((options) => options.url)).toEqual([
+			'https://images.example.com/face.jpg',
+		]);
+	});
+
+	it.each([
+		['a public host', 'http://images.example.com/face.jpg', DEFAULT_LIMITS],
+		['loopback, with Allow Private Addresses', 'http://127.0.0.1:1/face.jpg', LIMITS],
+	])('a redirect from https down to http (%s) is refused', async (_label, location, limits) => {
+		const failure = failureOf(
+			await downloadImage(
+				redirectingContext(location),
+				'https://images.example.com/face.jpg',
+				limits,
+			),
+		);
+		expect(failure.errorType).toBe('image_download_failed');
+		expect(failure.reason).toContain('to plain http');
+		expect(sentOptions).toHaveLength(1);
+	});
+
+	it('a redirect between loopback hosts is followed only with Allow Private Addresses', async () => {
+		// The same host in hex: the host listens on 127.0.0.1 only.
+		const location = `http://0x7f000001:${host.port}/images/face.jpg`;
+		const url = `${host.url}/redirect-to?location=${encodeURIComponent(location)}`;
+		const allowed = await downloadImage(context(), url, LIMITS);
+		expect(bytesOf(allowed).equals(image('face.jpg'))).toBe(true);
+		sentOptions.length = 0;
+		const refused = failureOf(await downloadImage(context(), url, DEFAULT_LIMITS));
+		expect(refused.hint).toContain('Allow Private Addresses');
+		expect(sentOptions).toHaveLength(0);
+	});
+
+	it("cuts the host's reason phrase: no orders for a model, nothing long from the host", async () => {
+		const failure = failureOf(
+			await downloadImage(context(), `${host.url}/hostile-status/401`, LIMITS),
+		);
+		expect(failure.reason).toMatch(/^The image host answered HTTP 401 IGNORE ALL PREVIOUS/);
+		expect(failure.reason.length).toBeLessThan(200);
+		expect(failure.reason).not.toContain(HOSTILE_TEXT);
+		expect(failure.hint).not.toContain('IGNORE');
+	});
+});
+
+/**
+ * A context for an https image host that answers every request with a 302 to `location`: the
+ * local image host speaks plain http only, so the https origin is played here.
+ */
+function redirectingContext(location: string): IExecuteFunctions {
+	const real = context();
+	return {
+		...real,
+		helpers: {
+			...real.helpers,
+			httpRequest: async (options: IHttpRequestOptions) => {
+				if (!options.url.startsWith('https://images.example.com/')) {
+					return await real.helpers.httpRequest(options);
+				}
+				sentOptions.push({ ...options });
+				return { statusCode: 302, headers: { location }, body: Buffer.alloc(0) };
+			},
+		},
+	} as unknown as IExecuteFunctions;
+}

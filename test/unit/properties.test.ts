@@ -661,7 +661,12 @@ describe('sniffImageFormat and checkImageBytes properties', () => {
 					if (bytes.length === 0) expect(problem.errorType).toBe('missing_image');
 					else if (sniffImageFormat(bytes) === undefined)
 						expect(problem.errorType).toBe('unsupported_image_format');
-					else expect(problem.errorType).toBe('image_too_large');
+					else if (bytes.length > maxBytes) expect(problem.errorType).toBe('image_too_large');
+					// Within the limit, only an SVG that is not safe to forward is refused.
+					else {
+						expect(sniffImageFormat(bytes)).toBe('svg');
+						expect(problem.errorType).toBe('unsupported_image_format');
+					}
 				},
 			),
 			runs(500),

@@ -34,6 +34,7 @@ import {
 	triggerOf,
 	type ExampleNode,
 	type ExampleServer,
+	type ExampleWorkflow,
 } from './exampleServer';
 import { formFields, submitForm, type FormFile } from './formClient';
 import { ensureGraphicsMagick } from './graphicsMagick';
@@ -171,7 +172,9 @@ describe('served by n8n', () => {
 		PHOTOS.phone();
 		await ensureGraphicsMagick();
 		const tarball = await packPackage();
-		const examples = SERVED.map(loadExample).map(standAlone);
+		const examples = [...SERVED.map(loadExample), privateStorageCopy(loadExample(IMAGE_URL))].map(
+			standAlone,
+		);
 		await Promise.all(
 			VERSIONS.map(async (version) => {
 				try {
@@ -216,7 +219,7 @@ describe('served by n8n', () => {
 		};
 
 	const urlOf = (served: ExampleServer, file: string) =>
-		`${served.server.url}${productionPath(triggerOf(loadExample(file)))}`;
+		`${served.server.url}${productionPath(triggerOf(file === PRIVATE_STORAGE ? privateStorageCopy(loadExample(IMAGE_URL)) : loadExample(file)))}`;
 
 	/** The biometric requests the sandbox received, once none is in flight any more. */
 	const received = async (served: ExampleServer): Promise<RequestLogEntry[]> => {
@@ -467,8 +470,10 @@ describe('served by n8n', () => {
 		});
 
 		describe('kyc-webhook-image-url.json (Webhook, selfie link, Image Source: URL)', () => {
-			const post = async (served: ExampleServer, body: unknown) => {
-				const response = await fetch(urlOf(served, IMAGE_URL), {
+			// The image host is on loopback: the tests below post to a copy of the example with
+			// Allow Private Addresses on (self-hosted storage), the last one to the example as shipped.
+			const post = async (served: ExampleServer, body: unknown, file = PRIVATE_STORAGE) => {
+				const response = await fetch(urlOf(served, file), {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
 					body: JSON.stringify(body),
@@ -507,6 +512,48 @@ describe('served by n8n', () => {
 					expect(await received(served)).toEqual([]);
 				}),
 			);
+
+			it(
+				'as shipped, refuses a loopback link before any connection, naming the option',
+				on(version, async (served) => {
+					const selfieUrl = `${imageHost.url}/images/selfie.jpg`;
+					const answer = await post(served, { nik: SANDBOX_NIKS.match, selfieUrl }, IMAGE_URL);
+					expect(answer).toEqual({
+						status: 422,
+						json: {
+							errorType: 'image_download_failed',
+							error: expect.stringContaining('a loopback address'),
+							description: expect.stringContaining('Allow Private Addresses'),
+						},
+					});
+					expect(imageHost.requests).toEqual([]);
+					expect(await received(served)).toEqual([]);
+				}),
+			);
 		});
 	});
 });
+
+/** The name of the test-only copy of the URL example that allows private addresses. */
+const PRIVATE_STORAGE = 'kyc-webhook-image-url.private-storage.json';
+
+/**
+ * The URL example with Allow Private Addresses on, as a user with self-hosted storage would set
+ * it, on its own webhook path: the shipped example keeps the default (off).
+ */
+function privateStorageCopy(example: ExampleWorkflow): ExampleWorkflow {
+	const json = structuredClone(example.json);
+	for (const node of json.nodes as unknown as Array<Record<string, unknown>>) {
+		const parameters = node.parameters as Record<string, unknown>;
+		if (node.type === 'n8n-nodes-base.webhook') {
+			parameters.path = `${String(parameters.path)}-private-storage`;
+			node.webhookId = 'b9f3c1de-0a4e-4f7b-9a55-2f2d7c1e8a01';
+			node.id = '0c6f7e2a-5d1b-4c3e-8f90-6a7b8c9d0e1f';
+		}
+		if (node.type === 'n8n-nodes-kredibel.kredibelBiometric') {
+			parameters.options = { ...(parameters.options as object), allowPrivateAddresses: true };
+		}
+	}
+	json.name = `${json.name} (private storage)`;
+	return { file: PRIVATE_STORAGE, json };
+}

@@ -1,0 +1,73 @@
+/**
+ * Reads the selfie from a binary property without ever holding more than the limit: a 150 MB
+ * video mapped to Input Binary Field must be refused, not read whole and then measured. Where
+ * n8n stores the size (the item's `bytes`, or the metadata of filesystem, database and S3
+ * storage) the file is refused before any byte is read; otherwise stored data is read as a
+ * stream that stops past the limit, and data held in the item is measured by its base64 length.
+ * Every helper used here is checked first: n8n 1.x lacks some of them, and then the plain
+ * `getBinaryDataBuffer` is the fallback.
+ */
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+
+import { quoteValue } from './echo';
+import { localFailure } from './failure';
+import { formatKb, RESIZE_HINT } from './image';
+import { readAtMost, type ImageDownload as ImageRead } from './imageDownload';
+
+const STREAM_CHUNK_BYTES = 64 * 1024;
+
+type BinaryHelpers = Partial<
+	Pick<IExecuteFunctions['helpers'], 'getBinaryMetadata' | 'getBinaryStream'>
+>;
+
+export async function readBinaryImage(
+	context: IExecuteFunctions,
+	binary: IBinaryData,
+	itemIndex: number,
+	propertyName: string,
+	maxBytes: number,
+): Promise<ImageRead> {
+	const tooLarge = (size: number): ImageRead => ({
+		ok: false,
+		failure: localFailure(
+			'image_too_large',
+			`The binary property ${quoteValue(propertyName)} holds ${formatKb(size)} KB, above the ${formatKb(maxBytes)} KB limit, so it was not read`,
+			RESIZE_HINT,
+		),
+	});
+	const helpers = context.helpers as BinaryHelpers;
+	const stored = await storedSize(binary, helpers);
+	if (stored !== undefined && stored > maxBytes) return tooLarge(stored);
+
+	if (typeof binary.id === 'string' && typeof helpers.getBinaryStream === 'function') {
+		const stream = await helpers.getBinaryStream(binary.id, STREAM_CHUNK_BYTES);
+		const read = await readAtMost(stream, maxBytes);
+		if (read.ok) return read;
+		if (read.tooLarge) return tooLarge(maxBytes + 1);
+		throw read.error;
+	}
+	if (typeof binary.id !== 'string' && typeof binary.data === 'string') {
+		// Held in the item as base64: 4 characters for every 3 bytes, known before decoding.
+		const decodedAtLeast = Math.floor((binary.data.length * 3) / 4) - 2;
+		if (decodedAtLeast > maxBytes) return tooLarge(decodedAtLeast);
+	}
+	return { ok: true, bytes: await context.helpers.getBinaryDataBuffer(itemIndex, propertyName) };
+}
+
+/** The size n8n recorded for the binary, in bytes, or undefined where it recorded none. */
+async function storedSize(
+	binary: IBinaryData,
+	helpers: BinaryHelpers,
+): Promise<number | undefined> {
+	if (typeof binary.bytes === 'number' && Number.isFinite(binary.bytes)) return binary.bytes;
+	if (typeof binary.id !== 'string' || typeof helpers.getBinaryMetadata !== 'function') {
+		return undefined;
+	}
+	try {
+		const { fileSize } = await helpers.getBinaryMetadata(binary.id);
+		return typeof fileSize === 'number' && Number.isFinite(fileSize) ? fileSize : undefined;
+	} catch {
+		// No metadata (an older store, a file written by hand): read with the cap instead.
+		return undefined;
+	}
+}
