@@ -333,6 +333,20 @@ describe('continue on fail, stop on error and Route by Result', () => {
 		]);
 	});
 
+	it('stop on error: a link refused without a connection at item 2 stops the run before any download or request', async () => {
+		const run = await verifyLinks(
+			[
+				[SANDBOX_NIKS.match, image('face.jpg')],
+				[SANDBOX_NIKS.noMatch, image('face.png')],
+				[SANDBOX_NIKS.match, 'ftp://storage.example/selfie.jpg'],
+			],
+			{ options: { concurrency: 4 }, settings: {} },
+		);
+		expect(run.error?.message).toMatch(/^\[item 2\] The Image URL .* uses the ftp: scheme/);
+		expect(host.requests).toHaveLength(0);
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+
 	it('stop on error: the run fails with the download’s error and nothing is sent for it', async () => {
 		const run = await verifyLinks([[SANDBOX_NIKS.match, `${host.url}/status/404`]], {
 			options,
