@@ -22,6 +22,7 @@ import { makeJpeg, makePng } from '../../fixtures/images';
 import {
 	SANDBOX_NIKS,
 	startSandbox,
+	type Fault,
 	type RequestLogEntry,
 	type Sandbox,
 } from '../../sandbox/server';
@@ -40,14 +41,10 @@ import {
 	type ExecutionRecord,
 } from '../harness/restExecutions';
 import { perApplicant } from '../harness/sandboxRequests';
-import { PINNED_N8N } from '../harness/versions';
+import { pinnedVersionsFrom } from '../harness/versions';
 import { waitForWebhook } from '../queue/queueCluster';
 
-/** Every pinned version, or those listed in KREDIBEL_REUSE_N8N (e.g. `2.41.1,1.81.4`). */
-const VERSIONS = PINNED_N8N.map((pin) => pin.version).filter(
-	(version) =>
-		!process.env.KREDIBEL_REUSE_N8N || process.env.KREDIBEL_REUSE_N8N.split(',').includes(version),
-);
+const VERSIONS = pinnedVersionsFrom('KREDIBEL_REUSE_N8N');
 const KEY_A = 'e2e-reuse-account-a-7f1e';
 const KEY_B = 'e2e-reuse-account-b-2c9d';
 const CREDENTIALS = {
@@ -173,12 +170,19 @@ async function activate(run: N8nRun, workflowId: string): Promise<void> {
  * the same body) and waits for the retry.
  */
 async function postAndRetry(
-	server: N8nServer,
-	cookie: string,
-	sandbox: Sandbox,
-	workflowId: string,
-	applicants: Array<{ nik: string; selfie: string }>,
+	{
+		server,
+		cookie,
+		sandbox,
+		workflowId,
+	}: { server: N8nServer; cookie: string; sandbox: Sandbox; workflowId: string },
+	batch: Record<string, string>,
+	/** What the batch's last applicant gets, once. */
+	fault: Fault,
 ): Promise<Retried> {
+	const niks = Object.values(batch);
+	sandbox.addFault({ match: { identityId: niks[niks.length - 1] }, times: 1, fault });
+	const applicants = niks.map((id) => ({ nik: id, selfie: selfie.jpeg }));
 	// Every call to the workflow's webhooks is an execution of it: the batch's is the new one.
 	const known = new Set((await listExecutions(server, cookie, workflowId)).map((e) => e.id));
 	const accepted = await post(server, PATHS.retry, { applicants });
@@ -286,29 +290,15 @@ async function observe(version: string, tarball: string): Promise<Observed> {
 		const otherAccount = { b, c, requests: await takeRequests(sandbox) };
 		lap('webhook calls');
 
-		sandbox.addFault({
-			match: { identityId: NO_FACE_BATCH.noFace },
-			fault: { kind: 'error', errorType: 'no_face_detected' },
+		const batch = { server, cookie, sandbox, workflowId: webhooksId };
+		const retryNoFace = await postAndRetry(batch, NO_FACE_BATCH, {
+			kind: 'error',
+			errorType: 'no_face_detected',
 		});
-		const retryNoFace = await postAndRetry(
-			server,
-			cookie,
-			sandbox,
-			webhooksId,
-			Object.values(NO_FACE_BATCH).map((id) => ({ nik: id, selfie: selfie.jpeg })),
-		);
-		sandbox.addFault({
-			match: { identityId: FREE_FAILURE_BATCH.free503 },
-			times: 1,
-			fault: { kind: 'status', status: 503 },
+		const retryFreeFailure = await postAndRetry(batch, FREE_FAILURE_BATCH, {
+			kind: 'status',
+			status: 503,
 		});
-		const retryFreeFailure = await postAndRetry(
-			server,
-			cookie,
-			sandbox,
-			webhooksId,
-			Object.values(FREE_FAILURE_BATCH).map((id) => ({ nik: id, selfie: selfie.jpeg })),
-		);
 		lap('two failed executions retried');
 
 		// 3. A manual run of the workflow the CLI ran. 2.x reads the workflow from the database and
@@ -379,6 +369,29 @@ const cost = (json: Record<string, unknown>) => ({
 	charged: json.charged,
 	reused: json.reused,
 });
+
+/**
+ * A batch of three that stopped at its last applicant (item 2) and was retried: the retry has
+ * `status`; the first two reached Kredibel once, the last `lastSent` times.
+ */
+function expectRetried(
+	retried: Retried,
+	status: string,
+	batch: { first: string; second: string } & Record<string, string>,
+	lastSent: number,
+): Retried {
+	const { failed, retry, requests } = retried;
+	expect(failed).toMatchObject({ status: 'error' });
+	expect(failed.error).toMatch(/^\[item 2\] /);
+	expect(retry).toMatchObject({ status, retryOf: failed.id, mode: 'retry' });
+	const [first, second, last] = Object.values(batch);
+	expect(perApplicant(requests)).toEqual({
+		[`${first}:jpeg`]: 1,
+		[`${second}:jpeg`]: 1,
+		[`${last}:jpeg`]: lastSent,
+	});
+	return retried;
+}
 
 describe.each(VERSIONS)('n8n %s', (version) => {
 	describe('n8n execute, twice, one database (across processes)', () => {
@@ -468,34 +481,19 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 
 	describe('a failed execution retried from the executions list (same n8n process)', () => {
 		it('stopped at a charged no_face_detected: the retry sends nothing again', () => {
-			const { failed, retry, requests } = get(version).retryNoFace;
-			expect(failed).toMatchObject({ status: 'error' });
-			expect(failed.error).toMatch(/^\[item 2\] /);
-			expect(retry).toMatchObject({ status: 'error', retryOf: failed.id, mode: 'retry' });
+			const { retry } = expectRetried(get(version).retryNoFace, 'error', NO_FACE_BATCH, 1);
 			// The same verdict for the same photo, from memory: Kredibel is not asked (or paid) again.
 			expect(retry.error).toMatch(/^\[item 2\] .*the answer of an earlier request/);
-			expect(perApplicant(requests)).toEqual({
-				[`${NO_FACE_BATCH.first}:jpeg`]: 1,
-				[`${NO_FACE_BATCH.second}:jpeg`]: 1,
-				[`${NO_FACE_BATCH.noFace}:jpeg`]: 1,
-			});
 		});
 
 		it('stopped at a free 503: the retry reuses the answered two and sends only the third', () => {
-			const { failed, retry, requests } = get(version).retryFreeFailure;
-			expect(failed).toMatchObject({ status: 'error' });
-			expect(failed.error).toMatch(/^\[item 2\] /);
-			expect(retry).toMatchObject({ status: 'success', retryOf: failed.id, mode: 'retry' });
+			const retried = get(version).retryFreeFailure;
+			const { retry } = expectRetried(retried, 'success', FREE_FAILURE_BATCH, 2);
 			expect(retry.items.map((json) => [json.identityId, json.charged, json.reused])).toEqual([
 				[FREE_FAILURE_BATCH.first, false, true],
 				[FREE_FAILURE_BATCH.second, false, true],
 				[FREE_FAILURE_BATCH.free503, true, false],
 			]);
-			expect(perApplicant(requests)).toEqual({
-				[`${FREE_FAILURE_BATCH.first}:jpeg`]: 1,
-				[`${FREE_FAILURE_BATCH.second}:jpeg`]: 1,
-				[`${FREE_FAILURE_BATCH.free503}:jpeg`]: 2,
-			});
 		});
 	});
 
