@@ -59,6 +59,14 @@ export function pinnedN8n(version: string): PinnedN8n {
 	return pin;
 }
 
+/** Every pinned version, or only those listed in `process.env[variable]` (e.g. `2.41.1,1.81.4`). */
+export function pinnedVersionsFrom(variable: string): string[] {
+	const listed = process.env[variable]?.split(',');
+	return PINNED_N8N.map((pin) => pin.version).filter(
+		(version) => !listed || listed.includes(version),
+	);
+}
+
 /** Root of every download; CI caches this folder between runs. */
 export function cacheRoot(): string {
 	const override = process.env.KREDIBEL_CACHE_DIR;

@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { makeJpeg } from '../../fixtures/images';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/server';
 import { setupOwner } from '../harness/n8nServer';
 import { packPackage } from '../harness/packPackage';
@@ -55,6 +56,9 @@ const WORKFLOWS = {
 	// the worker whenever the first item failed. The node's Max Retries is 0 there, so a free 503
 	// is what triggers it, and a charged no_face_detected must not be paid for again.
 	retry: { file: 'kyc-json-retry.json', path: 'kyc-queue-e2e-retry' },
+	// One output and the error output, both to one answer: the same applicant posted again and
+	// again after the burst (see the last describe).
+	reuse: { file: 'kyc-json-reuse.json', path: 'kyc-queue-e2e-reuse' },
 } as const;
 
 /** Entry points: 0 = the main, 1 = the webhook process. */
@@ -539,4 +543,107 @@ describe(`n8n ${VERSION} in queue mode: main + webhook process + ${WORKERS} work
 			afterDeletion.files.map((file) => [file.fileName, file.sourceId, file.referencedBy]),
 		).toEqual(files.map((file) => [file.fileName, 'temp', []]));
 	});
+});
+
+/**
+ * The same applicant in executions on both workers. Each worker is its own process: the one that
+ * paid keeps the answer in memory and reuses it; the other learns from n8n's deduplication store
+ * (one PostgreSQL row per workflow and node) that it was sent, and answers a free
+ * duplicate_request instead of paying again. Posted one after the other (the store is not a
+ * lock: two executions checking at the same moment could both send, see CONTRIBUTING.md), to
+ * the main and the webhook process in turn, until both workers have run one.
+ */
+const REUSE_NIK = '3175010101010001';
+const REUSE_MAX_POSTS = 16;
+
+interface ReuseAnswer {
+	executionId: string;
+	worker: string;
+	body: Record<string, unknown>;
+}
+
+/** The worker whose log says it started the execution (log lines arrive through a pipe). */
+async function workerThatRan(cluster: QueueCluster, executionId: string): Promise<string> {
+	const pattern = new RegExp(`Worker started execution ${executionId} \\(job`);
+	const deadline = Date.now() + 15_000;
+	for (;;) {
+		for (const worker of cluster.workers) {
+			if (fs.existsSync(worker.logFile) && pattern.test(fs.readFileSync(worker.logFile, 'utf8'))) {
+				return worker.name;
+			}
+		}
+		if (Date.now() > deadline) return 'unknown';
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+describe(`n8n ${VERSION} in queue mode: one applicant, executions on both workers`, () => {
+	const answers: ReuseAnswer[] = [];
+	let requests: RequestLogEntry[] = [];
+
+	beforeAll(async () => {
+		if (!cluster || !sandbox) throw new Error('the queue-mode set-up did not run (see beforeAll)');
+		const entryUrls = [cluster.main.url, ...cluster.webhookProcesses.map((p) => p.url)];
+		const body = JSON.stringify({ nik: REUSE_NIK, selfie: makeJpeg().toString('base64') });
+		for (let i = 0; i < REUSE_MAX_POSTS; i++) {
+			const url = `${entryUrls[i % entryUrls.length]}/webhook/${WORKFLOWS.reuse.path}`;
+			const response = await fetch(url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body,
+			});
+			const json = (await response.json()) as Record<string, unknown>;
+			const executionId = String(json.executionId);
+			answers.push({ executionId, worker: await workerThatRan(cluster, executionId), body: json });
+			if (new Set(answers.slice(1).map((a) => a.worker)).size === WORKERS) break;
+		}
+		requests = sandbox.requests().filter((entry) => entry.identityId === REUSE_NIK);
+		progress(
+			`queue mode, reuse: ${answers.length} posts of one applicant, ran on ` +
+				answers.map((a) => a.worker).join(', '),
+		);
+	}, 5 * 60_000);
+
+	check('Kredibel sees the applicant once, whichever worker runs the execution', () => {
+		expect(requests.map((entry) => [entry.status, entry.charged])).toEqual([[200, true]]);
+	});
+
+	check(
+		'the paying worker reuses its answer; the other worker answers duplicate_request, free',
+		() => {
+			const [first, ...later] = answers;
+			expect(first.body).toMatchObject({
+				result: 'identity_invalid',
+				charged: true,
+				reused: false,
+			});
+			// After the first one, both workers ran the applicant at least once more.
+			expect(new Set(later.map((a) => a.worker))).toEqual(
+				new Set(cluster!.workers.map((w) => w.name)),
+			);
+			for (const answer of later) {
+				expect({ worker: answer.worker, ...answer.body }).toEqual(
+					answer.worker === first.worker
+						? {
+								worker: first.worker,
+								executionId: answer.executionId,
+								identityId: REUSE_NIK,
+								result: 'identity_invalid',
+								charged: false,
+								reused: true,
+								errorType: null,
+							}
+						: {
+								worker: answer.worker,
+								executionId: answer.executionId,
+								identityId: REUSE_NIK,
+								result: null,
+								charged: false,
+								reused: false,
+								errorType: 'duplicate_request',
+							},
+				);
+			}
+		},
+	);
 });
