@@ -19,6 +19,7 @@ import { startSandbox, SANDBOX_NIKS, type RequestLogEntry } from '../../sandbox/
 import { freePort } from '../harness/freePort';
 import { createN8nRun, type N8nRun, type WorkflowImport } from '../harness/n8nInstance';
 import { setupOwner, startN8nServer, type N8nServer } from '../harness/n8nServer';
+import { finishedExecution, listExecutions, rest, runData } from '../harness/restExecutions';
 import { packPackage } from '../harness/packPackage';
 import { progress, tailOfFile } from '../harness/processes';
 import { PINNED_N8N } from '../harness/versions';
@@ -28,7 +29,6 @@ const CREDENTIAL_ID = 'kredibelSandbox1';
 /** The third applicant's NIK: the sandbox answers it with a charged no_face_detected. */
 const NO_FACE_NIK = '3171011708450021';
 const TRIGGER = 'Start';
-const EXECUTION_TIMEOUT_MS = 120_000;
 const VERSIONS = PINNED_N8N.map((pin) => pin.version);
 
 interface ExecutionSummary {
@@ -58,79 +58,6 @@ const failures = new Map<string, Error>();
 function loadWorkflow(): WorkflowImport {
 	const file = path.join(__dirname, 'workflows', 'retry-on-fail-stop-manual.json');
 	return JSON.parse(fs.readFileSync(file, 'utf8')) as WorkflowImport;
-}
-
-async function rest<T>(
-	server: N8nServer,
-	cookie: string,
-	method: 'GET' | 'POST',
-	route: string,
-	body?: unknown,
-): Promise<T> {
-	const response = await fetch(`${server.url}/rest${route}`, {
-		method,
-		headers: { cookie, 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await response.text();
-	if (!response.ok) throw new Error(`${method} /rest${route}: HTTP ${response.status} ${text}`);
-	return (JSON.parse(text) as { data: T }).data;
-}
-
-/** Polls the execution until n8n has recorded it as over. */
-async function finishedExecution(
-	server: N8nServer,
-	cookie: string,
-	executionId: string,
-): Promise<ExecutionSummary & { data?: string }> {
-	const deadline = Date.now() + EXECUTION_TIMEOUT_MS;
-	for (;;) {
-		const execution = await rest<ExecutionSummary & { data?: string }>(
-			server,
-			cookie,
-			'GET',
-			`/executions/${executionId}`,
-		);
-		if (!['new', 'running', 'waiting'].includes(execution.status)) return execution;
-		if (Date.now() > deadline) {
-			throw new Error(`execution ${executionId} is still "${execution.status}"`);
-		}
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
-/**
- * n8n stores run data in the `flatted` format: a JSON array whose first entry is the root, in
- * which every string and object is replaced by the (string) index of its entry.
- */
-function unflatten(text: string): unknown {
-	const entries = JSON.parse(text) as unknown[];
-	const resolved = new Map<number, unknown>();
-	const resolve = (index: number): unknown => {
-		if (resolved.has(index)) return resolved.get(index);
-		const entry = entries[index];
-		if (typeof entry !== 'object' || entry === null) {
-			resolved.set(index, entry);
-			return entry;
-		}
-		const copy: Record<string, unknown> | unknown[] = Array.isArray(entry) ? [] : {};
-		resolved.set(index, copy);
-		for (const [key, value] of Object.entries(entry)) {
-			(copy as Record<string, unknown>)[key] = typeof value === 'string' ? resolve(+value) : value;
-		}
-		return copy;
-	};
-	return resolve(0);
-}
-
-interface RunData {
-	resultData: {
-		error?: { message?: string };
-		runData: Record<
-			string,
-			Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>
-		>;
-	};
 }
 
 async function runManually(version: string, tarball: string): Promise<ManualRun> {
@@ -177,20 +104,15 @@ async function runManually(version: string, tarball: string): Promise<ManualRun>
 		const seconds = (Date.now() - started) / 1000;
 		while (sandbox.stats().inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 25));
 
-		const list = await rest<{ results: ExecutionSummary[] }>(
-			server,
-			cookie,
-			'GET',
-			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`,
-		);
-		const runData = unflatten(finished.data ?? '[{}]') as RunData;
-		const applicants = runData.resultData.runData['Applicants']?.[0]?.data?.main[0] ?? [];
+		const listed = await listExecutions(server, cookie, workflowId);
+		const data = runData(finished);
+		const applicants = data.resultData.runData['Applicants']?.[0]?.data?.main[0] ?? [];
 		const result: ManualRun = {
 			answeredId: answer.executionId,
-			listed: list.results.map(({ id, mode, status }) => ({ id, mode, status })),
+			listed: listed.map(({ id, mode, status }) => ({ id, mode, status })),
 			execution: { id: finished.id, mode: finished.mode, status: finished.status },
 			codeNodeExecutionIds: applicants.map((item) => item.json.executionId),
-			errorMessage: runData.resultData.error?.message,
+			errorMessage: data.resultData.error?.message,
 			requests: sandbox.requests().filter((entry) => entry.path.startsWith('/v1/identity')),
 			seconds,
 		};
