@@ -152,6 +152,7 @@ const FAIL_CLOSED_SCENARIOS: Scenarios = {
 	'always-output-continue-regular': () => {},
 	'always-output-continue-error-output': () => {},
 	'deactivated-route': () => {},
+	'always-output-one-output': () => {},
 	'unreachable-route': () => {},
 	'retry-on-fail-stop': (sandbox) => {
 		sandbox.addFault({
@@ -671,6 +672,22 @@ describe('fail closed and never pay twice', () => {
 			expect(requests).toEqual([]);
 			expect(nodesThatRan(result)).not.toContain('Approve');
 			expect(json(outputsOf(result, 'No verdict')[0])).toHaveLength(5);
+		});
+
+		it('one output, Always Output Data, every item on the error output: what n8n puts on Success has no result, so an approval check on it is false', () => {
+			const { result, requests } = ranAny(failClosed, version, 'always-output-one-output');
+			const [success, errors] = outputsOf(result, NODE);
+			progress(
+				`n8n ${version}: one output + Always Output Data, Success got ${JSON.stringify(json(success))}`,
+			);
+			expect(result.status).toBe('success');
+			expect(requests).toEqual([]);
+			expect(json(errors).map((item) => item.errorType)).toEqual([
+				'invalid_identity_id',
+				'invalid_identity_id',
+			]);
+			expect(json(success).every((item) => item.result === undefined)).toBe(true);
+			expect(nodesThatRan(result)).not.toContain('Approve');
 		});
 
 		it('Kredibel unreachable, continue (regular output): every applicant leaves by No Verdict, free', () => {
