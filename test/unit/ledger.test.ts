@@ -284,22 +284,25 @@ describe('AnswerMemory bounds', () => {
 	});
 });
 
+/** A run in another n8n process: its own memory, the shared database's store. */
+function inNewProcess(
+	executionId: string,
+	database: ConstructorParameters<typeof ProcessedStore>[0],
+) {
+	return new VerificationLedger(
+		executionId,
+		ACCOUNT,
+		new ProcessedStore(database),
+		new AnswerMemory(),
+	);
+}
+
 describe('across processes, through the deduplication store', () => {
 	it('a second process does not send an applicant the first one sent: duplicate, free', async () => {
 		const database = new StoreDouble();
 		const call = jest.fn(async () => verdict);
-		const first = await new VerificationLedger(
-			'p1-e1',
-			ACCOUNT,
-			new ProcessedStore(database),
-			new AnswerMemory(),
-		).obtain(key, window24h, call);
-		const second = await new VerificationLedger(
-			'p2-e1',
-			ACCOUNT,
-			new ProcessedStore(database),
-			new AnswerMemory(),
-		).obtain(key, window24h, call);
+		const first = await inNewProcess('p1-e1', database).obtain(key, window24h, call);
+		const second = await inNewProcess('p2-e1', database).obtain(key, window24h, call);
 		expect(call).toHaveBeenCalledTimes(1);
 		expect(first.kind).toBe('answer');
 		expect(second).toEqual({ kind: 'duplicate', windowMs: 24 * HOUR });
@@ -310,20 +313,10 @@ describe('across processes, through the deduplication store', () => {
 
 	it('forgets a free failure at once, so another process may send it again', async () => {
 		const database = new StoreDouble();
-		await new VerificationLedger(
-			'p1',
-			ACCOUNT,
-			new ProcessedStore(database),
-			new AnswerMemory(),
-		).obtain(key, window24h, async () => failure(false));
+		await inNewProcess('p1', database).obtain(key, window24h, async () => failure(false));
 		expect(database.values.size).toBe(0);
 		const call = jest.fn(async () => verdict);
-		await new VerificationLedger(
-			'p2',
-			ACCOUNT,
-			new ProcessedStore(database),
-			new AnswerMemory(),
-		).obtain(key, window24h, call);
+		await inNewProcess('p2', database).obtain(key, window24h, call);
 		expect(call).toHaveBeenCalledTimes(1);
 	});
 
@@ -331,25 +324,11 @@ describe('across processes, through the deduplication store', () => {
 		const database = new StoreDouble();
 		database.values.add(bucketValues(`${ACCOUNT}\u0000${key}`, 24 * HOUR, Date.now())[0]);
 		const call = jest.fn(async () => verdict);
-		await new VerificationLedger(
-			'p1',
-			ACCOUNT,
-			new ProcessedStore(database),
-			new AnswerMemory(),
-		).obtain(key, { reuseWindowMs: 0, keepRaw: false }, call);
+		await inNewProcess('p1', database).obtain(key, { reuseWindowMs: 0, keepRaw: false }, call);
 		expect(database.calls).toBe(0);
 		database.failing = true;
-		await new VerificationLedger(
-			'p2',
-			ACCOUNT,
-			new ProcessedStore(database),
-			new AnswerMemory(),
-		).obtain(key, window24h, call);
-		await new VerificationLedger('p3', ACCOUNT, new ProcessedStore({}), new AnswerMemory()).obtain(
-			key,
-			window24h,
-			call,
-		);
+		await inNewProcess('p2', database).obtain(key, window24h, call);
+		await inNewProcess('p3', {}).obtain(key, window24h, call);
 		expect(call).toHaveBeenCalledTimes(3);
 	});
 
