@@ -26,6 +26,33 @@ type Work = Promise<Sent>;
 /** Requests in flight in this process, by account and applicant, with the execution that sent them. */
 const inFlight = new Map<string, { executionId: string; work: Work }>();
 
+/**
+ * Applicants whose free failure this process released from n8n's store, by the execution that
+ * sent them. n8n's store has no lock: a concurrent write by another process (another applicant,
+ * another worker) can put a released record back. When the same execution then runs the node
+ * again (Retry On Fail), a record it released itself does not make its applicant a duplicate.
+ */
+const releasedHere = new Map<string, { executionId: string; at: number }>();
+const MAX_RELEASED = 10_000;
+const RELEASED_FOR_MS = 15 * 60_000;
+
+function releasedByExecution(key: string, executionId: string): boolean {
+	const released = releasedHere.get(key);
+	return (
+		released !== undefined &&
+		released.executionId === executionId &&
+		Date.now() - released.at < RELEASED_FOR_MS
+	);
+}
+
+function markReleased(key: string, executionId: string): void {
+	releasedHere.delete(key);
+	releasedHere.set(key, { executionId, at: Date.now() });
+	if (releasedHere.size > MAX_RELEASED) {
+		releasedHere.delete(releasedHere.keys().next().value as string);
+	}
+}
+
 /** The applicant: the NIK and the exact image bytes, as a digest (the bytes are not kept). */
 export function applicantKey(nik: string, image: Buffer): string {
 	return `${nik}:${createHash('sha256').update(image).digest('base64')}`;
@@ -92,13 +119,18 @@ export class VerificationLedger {
 		call: () => Promise<Answer>,
 	): Work {
 		const claim = await this.store.claim(key, windowMs);
-		if (claim.kind === 'seen') return { kind: 'duplicate', windowMs };
+		if (claim.kind === 'seen' && !releasedByExecution(key, this.executionId)) {
+			return { kind: 'duplicate', windowMs };
+		}
 		const answer = await call();
 		if (mayHaveCharged(answer)) {
+			releasedHere.delete(key);
 			this.memory.remember(key, this.executionId, answer, keepRaw);
-		} else if (claim.kind === 'new') {
-			await claim.release();
+			return { kind: 'answer', answer };
 		}
+		if (claim.kind === 'new') await claim.release();
+		else if (claim.kind === 'seen') await this.store.forget(key, windowMs);
+		markReleased(key, this.executionId);
 		return { kind: 'answer', answer };
 	}
 }

@@ -83,6 +83,12 @@ export class ProcessedStore {
 		}
 	}
 
+	/** Forgets `key` in the current bucket: a free failure of a request sent despite a record. */
+	async forget(key: string, windowMs: number): Promise<void> {
+		if (!this.available || windowMs <= 0) return;
+		await this.remove(bucketValues(key, windowMs, this.now()).slice(0, 1));
+	}
+
 	private async remove(values: string[]): Promise<void> {
 		const helpers = this.helpers;
 		if (values.length === 0 || !helpers?.removeProcessed) return;

@@ -153,6 +153,7 @@ const FAIL_CLOSED_SCENARIOS: Scenarios = {
 	'always-output-continue-error-output': () => {},
 	'deactivated-route': () => {},
 	'always-output-one-output': () => {},
+	'stop-bad-nik-first': () => {},
 	'unreachable-route': () => {},
 	'retry-on-fail-stop': (sandbox) => {
 		sandbox.addFault({
@@ -722,6 +723,13 @@ describe('fail closed and never pay twice', () => {
 				expect(requests).toHaveLength(2);
 			},
 		);
+
+		it('stop on error, a 15-digit NIK at item 0 and three good applicants at Concurrency 4: nothing is sent', () => {
+			const { result, requests } = ranAny(failClosed, version, 'stop-bad-nik-first');
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toBe('[item 0] The NIK has 15 digits instead of 16');
+			expect(requests).toEqual([]);
+		});
 
 		it('Retry On Fail, stop on error (two matches, then no face): each applicant reached Kredibel once', () => {
 			const { result, requests } = ranAny(failClosed, version, 'retry-on-fail-stop');

@@ -320,6 +320,31 @@ describe('across processes, through the deduplication store', () => {
 		expect(call).toHaveBeenCalledTimes(1);
 	});
 
+	it("a released record put back by another process's lost update does not block the same execution's retry; another execution sees a duplicate", async () => {
+		const database = new StoreDouble();
+		const memory = new AnswerMemory();
+		const store = new ProcessedStore(database);
+		await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(key, window24h, async () =>
+			failure(false),
+		);
+		expect(database.values.size).toBe(0);
+		// Another worker read the list before the release and wrote it back after it.
+		database.values.add(bucketValues(`${ACCOUNT}\u0000${key}`, 24 * HOUR, Date.now())[0]);
+		const retry = jest.fn(async () => verdict);
+		const again = await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(
+			key,
+			window24h,
+			retry,
+		);
+		expect(retry).toHaveBeenCalledTimes(1);
+		expect(answerOf(again).result.ok).toBe(true);
+		expect(database.values.size).toBe(1);
+		// Another process (its own memory) now finds the record: a duplicate, free.
+		expect((await inNewProcess('p2', database).obtain(key, window24h, retry)).kind).toBe(
+			'duplicate',
+		);
+	});
+
 	it('does not consult the store with window 0, and sends when the store fails or is missing', async () => {
 		const database = new StoreDouble();
 		database.values.add(bucketValues(`${ACCOUNT}\u0000${key}`, 24 * HOUR, Date.now())[0]);

@@ -143,12 +143,14 @@ export function expectedVerdict(applicant: Applicant): Verdict {
 				faceSimilarity: null,
 			};
 		case 'noFace':
+			// Retry On Fail (on in every queue workflow) runs the node again after the failure; the
+			// last try, the one n8n keeps, reused the first try's answer: charged then, not again.
 			return {
 				...common,
 				status: 422,
 				verdict: 'error',
 				errorType: 'no_face_detected',
-				charged: true,
+				charged: false,
 			};
 	}
 }
