@@ -148,8 +148,9 @@ function checkKredibelNode(node: ExampleNode, connections: Record<string, unknow
 		),
 	);
 	expect(hidden).toEqual([]);
+	// Route by Result: No Verdict, Match, No Match, Invalid Identity.
 	const outputs =
-		(node.parameters.routeByResult === true ? 3 : 1) +
+		(node.parameters.routeByResult === true ? 4 : 1) +
 		(node.onError === 'continueErrorOutput' ? 1 : 0);
 	const wired = (connections[node.name] as { main?: unknown[][] } | undefined)?.main ?? [];
 	expect(wired.length).toBeLessThanOrEqual(outputs);
