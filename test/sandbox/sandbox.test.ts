@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 
 import type { Fault } from './faults';
@@ -788,6 +789,24 @@ describe('odd answers: redirect', () => {
 		await own.close();
 		await expect(fetch(`${own.url}/b`)).rejects.toThrow('fetch failed');
 		expect(own.requests()).toHaveLength(1);
+	});
+
+	it('the trap records a TCP connection on which no request was sent', async () => {
+		const own = await startTrap();
+		try {
+			const socket = net.connect({ host: '127.0.0.1', port: Number(new URL(own.url).port) });
+			await new Promise<void>((resolve, reject) => {
+				socket.once('connect', resolve).once('error', reject);
+			});
+			const from = socket.localPort;
+			// The client's 'connect' can come before the server's accept: wait for it, not for a time.
+			while (own.connections().length === 0) await new Promise((r) => setTimeout(r, 5));
+			socket.destroy();
+			expect(own.requests()).toEqual([]);
+			expect(own.connections()).toEqual([{ remoteAddress: '127.0.0.1', remotePort: from }]);
+		} finally {
+			await own.close();
+		}
 	});
 });
 

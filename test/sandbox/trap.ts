@@ -4,6 +4,10 @@
  * no selfie) to where Kredibel's host redirected it. It answers like a perfect Kredibel match
  * for the NIK it was sent, so a client that did follow the redirect would also be caught
  * taking a stranger's answer as the verdict.
+ *
+ * It also records every TCP connection as it is accepted, before a byte is read, so a test can
+ * show that a client did not even connect (a refusal "before any connection"), not only that no
+ * whole request arrived.
  */
 import http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -21,11 +25,19 @@ export interface TrapRequest {
 	bodyBytes: number;
 }
 
+/** One accepted TCP connection: where it came from. */
+export interface TrapConnection {
+	remoteAddress: string;
+	remotePort: number;
+}
+
 export interface Trap {
 	/** `http://127.0.0.1:<port>`, no trailing slash. */
 	readonly url: string;
 	/** Copies of the requests received so far, in arrival order. */
 	requests(): TrapRequest[];
+	/** Copies of the TCP connections accepted so far, with or without a request on them. */
+	connections(): TrapConnection[];
 	close(): Promise<void>;
 }
 
@@ -34,6 +46,7 @@ const MAX_KEPT_BODY_BYTES = 10 * 1024 * 1024;
 
 export async function startTrap(): Promise<Trap> {
 	const received: TrapRequest[] = [];
+	const connected: TrapConnection[] = [];
 	const server = http.createServer((req, res) => {
 		const record: TrapRequest = {
 			method: req.method ?? 'GET',
@@ -59,6 +72,12 @@ export async function startTrap(): Promise<Trap> {
 			() => undefined, // the client went away mid-body: it is recorded, there is no one to answer
 		);
 	});
+	server.on('connection', (socket) => {
+		connected.push({
+			remoteAddress: socket.remoteAddress ?? '',
+			remotePort: socket.remotePort ?? 0,
+		});
+	});
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen({ port: 0, host: '127.0.0.1' }, () => {
@@ -71,6 +90,7 @@ export async function startTrap(): Promise<Trap> {
 	return {
 		url: `http://127.0.0.1:${port}`,
 		requests: () => received.map((request) => ({ ...request, headers: { ...request.headers } })),
+		connections: () => connected.map((connection) => ({ ...connection })),
 		close() {
 			closed ??= new Promise<void>((resolve, reject) => {
 				server.close((error) => (error ? reject(error) : resolve()));

@@ -40,6 +40,7 @@ import { formFields, submitForm, type FormFile } from './formClient';
 import { ensureGraphicsMagick } from './graphicsMagick';
 import { jpegSize } from './jpegSize';
 import { expectOnePlainDownload, startImageHost, type ImageHost } from '../../fixtures/imageHost';
+import { startTrap, type Trap } from '../../sandbox/trap';
 
 /** Every pinned version, or those listed in KREDIBEL_EXAMPLES_N8N (e.g. `2.41.1,1.81.4`). */
 const VERSIONS = PINNED_N8N.map((pin) => pin.version).filter(
@@ -148,8 +149,9 @@ function checkKredibelNode(node: ExampleNode, connections: Record<string, unknow
 		),
 	);
 	expect(hidden).toEqual([]);
+	// Route by Result: No Verdict, Match, No Match, Invalid Identity.
 	const outputs =
-		(node.parameters.routeByResult === true ? 3 : 1) +
+		(node.parameters.routeByResult === true ? 4 : 1) +
 		(node.onError === 'continueErrorOutput' ? 1 : 0);
 	const wired = (connections[node.name] as { main?: unknown[][] } | undefined)?.main ?? [];
 	expect(wired.length).toBeLessThanOrEqual(outputs);
@@ -165,9 +167,12 @@ describe('served by n8n', () => {
 	const started = Date.now();
 	/** Where kyc-webhook-image-url.json's selfie links point: the app's storage, say. */
 	let imageHost: ImageHost;
+	/** A loopback server that records every TCP connection: what "before any connection" means. */
+	let trap: Trap;
 
 	beforeAll(async () => {
 		imageHost = await startImageHost({ images: { 'selfie.jpg': SELFIE } });
+		trap = await startTrap();
 		PHOTOS.large();
 		PHOTOS.phone();
 		await ensureGraphicsMagick();
@@ -194,6 +199,7 @@ describe('served by n8n', () => {
 	afterAll(async () => {
 		await Promise.all([...servers.values()].map((served) => served.stop()));
 		await imageHost?.close();
+		await trap?.close();
 		for (const served of servers.values()) {
 			progress(`examples on n8n ${served.version}: server log kept in ${served.savedLog}`);
 		}
@@ -218,8 +224,11 @@ describe('served by n8n', () => {
 			}
 		};
 
-	const urlOf = (served: ExampleServer, file: string) =>
-		`${served.server.url}${productionPath(triggerOf(file === PRIVATE_STORAGE ? privateStorageCopy(loadExample(IMAGE_URL)) : loadExample(file)))}`;
+	const urlOf = (served: ExampleServer, file: string) => {
+		const example =
+			file === PRIVATE_STORAGE ? privateStorageCopy(loadExample(IMAGE_URL)) : loadExample(file);
+		return `${served.server.url}${productionPath(triggerOf(example))}`;
+	};
 
 	/** The biometric requests the sandbox received, once none is in flight any more. */
 	const received = async (served: ExampleServer): Promise<RequestLogEntry[]> => {
@@ -516,17 +525,24 @@ describe('served by n8n', () => {
 			it(
 				'as shipped, refuses a loopback link before any connection, naming the option',
 				on(version, async (served) => {
-					const selfieUrl = `${imageHost.url}/images/selfie.jpg`;
-					const answer = await post(served, { nik: SANDBOX_NIKS.match, selfieUrl }, IMAGE_URL);
-					expect(answer).toEqual({
-						status: 422,
-						json: {
-							errorType: 'image_download_failed',
-							error: expect.stringContaining('a loopback address'),
-							description: expect.stringContaining('Allow Private Addresses'),
-						},
-					});
+					const connections = trap.connections().length;
+					// The link the copy above downloads from, and one to a server that logs connections.
+					for (const selfieUrl of [
+						`${imageHost.url}/images/selfie.jpg`,
+						`${trap.url}/selfie.jpg`,
+					]) {
+						const answer = await post(served, { nik: SANDBOX_NIKS.match, selfieUrl }, IMAGE_URL);
+						expect(answer).toEqual({
+							status: 422,
+							json: {
+								errorType: 'image_download_failed',
+								error: expect.stringContaining('a loopback address'),
+								description: expect.stringContaining('Allow Private Addresses'),
+							},
+						});
+					}
 					expect(imageHost.requests).toEqual([]);
+					expect(trap.connections()).toHaveLength(connections);
 					expect(await received(served)).toEqual([]);
 				}),
 			);
@@ -550,7 +566,7 @@ function privateStorageCopy(example: ExampleWorkflow): ExampleWorkflow {
 			node.webhookId = 'b9f3c1de-0a4e-4f7b-9a55-2f2d7c1e8a01';
 			node.id = '0c6f7e2a-5d1b-4c3e-8f90-6a7b8c9d0e1f';
 		}
-		if (node.type === 'n8n-nodes-kredibel.kredibelBiometric') {
+		if (node.type === KREDIBEL_NODE_TYPE) {
 			parameters.options = { ...(parameters.options as object), allowPrivateAddresses: true };
 		}
 	}

@@ -5,6 +5,11 @@
  * `$fromAI`), published through n8n's REST API (n8n 1.x: its CLI, before start), the sandbox as
  * Kredibel and a local image host serving the selfie.
  *
+ * Two workflows, one tool each: the image host is on loopback, so the tool that downloads from it
+ * has Allow Private Addresses on (`mcp-kyc-tool.json`); the other is the tool as a user adds it
+ * (`mcp-kyc-tool-default.json`), whose loopback and cloud metadata links must be refused before
+ * any connection, with the one answer a model gets for every failed link.
+ *
  *   npx jest --selectProjects e2e -- mcp
  *   KREDIBEL_MCP_N8N=2.41.1 npx jest --selectProjects e2e -- mcp     one version only
  *
@@ -17,10 +22,15 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-import { TOOL_DESCRIPTION } from '../../../nodes/KredibelBiometric/toolMode';
+import {
+	TOOL_DESCRIPTION,
+	TOOL_DOWNLOAD_FAILED_HINT,
+	TOOL_DOWNLOAD_FAILED_REASON,
+} from '../../../nodes/KredibelBiometric/toolMode';
 import { makeJpeg } from '../../fixtures/images';
 import { VERIFICATION_MESSAGE } from '../../sandbox/kredibel-responses';
 import { BIOMETRIC_PATH, SANDBOX_NIKS } from '../../sandbox/server';
+import { startTrap, type Trap } from '../../sandbox/trap';
 import {
 	productionPath,
 	startExampleServer,
@@ -35,7 +45,11 @@ import { PINNED_N8N } from '../harness/versions';
 import { expectOnePlainDownload, startImageHost, type ImageHost } from '../../fixtures/imageHost';
 
 const API_KEY = 'e2e-mcp-key-9d41a7';
-const WORKFLOW_FILE = path.join(__dirname, 'workflows', 'mcp-kyc-tool.json');
+/** The tool with Allow Private Addresses on, so that it can download from the loopback image host. */
+const PRIVATE_STORAGE = 'mcp-kyc-tool.json';
+/** The same tool with the options left as they come: private addresses refused. */
+const DEFAULT_OPTIONS = 'mcp-kyc-tool-default.json';
+const WORKFLOW_FILES = [PRIVATE_STORAGE, DEFAULT_OPTIONS];
 /** n8n names a node's tool after the node: "Kredibel Biometric" -> Kredibel_Biometric. */
 const TOOL_NAME = 'Kredibel_Biometric';
 const SELFIE = makeJpeg();
@@ -63,39 +77,62 @@ interface ToolAnswer {
 
 interface Served {
 	server: ExampleServer;
-	client: Client;
-	mcpUrl: string;
+	/** Workflow file -> a client connected to its MCP Server Trigger. */
+	clients: Map<string, Client>;
 }
+
+/** What a model gets for any link that failed, refused before a connection or not. */
+const DOWNLOAD_FAILED: ToolAnswer = {
+	isError: false,
+	json: [
+		{
+			result: 'error',
+			errorType: 'image_download_failed',
+			message: TOOL_DOWNLOAD_FAILED_REASON,
+			whatToDo: TOOL_DOWNLOAD_FAILED_HINT,
+			charged: false,
+		},
+	],
+};
 
 describe('the node as an MCP tool', () => {
 	const served = new Map<string, Served>();
 	const failures = new Map<string, Error>();
 	let imageHost: ImageHost;
+	/** Where the refused loopback links point: it records every TCP connection it accepts. */
+	let trap: Trap;
 	const started = Date.now();
 
 	beforeAll(async () => {
 		imageHost = await startImageHost({ images: { 'selfie.jpg': SELFIE } });
+		trap = await startTrap();
 		const tarball = await packPackage();
-		const workflow: ExampleWorkflow = {
-			file: path.basename(WORKFLOW_FILE),
-			json: JSON.parse(fs.readFileSync(WORKFLOW_FILE, 'utf8')) as ExampleJson,
-		};
+		const workflows: ExampleWorkflow[] = WORKFLOW_FILES.map((file) => ({
+			file,
+			json: JSON.parse(
+				fs.readFileSync(path.join(__dirname, 'workflows', file), 'utf8'),
+			) as ExampleJson,
+		}));
 		await Promise.all(
 			VERSIONS.map(async (version) => {
 				let server: ExampleServer | undefined;
+				const clients = new Map<string, Client>();
 				try {
 					server = await startExampleServer({
 						version,
 						tarball,
 						apiKey: API_KEY,
-						examples: [workflow],
+						examples: workflows,
 						suite: 'mcp',
 					});
-					const mcpUrl = `${server.server.url}${productionPath(triggerOf(workflow))}`;
-					const client = await connect(mcpUrl);
-					served.set(version, { server, client, mcpUrl });
-					progress(`mcp on n8n ${version}: client connected to ${mcpUrl}`);
+					for (const workflow of workflows) {
+						const mcpUrl = `${server.server.url}${productionPath(triggerOf(workflow))}`;
+						clients.set(workflow.file, await connect(mcpUrl));
+						progress(`mcp on n8n ${version}: client connected to ${mcpUrl}`);
+					}
+					served.set(version, { server, clients });
 				} catch (error) {
+					for (const client of clients.values()) await client.close().catch(() => undefined);
 					await server?.stop();
 					failures.set(version, error as Error);
 					progress(`mcp on n8n ${version}: set-up failed: ${(error as Error).message}`);
@@ -107,12 +144,13 @@ describe('the node as an MCP tool', () => {
 
 	afterAll(async () => {
 		await Promise.all(
-			[...served.values()].map(async ({ client, server }) => {
-				await client.close().catch(() => undefined);
+			[...served.values()].map(async ({ clients, server }) => {
+				for (const client of clients.values()) await client.close().catch(() => undefined);
 				await server.stop();
 			}),
 		);
 		await imageHost?.close();
+		await trap?.close();
 		progress(`mcp: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	}, 60_000);
 
@@ -132,8 +170,12 @@ describe('the node as an MCP tool', () => {
 		}
 	};
 
-	const call = async (s: Served, args: Record<string, unknown>): Promise<ToolAnswer> => {
-		const result = await s.client.callTool({ name: TOOL_NAME, arguments: args });
+	const call = async (
+		s: Served,
+		args: Record<string, unknown>,
+		workflow = PRIVATE_STORAGE,
+	): Promise<ToolAnswer> => {
+		const result = await s.clients.get(workflow)!.callTool({ name: TOOL_NAME, arguments: args });
 		const content = result.content as Array<{ type: string; text?: string }>;
 		expect(content.map((part) => part.type)).toEqual(['text']);
 		return { isError: result.isError === true, json: JSON.parse(content[0].text!) };
@@ -148,7 +190,7 @@ describe('the node as an MCP tool', () => {
 		it(
 			'lists the node as a tool with the description for a model and the $fromAI arguments',
 			on(version, async (s) => {
-				const { tools } = await s.client.listTools();
+				const { tools } = await s.clients.get(PRIVATE_STORAGE)!.listTools();
 				expect(tools.map((tool) => tool.name)).toEqual([TOOL_NAME]);
 				const [tool] = tools;
 				expect(tool.description).toBe(TOOL_DESCRIPTION);
@@ -217,6 +259,59 @@ describe('the node as an MCP tool', () => {
 				expect(next.json).toEqual([expect.objectContaining({ result: 'match' })]);
 			}),
 		);
+
+		describe('with the options as they come: private addresses refused', () => {
+			const trapPort = () => new URL(trap.url).port;
+
+			it.each([
+				{ case: 'loopback', link: () => `${trap.url}/selfie.jpg` },
+				{
+					case: 'IPv4 loopback inside IPv6',
+					link: () => `http://[::ffff:127.0.0.1]:${trapPort()}/`,
+				},
+				{
+					case: 'loopback as one number',
+					link: () => `http://2130706433:${trapPort()}/selfie.jpg`,
+				},
+				// Nothing may connect to it, this test included: the answer and the sandbox tell.
+				{ case: 'cloud metadata', link: () => 'http://169.254.169.254/latest/meta-data/' },
+			])(
+				'refuses a link to $case before any connection, and sends nothing to Kredibel',
+				({ link }) =>
+					on(version, async (s) => {
+						const connections = trap.connections().length;
+						const answer = await call(
+							s,
+							{ nik: SANDBOX_NIKS.match, selfieUrl: link() },
+							DEFAULT_OPTIONS,
+						);
+						expect(answer).toEqual(DOWNLOAD_FAILED);
+						expect(trap.connections()).toHaveLength(connections);
+						expect(s.server.sandbox.requests()).toEqual([]);
+						expect(imageHost.requests).toEqual([]);
+					})(),
+			);
+
+			it(
+				'the trap sees the connection the option allows, and the model the same answer',
+				on(version, async (s) => {
+					// The check that the trap would have caught a connection from n8n above.
+					const connections = trap.connections().length;
+					const requests = trap.requests().length;
+					const answer = await call(s, {
+						nik: SANDBOX_NIKS.match,
+						selfieUrl: `${trap.url}/selfie.jpg`,
+					});
+					// The trap answers with Kredibel's JSON for a match, not an image: a failed link.
+					expect(answer).toEqual(DOWNLOAD_FAILED);
+					expect(trap.connections().length).toBeGreaterThan(connections);
+					expect(trap.requests().slice(requests)).toMatchObject([
+						{ method: 'GET', url: '/selfie.jpg' },
+					]);
+					expect(s.server.sandbox.requests()).toEqual([]);
+				}),
+			);
+		});
 	});
 });
 
