@@ -18,6 +18,12 @@ import { type InverseDct, ZIGZAG_TO_NATURAL } from './idct';
 import { corrupt, type JpegFrame, type ScanHeader } from './jpegHeader';
 import type { Checkpoint } from './picture';
 
+// Module-level aliases: hot loops then read a local binding rather than another module's export
+// (some bundlers turn every export access into a getter call).
+const zigzag = ZIGZAG_TO_NATURAL;
+const decodeCode = decodeHuffman;
+const receive = receiveExtend;
+
 /** What the scan decoder needs to know and update about one frame component. */
 export interface ComponentDecodeState {
 	horizontalSampling: number;
@@ -50,7 +56,12 @@ type BlockDecoder = (component: ActiveComponent, blockRow: number, blockColumn: 
 /** One block's coefficients for the streaming path (decoded, inverse transformed, reused). */
 const scratchBlock = new Int16Array(64);
 
-/** Sequential Huffman decoding of one block (T.81 F.2.2.1 DC, F.2.2.2 AC) at `offset`. */
+/**
+ * Sequential Huffman decoding of one block (T.81 F.2.2.1 DC, F.2.2.2 AC) at `offset`. The hot
+ * loop of baseline decoding, so the bit buffer lives in local variables and is topped up two
+ * bytes at a time when they hold no 0xFF (the reader's byte-wise `fill` handles stuffing,
+ * markers and the end of the data).
+ */
 function decodeSequentialBlock(
 	reader: BitReader,
 	dcTable: HuffmanTable,
@@ -59,23 +70,87 @@ function decodeSequentialBlock(
 	coefficients: Int16Array,
 	offset: number,
 ): void {
-	const dcSize = decodeHuffman(reader, dcTable);
-	if (dcSize > 16) throw corrupt('JPEG DC difference category above 16');
-	state.dcPredictor += receiveExtend(reader, dcSize);
-	coefficients[offset] = state.dcPredictor;
-	for (let k = 1; k < 64; k++) {
-		const runSize = decodeHuffman(reader, acTable);
-		const size = runSize & 15;
-		const run = runSize >> 4;
-		if (size === 0) {
-			if (run !== 15) break; // EOB
-			k += 15; // ZRL: sixteen zeros
-			continue;
+	const data = reader.data;
+	const lastPair = data.length - 1;
+	let buffer = reader.buffer;
+	let bits = reader.bitCount;
+	let pos = reader.pos;
+	let table = dcTable;
+	for (let k = 0; k < 64; k++) {
+		if (bits < 16) {
+			const b0 = data[pos];
+			const b1 = data[pos + 1];
+			if (pos < lastPair && b0 !== 0xff && b1 !== 0xff) {
+				buffer = (buffer << 16) | (b0 << 8) | b1;
+				pos += 2;
+				bits += 16;
+			} else {
+				reader.buffer = buffer;
+				reader.bitCount = bits;
+				reader.pos = pos;
+				reader.fill();
+				buffer = reader.buffer;
+				bits = reader.bitCount;
+				pos = reader.pos;
+			}
 		}
-		k += run;
-		if (k > 63) throw corrupt('JPEG block has more than 64 coefficients');
-		coefficients[offset + ZIGZAG_TO_NATURAL[k]] = receiveExtend(reader, size);
+		// DECODE (F.2.2.3): 9-bit lookahead, then code by code up to 16 bits.
+		const next16 = (buffer >>> (bits - 16)) & 0xffff;
+		const entry = table.lookahead[next16 >>> 7];
+		let symbol: number;
+		if (entry !== 0) {
+			bits -= entry >>> 8;
+			symbol = entry & 0xff;
+		} else {
+			let length = 10;
+			const maxCode = table.maxCode;
+			while (length <= 16 && next16 >>> (16 - length) > maxCode[length]) length++;
+			if (length > 16) throw corrupt('JPEG data holds a code that is not in its Huffman table');
+			bits -= length;
+			symbol = table.symbols[table.valueOffset[length] + (next16 >>> (16 - length))];
+		}
+		let size: number;
+		if (k === 0) {
+			if (symbol > 16) throw corrupt('JPEG DC difference category above 16');
+			size = symbol;
+			table = acTable;
+		} else {
+			size = symbol & 15;
+			const run = symbol >> 4;
+			if (size === 0) {
+				if (run !== 15) break; // EOB
+				k += 15; // ZRL: sixteen zeros
+				continue;
+			}
+			k += run;
+			if (k > 63) throw corrupt('JPEG block has more than 64 coefficients');
+		}
+		let value = 0;
+		if (size !== 0) {
+			// RECEIVE and EXTEND (F.2.2.1)
+			if (bits < size) {
+				reader.buffer = buffer;
+				reader.bitCount = bits;
+				reader.pos = pos;
+				reader.fill();
+				buffer = reader.buffer;
+				bits = reader.bitCount;
+				pos = reader.pos;
+			}
+			bits -= size;
+			value = (buffer >>> bits) & ((1 << size) - 1);
+			if (value < 1 << (size - 1)) value -= (1 << size) - 1;
+		}
+		if (k === 0) {
+			state.dcPredictor += value;
+			coefficients[offset] = state.dcPredictor;
+		} else {
+			coefficients[offset + zigzag[k]] = value;
+		}
 	}
+	reader.buffer = buffer;
+	reader.bitCount = bits;
+	reader.pos = pos;
 }
 
 /** The table a scan refers to, or a corrupt error if the file never defined it. */
@@ -151,9 +226,9 @@ export async function decodeScan(
 		decodeBlock = (component, blockRow, blockColumn) => {
 			const state = component.state;
 			const offset = (blockRow * state.paddedBlocksPerLine + blockColumn) * 64;
-			const size = decodeHuffman(reader, component.dcTable);
+			const size = decodeCode(reader, component.dcTable);
 			if (size > 16) throw corrupt('JPEG DC difference category above 16');
-			state.dcPredictor += receiveExtend(reader, size);
+			state.dcPredictor += receive(reader, size);
 			(state.coefficients as Int16Array)[offset] = state.dcPredictor * (1 << approximationLow);
 		};
 	} else if (spectralStart === 0) {
@@ -176,7 +251,7 @@ export async function decodeScan(
 			const offset = (blockRow * state.paddedBlocksPerLine + blockColumn) * 64;
 			const table = component.acTable;
 			for (let k = spectralStart; k <= spectralEnd; k++) {
-				const runSize = decodeHuffman(reader, table);
+				const runSize = decodeCode(reader, table);
 				const run = runSize >> 4;
 				const size = runSize & 15;
 				if (size === 0) {
@@ -190,8 +265,7 @@ export async function decodeScan(
 				}
 				k += run;
 				if (k > 63) throw corrupt('JPEG band runs past coefficient 63');
-				coefficients[offset + ZIGZAG_TO_NATURAL[k]] =
-					receiveExtend(reader, size) * (1 << approximationLow);
+				coefficients[offset + zigzag[k]] = receive(reader, size) * (1 << approximationLow);
 			}
 		};
 	} else {
@@ -207,7 +281,7 @@ export async function decodeScan(
 			let k = spectralStart;
 			if (endOfBandRun === 0) {
 				for (; k <= spectralEnd; k++) {
-					const runSize = decodeHuffman(reader, table);
+					const runSize = decodeCode(reader, table);
 					let run = runSize >> 4;
 					const size = runSize & 15;
 					let value = 0;
@@ -220,7 +294,7 @@ export async function decodeScan(
 						break;
 					}
 					while (k <= spectralEnd) {
-						const z = offset + ZIGZAG_TO_NATURAL[k];
+						const z = offset + zigzag[k];
 						const coefficient = coefficients[z];
 						if (coefficient !== 0) {
 							if (reader.getBit() && (coefficient & positive) === 0) {
@@ -233,13 +307,13 @@ export async function decodeScan(
 						k++;
 					}
 					if (value !== 0 && k <= spectralEnd) {
-						coefficients[offset + ZIGZAG_TO_NATURAL[k]] = value;
+						coefficients[offset + zigzag[k]] = value;
 					}
 				}
 			}
 			if (endOfBandRun > 0) {
 				for (; k <= spectralEnd; k++) {
-					const z = offset + ZIGZAG_TO_NATURAL[k];
+					const z = offset + zigzag[k];
 					const coefficient = coefficients[z];
 					if (coefficient !== 0 && reader.getBit() && (coefficient & positive) === 0) {
 						coefficients[z] = coefficient >= 0 ? coefficient + positive : coefficient + negative;
