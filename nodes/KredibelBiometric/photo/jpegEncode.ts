@@ -11,7 +11,8 @@
 import { type Checkpoint, PhotoError, type Picture } from './picture';
 
 export interface JpegEncodeOptions {
-	/** 1-100, the IJG scaling of the Annex K tables (50 = the tables as printed). */
+	/** 1-100, the IJG scaling of the Annex K tables (50 = the tables as printed); rounded and
+	 * clamped to 1-100, a non-finite value means 90. */
 	quality: number;
 	checkpoint?: Checkpoint;
 }
@@ -398,7 +399,11 @@ function writeHeaders(
 	sink.writeAll([0, 63, 0]);
 }
 
-/** Scratch shared by all blocks of one encode: DCT workspace and quantized coefficients. */
+/**
+ * Scratch shared by all blocks: DCT workspace and quantized coefficients. Sharing it between
+ * concurrent encodes is safe because a block is encoded synchronously (awaits happen only between
+ * MCU rows), so no other encode can run while a block is in these arrays.
+ */
 const dctBlock = new Float32Array(64);
 const quantized = new Int32Array(64);
 
