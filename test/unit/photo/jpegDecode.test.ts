@@ -11,7 +11,7 @@ import { decodeJpeg, type JpegScale } from '../../../nodes/KredibelBiometric/pho
 import { readJpegInfo } from '../../../nodes/KredibelBiometric/photo/jpegHeader';
 import { PhotoError, type Picture } from '../../../nodes/KredibelBiometric/photo/picture';
 import { cjpeg, djpeg, syntheticPhoto } from './photoFixtures';
-import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from './referenceTools';
+import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 
 interface Case {
 	name: string;

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { encodeJpeg } from '../../../nodes/KredibelBiometric/photo/jpegEncode';
 import { listJpegSegments } from '../../../nodes/KredibelBiometric/photo/jpegMarkers';
 import { PhotoError, type Picture } from '../../../nodes/KredibelBiometric/photo/picture';
-import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from './referenceTools';
+import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 import { seededRandom, syntheticPhoto } from './syntheticPhoto';
 
 const CJPEG = ensureDebianTool('cjpeg', 'libjpeg-turbo-progs');

@@ -23,7 +23,7 @@ import {
 	XMP_TEXT,
 	type ByteOrder,
 } from './exifFixture';
-import { ensureDebianTool, runTool, writePnm } from './referenceTools';
+import { ensureDebianTool, runTool, writePnm } from '../../helpers/referenceTools';
 import { syntheticPhoto } from './syntheticPhoto';
 
 const CJPEG = ensureDebianTool('cjpeg', 'libjpeg-turbo-progs');

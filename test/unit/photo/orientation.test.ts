@@ -6,7 +6,7 @@
 import { applyOrientation } from '../../../nodes/KredibelBiometric/photo/orientation';
 import { PhotoError, type Picture } from '../../../nodes/KredibelBiometric/photo/picture';
 import { exifBody, segment, withSegments } from './exifFixture';
-import { ensureDebianTool, readPnm, runTool, writePnm } from './referenceTools';
+import { ensureDebianTool, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 import { syntheticPhoto } from './syntheticPhoto';
 
 const CJPEG = ensureDebianTool('cjpeg', 'libjpeg-turbo-progs');

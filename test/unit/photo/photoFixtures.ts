@@ -5,7 +5,7 @@
  */
 
 import type { Picture } from '../../../nodes/KredibelBiometric/photo/picture';
-import { ensureDebianTool, runTool, writePnm } from './referenceTools';
+import { ensureDebianTool, runTool, writePnm } from '../../helpers/referenceTools';
 
 /** A deterministic photo-like picture: gradients, a disc, a bar, stripes and some noise. */
 export function syntheticPhoto(

@@ -20,7 +20,7 @@ import {
 	SIGNATURE,
 } from './pngFixtures';
 import type { RawImage } from './pngFixtures';
-import { ensureDebianTool, readPnm, runTool, writePnm } from './referenceTools';
+import { ensureDebianTool, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 
 const SEED = 20261206;
 const gm = ensureDebianTool('gm', 'graphicsmagick');

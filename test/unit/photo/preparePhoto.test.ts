@@ -27,7 +27,7 @@ import {
 	phonePng,
 	twelveMegapixelPhoto,
 } from './phonePhoto';
-import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from './referenceTools';
+import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 
 const MB = 1024 * 1024;
 const gm = ensureDebianTool('gm', 'graphicsmagick');

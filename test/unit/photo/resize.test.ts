@@ -6,7 +6,7 @@ import fc from 'fast-check';
 
 import { PhotoError, type Picture } from '../../../nodes/KredibelBiometric/photo/picture';
 import { downscale } from '../../../nodes/KredibelBiometric/photo/resize';
-import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from './referenceTools';
+import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 import { syntheticPhoto } from './syntheticPhoto';
 
 const GM = ensureDebianTool('gm', 'graphicsmagick');

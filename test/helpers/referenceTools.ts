@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-import type { Picture } from '../../../nodes/KredibelBiometric/photo/picture';
+import type { Picture } from '../../nodes/KredibelBiometric/photo/picture';
 
 const installed = new Set<string>();
 
