@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+
 import {
+	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IExecuteFunctions,
@@ -10,16 +13,18 @@ import {
 import { callInExpression } from '../../credentials/expressionFunction';
 import { resolveBaseUrl } from '../../credentials/kredibelEnvironments';
 import { nodeProperties } from './description';
-import { localFailure } from './failure';
-import { ALWAYS_OUTPUT_DATA_REFUSAL, checkRouteByResult, refuseRun } from './refusal';
 import { cutText } from './echo';
+import { localFailure, type Failure } from './failure';
 import { readConcurrency, readDedupe } from './itemSettings';
-import { VerificationLedger } from './ledger';
+import { accountKey, VerificationLedger } from './ledger';
 import { buildOutputs, toNodeError, type FailedOutcome } from './outputs';
 import { mapInOrder } from './pool';
+import { ProcessedStore } from './processedStore';
+import { checkRouteByResult } from './refusal';
+import { ROUTED_OUTPUT_NAMES } from './result';
 import { CREDENTIAL_NAME } from './transport';
 import { isToolMode, toToolItems } from './toolMode';
-import { verifyItem, type ExecutionPlan, type ItemOutcome } from './verifyItem';
+import { checkItem, verifyItem, type ExecutionPlan, type ItemOutcome } from './verifyItem';
 
 /**
  * n8n-workflow exports NodeConnectionTypes from 1.83 (n8n 1.85) on. In n8n 1.80 to 1.84 it is
@@ -28,21 +33,21 @@ import { verifyItem, type ExecutionPlan, type ItemOutcome } from './verifyItem';
 const MAIN_CONNECTION = NodeConnectionTypes?.Main ?? 'main';
 
 /**
- * One output, or three named ones with Route by Result. Evaluated by n8n on the node's
- * parameters, as its Switch node does, so it is written as plain JavaScript. Only `true` (or the
- * text "true") routes; `execute()` does not read the parameter again but asks n8n which outputs
- * it drew, so the two can never disagree.
+ * One output, or four named ones with Route by Result: No Verdict, Match, No Match, Invalid
+ * Identity. Evaluated by n8n on the node's parameters, as its Switch node does, so it is
+ * self-contained JavaScript (the names are written into it). Only `true` (or the text "true")
+ * routes; `execute()` does not read the parameter again but asks n8n which outputs it drew, so
+ * the two can never disagree.
  */
 function configuredOutputs(parameters: { routeByResult?: unknown }) {
 	const route = parameters.routeByResult;
 	const routes =
 		route === true || (typeof route === 'string' && route.trim().toLowerCase() === 'true');
 	if (!routes) return [{ type: 'main' }];
-	return [
-		{ type: 'main', displayName: 'Match' },
-		{ type: 'main', displayName: 'No Match' },
-		{ type: 'main', displayName: 'Invalid Identity' },
-	];
+	return ['No Verdict', 'Match', 'No Match', 'Invalid Identity'].map((displayName) => ({
+		type: 'main',
+		displayName,
+	}));
 }
 
 export class KredibelBiometric implements INodeType {
@@ -70,28 +75,24 @@ export class KredibelBiometric implements INodeType {
 		// A tool call hands back output 0 only, and a thrown error ends the agent's turn.
 		const asTool = isToolMode(node);
 		const continueOnFail = asTool || this.continueOnFail();
-		if (!asTool) {
-			const refusal = checkRouteByResult(node.parameters.routeByResult);
-			if (refusal) throw refuseRun(this, continueOnFail, refusal);
-		}
 		const routeByResult = !asTool && drawsRoutedOutputs(this);
-		if (routeByResult && node.alwaysOutputData === true) {
-			throw refuseRun(this, continueOnFail, ALWAYS_OUTPUT_DATA_REFUSAL);
-		}
 
 		let outcomes: ItemOutcome[];
 		try {
+			const refusal = asTool ? undefined : checkRouteByResult(node.parameters.routeByResult);
+			if (refusal) {
+				throw new NodeOperationError(node, refusal.message, { description: refusal.description });
+			}
 			outcomes = await verifyAll(this, items, continueOnFail);
 		} catch (error) {
-			// With "continue on fail" n8n would send the untouched input down output 0 (Match, when
-			// routing) if this threw; so a failure around the loop fails every item instead.
-			if (!continueOnFail) throw new NodeOperationError(node, error as Error);
-			const reason = error instanceof Error ? error.message : String(error);
-			const failure = localFailure(
-				'configuration_error',
-				cutText(reason, 300),
-				'Check the Kredibel API credential selected on the node.',
-			);
+			// With "continue on fail" n8n would send the untouched input down output 0 if this threw;
+			// that is No Verdict, but the items would carry no reason: every item fails instead.
+			if (!continueOnFail) {
+				throw error instanceof NodeOperationError || error instanceof NodeApiError
+					? error
+					: new NodeOperationError(node, error as Error);
+			}
+			const failure = runFailure(error);
 			outcomes = items.map(() => ({ ok: false, failure, attempts: 0, identityId: null }));
 		}
 
@@ -106,6 +107,19 @@ export class KredibelBiometric implements INodeType {
 	}
 }
 
+/** A failure around the item loop (a refused setting, a missing credential), for every item. */
+function runFailure(error: unknown): Failure {
+	if (error instanceof NodeOperationError && error.description) {
+		return localFailure('invalid_parameter', error.message, error.description);
+	}
+	const reason = error instanceof Error ? error.message : String(error);
+	return localFailure(
+		'configuration_error',
+		cutText(reason, 300),
+		'Check the Kredibel API credential selected on the node.',
+	);
+}
+
 async function verifyAll(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -114,16 +128,36 @@ async function verifyAll(
 	const credentials = await context.getCredentials(CREDENTIAL_NAME);
 	const baseUrl = resolveBaseUrl(credentials);
 	const cancelSignal = context.getExecutionCancelSignal?.();
-	let failed = false;
 	const isCancelled = () => cancelSignal?.aborted === true;
+	const concurrency = readConcurrency(context);
+
+	// Stop on error: one bad item would end the run after the others were paid for and their
+	// verdicts thrown away, so every item is checked locally before the first request.
+	if (!continueOnFail) {
+		const checks = await mapInOrder(
+			items.length,
+			async (itemIndex) => await checkItem(context, items[itemIndex], itemIndex, isCancelled),
+			{ concurrency, shouldStop: isCancelled, notStarted: () => undefined },
+		);
+		const firstBad = checks.findIndex((checked) => checked !== undefined && !checked.ok);
+		if (firstBad !== -1) {
+			const checked = checks[firstBad] as Extract<(typeof checks)[number], { ok: false }>;
+			throw toNodeError(context.getNode(), firstBad, checked.outcome as FailedOutcome);
+		}
+	}
+
+	let failed = false;
 	const plan: ExecutionPlan = {
 		baseUrl,
 		isCancelled,
 		dedupe: readDedupe(context),
-		ledger: new VerificationLedger(ledgerScope(context, baseUrl)),
+		ledger: new VerificationLedger(
+			executionIdOf(context),
+			accountKey(credentials.apiKey, baseUrl),
+			new ProcessedStore(context.helpers),
+		),
 	};
-
-	return mapInOrder(
+	return await mapInOrder(
 		items.length,
 		async (itemIndex) => {
 			let outcome: ItemOutcome;
@@ -146,26 +180,30 @@ async function verifyAll(
 			return outcome;
 		},
 		{
-			concurrency: readConcurrency(context),
+			concurrency,
 			// Without "continue on fail" the first failure ends the run: no point paying for more.
 			shouldStop: () => isCancelled() || (failed && !continueOnFail),
-			notStarted: (): ItemOutcome => ({
-				ok: false,
-				failure: localFailure(
-					'cancelled',
-					isCancelled()
-						? 'The execution was stopped before this item was sent'
-						: 'Not sent, because an earlier item failed',
-					'Run the workflow again.',
-				),
-				attempts: 0,
-				identityId: null,
-			}),
+			notStarted: () => notSent(isCancelled()),
 		},
 	);
 }
 
-/** Whether n8n drew the three routed outputs: execute() fills what n8n drew, nothing else. */
+function notSent(cancelled: boolean): ItemOutcome {
+	return {
+		ok: false,
+		failure: localFailure(
+			'cancelled',
+			cancelled
+				? 'The execution was stopped before this item was sent'
+				: 'Not sent, because an earlier item failed',
+			'Run the workflow again.',
+		),
+		attempts: 0,
+		identityId: null,
+	};
+}
+
+/** Whether n8n drew the routed outputs: execute() fills what n8n drew, nothing else. */
 function drawsRoutedOutputs(context: IExecuteFunctions): boolean {
 	const drawn =
 		typeof context.getNodeOutputs === 'function'
@@ -175,17 +213,18 @@ function drawsRoutedOutputs(context: IExecuteFunctions): boolean {
 		const { type, category } = output as { type?: string; category?: string };
 		return (typeof output === 'string' ? output : type) === 'main' && category !== 'error';
 	});
-	return mainOutputs.length === 3;
+	return mainOutputs.length === ROUTED_OUTPUT_NAMES.length;
 }
 
 /**
- * Retry On Fail and loops run the node again in the same execution: answers are remembered per
- * execution and node, and per API root. Without an execution id nothing is remembered.
+ * The execution this run belongs to: Retry On Fail and loops run the node again in the same
+ * execution, and its answers are its own whatever the Reuse Window. Without an id (an n8n that
+ * gives none) the run is an execution of its own.
  */
-function ledgerScope(context: IExecuteFunctions, baseUrl: string): string | undefined {
+function executionIdOf(context: IExecuteFunctions): string {
 	const executionId = context.getExecutionId?.();
-	if (typeof executionId !== 'string' && typeof executionId !== 'number') return undefined;
-	if (String(executionId) === '') return undefined;
+	const id =
+		typeof executionId === 'string' || typeof executionId === 'number' ? String(executionId) : '';
 	const node = context.getNode();
-	return `${String(executionId)}\u0000${node.id ?? node.name}\u0000${baseUrl}`;
+	return id === '' ? `run ${randomUUID()}` : `${id}\u0000${node.id ?? node.name}`;
 }

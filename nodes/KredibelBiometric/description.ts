@@ -11,6 +11,8 @@ export const LIMITS = {
 	/** Kredibel's own limit is 1 MB; a higher local limit only makes sense for custom hosts. */
 	maxImageSizeKb: 10_240,
 	timeoutMs: 300_000,
+	/** 30 days: longer than any webhook or execution retry, short of keeping answers for good. */
+	reuseWindowHours: 720,
 } as const;
 
 export const nodeProperties: INodeProperties[] = [
@@ -95,7 +97,7 @@ export const nodeProperties: INodeProperties[] = [
 		// A tool hands back one output only: results that left by another would never be seen.
 		displayOptions: { hide: { '@tool': [true] } },
 		description:
-			'Whether to send items to three outputs (Match, No Match, Invalid Identity) instead of one. Failed items leave by No Match, never by Match.',
+			'Whether to send items to four outputs (No Verdict, Match, No Match, Invalid Identity) instead of one. Failed items and anything n8n passes on by itself (a deactivated node, Always Output Data) leave by No Verdict, never by Match.',
 	},
 	{
 		displayName: 'Options',
@@ -120,7 +122,7 @@ export const nodeProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether items with the same NIK and the same image in one execution are sent to Kredibel once, each getting the answer. Off: one charged request per item.',
+					'Whether items with the same NIK and the same image are sent to Kredibel once, each getting the answer (in this execution, and in others within Reuse Window). Off: one charged request per item.',
 			},
 			{
 				displayName: 'Include Raw Response',
@@ -183,6 +185,15 @@ export const nodeProperties: INodeProperties[] = [
 					},
 				],
 				description: 'How much of the NIK to check locally before calling Kredibel',
+			},
+			{
+				displayName: 'Reuse Window (Hours)',
+				name: 'reuseWindowHours',
+				type: 'number',
+				default: 24,
+				typeOptions: { minValue: 0, maxValue: LIMITS.reuseWindowHours },
+				description:
+					'For how long an answer that may have cost money is reused for the same applicant (same Kredibel account, NIK and photo) by later executions: a webhook delivered twice, a retried execution. 0: only within one execution. Set 0 to send an applicant again on purpose.',
 			},
 			{
 				displayName: 'Similarity Threshold',

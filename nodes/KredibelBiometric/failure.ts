@@ -10,7 +10,8 @@ export type LocalErrorType =
 	| 'invalid_base64_encoding'
 	| 'unsupported_image_format'
 	| 'image_too_large'
-	| 'image_download_failed';
+	| 'image_download_failed'
+	| 'duplicate_request';
 
 export type ApiErrorType =
 	| 'invalid_base64_encoding'

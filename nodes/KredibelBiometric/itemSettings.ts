@@ -28,6 +28,7 @@ export interface ItemSettings {
 	includeRawResponse: boolean;
 	timeoutMs: number;
 	maxRetries: number;
+	reuseWindowHours: number;
 }
 
 export type SettingsResult = { ok: true; settings: ItemSettings } | { ok: false; failure: Failure };
@@ -111,6 +112,7 @@ export function readItemSettings(context: IExecuteFunctions, itemIndex: number):
 				includeRawResponse: booleanOption(options, 'includeRawResponse'),
 				timeoutMs: numberOption(options, 'timeout'),
 				maxRetries: Math.floor(numberOption(options, 'maxRetries')),
+				reuseWindowHours: numberOption(options, 'reuseWindowHours'),
 			},
 		};
 	} catch (error) {

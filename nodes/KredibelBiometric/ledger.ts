@@ -1,110 +1,109 @@
 /**
- * Never pay twice for one applicant in one execution. Two mechanisms share one key (the NIK and
- * a SHA-256 of the image bytes):
- * - within one run of the node, items for the same applicant share one request (`dedupe`);
- * - across runs of the node in the same execution (n8n's Retry On Fail calls `execute()` again
- *   with every item), answers that may have cost money are remembered and reused, so only free,
- *   retryable failures are sent again.
- *
- * The memory is this process's alone (in queue mode the re-run happens on the same worker), holds
- * no image bytes, and is bounded: at most MAX_REMEMBERED answers, each for at most
- * REMEMBER_FOR_MS; the oldest go first.
+ * Never pay twice for one applicant: the same Kredibel account, NIK and exact photo. Before a
+ * request goes out, in this order:
+ * - this execution's earlier answer (Retry On Fail and loops run the node again with every
+ *   item), or another execution's younger than the item's Reuse Window, from process memory;
+ * - a request for the same applicant already in flight, in this run or (within the window) in
+ *   another execution of this process: it is shared, not repeated;
+ * - n8n's deduplication store, which other processes write to: if one of them sent the
+ *   applicant within the window, the item fails as `duplicate_request`, free, rather than pay.
+ * Answers that may have cost money are remembered; a free failure is forgotten at once (and
+ * released from the store), so it can be sent again.
  */
 import { createHash } from 'node:crypto';
 
-import type { IDataObject } from 'n8n-workflow';
+import { mayHaveCharged, type Answer } from './answer';
+import { answerMemory, type AnswerMemory } from './answerMemory';
+import type { ProcessedStore } from './processedStore';
 
-import type { BiometricData } from './apiResponse';
-import type { Failure } from './failure';
+export type Obtained =
+	| { kind: 'answer'; answer: Answer; reused: boolean }
+	| { kind: 'duplicate'; windowMs: number };
 
-/** What one call to Kredibel (with the node's own retries) came to. */
-export interface Answer {
-	result: { ok: true; data: BiometricData } | { ok: false; failure: Failure };
-	attempts: number;
-	/** Kredibel's JSON, as received, for Include Raw Response. */
-	raw?: IDataObject;
-	/** True when this item got the answer of an earlier request instead of its own. */
-	reused?: boolean;
-}
+type Sent = { kind: 'answer'; answer: Answer } | { kind: 'duplicate'; windowMs: number };
+type Work = Promise<Sent>;
 
-export const MAX_REMEMBERED = 10_000;
-export const REMEMBER_FOR_MS = 60 * 60_000;
-/** A raw answer larger than this is not kept in memory across runs (the verdict still is). */
-const MAX_REMEMBERED_RAW_CHARS = 64 * 1024;
-
-interface Remembered {
-	answer: Answer;
-	at: number;
-}
-
-/** Insertion order is age order: the first entries are always the oldest. */
-const remembered = new Map<string, Remembered>();
+/** Requests in flight in this process, by account and applicant, with the execution that sent them. */
+const inFlight = new Map<string, { executionId: string; work: Work }>();
 
 /** The applicant: the NIK and the exact image bytes, as a digest (the bytes are not kept). */
 export function applicantKey(nik: string, image: Buffer): string {
 	return `${nik}:${createHash('sha256').update(image).digest('base64')}`;
 }
 
-/** An answer that may have cost money must never be paid for again; a free one may be retried. */
-function mayHaveCharged(answer: Answer): boolean {
-	return answer.result.ok || answer.result.failure.charged !== false;
-}
-
-function forgetExpired(now: number): void {
-	for (const [key, entry] of remembered) {
-		if (now - entry.at < REMEMBER_FOR_MS && remembered.size <= MAX_REMEMBERED) return;
-		remembered.delete(key);
-	}
-}
-
-function withoutLargeRaw(answer: Answer): Answer {
-	if (answer.raw === undefined) return answer;
-	const size = JSON.stringify(answer.raw).length;
-	return size <= MAX_REMEMBERED_RAW_CHARS ? answer : { ...answer, raw: undefined };
-}
-
 /**
- * One run of the node. `scope` names the execution and the node (undefined when n8n gives no
- * execution id: then only this run's items are shared).
+ * The Kredibel account an answer belongs to: two credentials with different keys, or sandbox and
+ * production, never share an answer. A digest, so the key itself is kept nowhere.
  */
+export function accountKey(apiKey: unknown, baseUrl: string): string {
+	const key = typeof apiKey === 'string' ? apiKey : '';
+	return createHash('sha256').update(`${key}\u0000${baseUrl}`).digest('base64');
+}
+
+export interface ObtainOptions {
+	/** How long another execution's answer may be reused; 0: this execution's own only. */
+	reuseWindowMs: number;
+	/** Keep Kredibel's raw JSON with the remembered answer (Include Raw Response). */
+	keepRaw: boolean;
+}
+
+/** One run of the node, for one account. */
 export class VerificationLedger {
-	private readonly inFlight = new Map<string, Promise<Answer>>();
-
 	constructor(
-		private readonly scope: string | undefined,
-		private readonly now: () => number = Date.now,
-	) {}
+		private readonly executionId: string,
+		private readonly account: string,
+		private readonly store: ProcessedStore,
+		private readonly memory: AnswerMemory = answerMemory,
+	) {
+		memory.touch(executionId);
+	}
 
-	/**
-	 * The answer for `key`: remembered from an earlier run, shared with an item of this run, or
-	 * obtained by `call` (which never throws).
-	 */
-	async obtain(key: string, call: () => Promise<Answer>): Promise<Answer> {
-		const memoryKey = this.scope === undefined ? undefined : `${this.scope}\u0000${key}`;
-		if (memoryKey !== undefined) {
-			const earlier = remembered.get(memoryKey);
-			if (earlier && this.now() - earlier.at < REMEMBER_FOR_MS) {
-				return { ...earlier.answer, reused: true };
-			}
+	/** The answer for `applicant`, reused or obtained by `call` (which never throws). */
+	async obtain(
+		applicant: string,
+		options: ObtainOptions,
+		call: () => Promise<Answer>,
+	): Promise<Obtained> {
+		const key = `${this.account}\u0000${applicant}`;
+		const windowMs = Math.max(0, options.reuseWindowMs);
+		const known = this.memory.find(key, this.executionId, windowMs);
+		if (known) return { kind: 'answer', answer: known, reused: true };
+		const pending = inFlight.get(key);
+		if (pending && (pending.executionId === this.executionId || windowMs > 0)) {
+			const shared = await pending.work;
+			return shared.kind === 'answer' ? { ...shared, reused: true } : shared;
 		}
-		const pending = this.inFlight.get(key);
-		if (pending) return { ...(await pending), reused: true };
 
-		const call$ = call();
-		this.inFlight.set(key, call$);
-		const answer = await call$;
-		if (memoryKey !== undefined && mayHaveCharged(answer)) {
-			const now = this.now();
-			remembered.delete(memoryKey);
-			remembered.set(memoryKey, { answer: withoutLargeRaw(answer), at: now });
-			forgetExpired(now);
+		// Registered before the first await, so every later item for this applicant shares it.
+		const work: Work = this.send(key, windowMs, options.keepRaw, call);
+		inFlight.set(key, { executionId: this.executionId, work });
+		try {
+			const obtained = await work;
+			return obtained.kind === 'answer' ? { ...obtained, reused: false } : obtained;
+		} finally {
+			if (inFlight.get(key)?.work === work) inFlight.delete(key);
 		}
-		return answer;
+	}
+
+	private async send(
+		key: string,
+		windowMs: number,
+		keepRaw: boolean,
+		call: () => Promise<Answer>,
+	): Work {
+		const claim = await this.store.claim(key, windowMs);
+		if (claim.kind === 'seen') return { kind: 'duplicate', windowMs };
+		const answer = await call();
+		if (mayHaveCharged(answer)) {
+			this.memory.remember(key, this.executionId, answer, keepRaw);
+		} else if (claim.kind === 'new') {
+			await claim.release();
+		}
+		return { kind: 'answer', answer };
 	}
 }
 
-/** For tests: how many answers are held, and a way to start from nothing. */
-export const ledgerMemory = {
-	size: () => remembered.size,
-	clear: () => remembered.clear(),
-};
+/** For tests: requests in flight in this process. */
+export function requestsInFlight(): number {
+	return inFlight.size;
+}

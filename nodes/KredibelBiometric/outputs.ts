@@ -1,6 +1,7 @@
 /**
- * Builds what the node returns: one output, or Match / No Match / Invalid Identity, with every
- * input item coming out exactly once, paired with itself, in input order within each output.
+ * Builds what the node returns: one output, or No Verdict / Match / No Match / Invalid Identity,
+ * with every input item coming out exactly once, paired with itself, in input order within each
+ * output.
  */
 import {
 	NodeApiError,
@@ -57,6 +58,7 @@ function toErrorDetails(outcome: FailedOutcome): IDataObject {
 		httpCode: failure.httpCode ?? null,
 		identityId: outcome.identityId,
 		attempts: outcome.attempts,
+		reused: outcome.reused === true,
 	};
 	if (failure.apiMessage !== undefined) details.apiMessage = failure.apiMessage;
 	if (failure.fieldErrors !== undefined) details.fieldErrors = failure.fieldErrors;
@@ -98,12 +100,12 @@ export function buildOutputs(
 	outcomes: ItemOutcome[],
 	routeByResult: boolean,
 ): INodeExecutionData[][] {
-	const outputs: INodeExecutionData[][] = routeByResult ? [[], [], []] : [[]];
+	const outputs: INodeExecutionData[][] = routeByResult ? [[], [], [], []] : [[]];
 	outcomes.forEach((outcome, itemIndex) => {
 		if (!outcome.ok) {
-			// Not verified is not a match: with routing, failures leave by No Match (or n8n moves
-			// them to the error output), never by Match.
-			outputs[routeByResult ? OUTPUT.noMatch : 0].push(toErrorItem(node, itemIndex, outcome));
+			// Kredibel decided nothing for a failed item: with routing it leaves by No Verdict (or
+			// n8n moves it to the error output), never by Match, and it is not a rejection either.
+			outputs[OUTPUT.noVerdict].push(toErrorItem(node, itemIndex, outcome));
 			return;
 		}
 		const item: INodeExecutionData = { json: outcome.json, pairedItem: { item: itemIndex } };

@@ -10,8 +10,15 @@ export type VerificationResult = 'match' | 'no_match' | 'identity_invalid' | 'id
 /** Kredibel's own threshold for `face: true`. */
 export const KREDIBEL_DEFAULT_THRESHOLD = 0.75;
 
-/** Output indexes when Route by Result is on. */
-export const OUTPUT = { match: 0, noMatch: 1, invalidIdentity: 2 } as const;
+/**
+ * Output indexes when Route by Result is on. No Verdict comes first on purpose: every fallback of
+ * n8n's lands on output 0 (a deactivated node's input, Always Output Data's empty item, a throw
+ * under a continue mode, pinned data), so output 0 must never be a path to approval.
+ */
+export const OUTPUT = { noVerdict: 0, match: 1, noMatch: 2, invalidIdentity: 3 } as const;
+
+/** The names n8n shows for the routed outputs, in output order. */
+export const ROUTED_OUTPUT_NAMES = ['No Verdict', 'Match', 'No Match', 'Invalid Identity'] as const;
 
 /**
  * Fail closed: `match` needs Kredibel's own `face: true` on a valid, active identity, and a
@@ -43,6 +50,10 @@ export interface ShapeOptions {
 	/** The NIK as it should appear in the output (already masked when asked to). */
 	identityId: string;
 	raw?: IDataObject;
+	/** Whether this item's answer cost money: false when another item, run or execution paid. */
+	charged: boolean;
+	/** Whether the answer was another item's, run's or execution's. */
+	reused: boolean;
 }
 
 export function toOutputJson(data: BiometricData, options: ShapeOptions): IDataObject {
@@ -56,6 +67,8 @@ export function toOutputJson(data: BiometricData, options: ShapeOptions): IDataO
 		result: decideResult(data, options.threshold),
 		threshold: options.threshold,
 		message: data.message,
+		charged: options.charged,
+		reused: options.reused,
 	};
 	if (options.raw !== undefined) json.raw = options.raw;
 	return json;

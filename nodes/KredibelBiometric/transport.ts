@@ -77,15 +77,15 @@ const TIMEOUT_CODES = new Set([
 
 /**
  * Failures that happen before a single byte of the request leaves: nothing reached Kredibel,
- * so nothing was charged and another attempt is safe.
+ * so nothing was charged and another attempt is safe. EHOSTUNREACH and ENETUNREACH are not
+ * among them: a kept-alive connection that already carried the request can report them too,
+ * so they count as a cut after sending ("unknown", not retried).
  */
 const NOT_SENT_CODES = new Set([
 	'ECONNREFUSED',
 	'ENOTFOUND',
 	'EAI_AGAIN',
 	'EAI_FAIL',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
 	'EADDRNOTAVAIL',
 ]);
 

@@ -1,16 +1,20 @@
 /**
  * Everything that happens to one input item: settings, NIK, image, the API call with retries
- * (shared with the other items for the same applicant), and the shape of the result. It never
- * throws: every failure comes back as an outcome, so one bad item cannot take the others down.
+ * (shared with the other items, runs and executions for the same applicant), and the shape of
+ * the result. It never throws: every failure comes back as an outcome, so one bad item cannot
+ * take the others down. `checkItem` is the part that needs no request, run for every item
+ * before the first request when the workflow stops on error.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import type { Answer } from './answer';
 import { readReply, type BiometricData } from './apiResponse';
 import { cutText } from './echo';
 import { localFailure, type Failure } from './failure';
+import { parseImageUrl } from './imageDownload';
 import { readImage } from './imageInput';
 import { readItemSettings, type ItemSettings } from './itemSettings';
-import { applicantKey, type Answer, type VerificationLedger } from './ledger';
+import { applicantKey, type Obtained, type VerificationLedger } from './ledger';
 import { redactNik } from './masking';
 import { maskNik, validateNik } from './nik';
 import { toOutputJson } from './result';
@@ -34,7 +38,55 @@ export type ItemOutcome =
 			/** The NIK as it may appear in the error item (masked when asked to), or null. */
 			identityId: string | null;
 			raw?: IDataObject;
+			/** True when the failure is another item's, run's or execution's answer. */
+			reused?: boolean;
 	  };
+
+type Checked =
+	| { ok: true; settings: ItemSettings; nik: string; identityId: string; image?: Buffer }
+	| { ok: false; outcome: ItemOutcome };
+
+const HOURS = 3_600_000;
+
+/**
+ * The local checks: settings, NIK, and the image as far as it can be read without a download
+ * (for Image URL only the address). Nothing is sent.
+ */
+export async function checkItem(
+	context: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	isCancelled: () => boolean,
+): Promise<Checked> {
+	const fail = (failure: Failure, identityId: string | null): Checked => ({
+		ok: false,
+		outcome: { ok: false, failure, attempts: 0, identityId },
+	});
+	const read = readItemSettings(context, itemIndex);
+	if (!read.ok) return fail(read.failure, null);
+	const { settings } = read;
+
+	const nik = validateNik(settings.identityId, settings.nikValidation);
+	if (!nik.ok) {
+		return fail(
+			localFailure('invalid_identity_id', nik.reason, nik.hint),
+			displayRawNik(settings.identityId, settings.maskIdentityId),
+		);
+	}
+	const identityId = settings.maskIdentityId ? maskNik(nik.nik) : nik.nik;
+	if (settings.imageSource === 'url') {
+		const address = parseImageUrl(settings.imageUrl);
+		if (!address.ok) return fail(maskFailure(address.failure, settings, nik.nik), identityId);
+		return { ok: true, settings, nik: nik.nik, identityId };
+	}
+	try {
+		const image = await readImage(context, item, itemIndex, settings, isCancelled);
+		if (!image.ok) return fail(maskFailure(image.failure, settings, nik.nik), identityId);
+		return { ok: true, settings, nik: nik.nik, identityId, image: image.bytes };
+	} catch (error) {
+		return fail(unreadableBinary(error), identityId);
+	}
+}
 
 export async function verifyItem(
 	context: IExecuteFunctions,
@@ -42,47 +94,47 @@ export async function verifyItem(
 	itemIndex: number,
 	plan: ExecutionPlan,
 ): Promise<ItemOutcome> {
-	const read = readItemSettings(context, itemIndex);
-	if (!read.ok) return { ok: false, failure: read.failure, attempts: 0, identityId: null };
-	const { settings } = read;
-
-	const nik = validateNik(settings.identityId, settings.nikValidation);
-	if (!nik.ok) {
-		return {
-			ok: false,
-			failure: localFailure('invalid_identity_id', nik.reason, nik.hint),
-			attempts: 0,
-			identityId: displayRawNik(settings.identityId, settings.maskIdentityId),
-		};
-	}
-	const identityId = settings.maskIdentityId ? maskNik(nik.nik) : nik.nik;
+	const checked = await checkItem(context, item, itemIndex, plan.isCancelled);
+	if (!checked.ok) return checked.outcome;
+	const { settings, nik, identityId } = checked;
 	const failWithoutRequest = (failure: Failure): ItemOutcome => ({
 		ok: false,
-		failure,
+		failure: maskFailure(failure, settings, nik),
 		attempts: 0,
 		identityId,
 	});
 
-	let image: Buffer;
-	try {
-		const read = await readImage(context, item, itemIndex, settings, plan.isCancelled);
-		if (!read.ok) return failWithoutRequest(read.failure);
-		image = read.bytes;
-	} catch (error) {
-		return failWithoutRequest(
-			localFailure(
-				'missing_image',
-				`The binary data could not be read: ${cutText(error instanceof Error ? error.message : String(error), 200)}`,
-				'Check the step that produced the selfie, and that n8n can read its binary data storage.',
-			),
-		);
+	let image = checked.image;
+	if (image === undefined) {
+		try {
+			const downloaded = await readImage(context, item, itemIndex, settings, plan.isCancelled);
+			if (!downloaded.ok) return failWithoutRequest(downloaded.failure);
+			image = downloaded.bytes;
+		} catch (error) {
+			return failWithoutRequest(unreadableBinary(error));
+		}
 	}
 
-	const key = applicantKey(nik.nik, image) + (plan.dedupe ? '' : `:item ${itemIndex}`);
-	const answer = await plan.ledger.obtain(key, async () =>
-		callKredibel(context, plan, nik.nik, image.toString('base64'), settings),
+	const faceImage = image.toString('base64');
+	const key = applicantKey(nik, image) + (plan.dedupe ? '' : `:item ${itemIndex}`);
+	const obtained = await plan.ledger.obtain(
+		key,
+		{
+			// Without Dedupe every item is its own request: nothing is reused across executions.
+			reuseWindowMs: plan.dedupe ? settings.reuseWindowHours * HOURS : 0,
+			keepRaw: settings.includeRawResponse,
+		},
+		async () => await callKredibel(context, plan, nik, faceImage, settings),
 	);
-	return renderAnswer(answer, item, settings, nik.nik, identityId);
+	return renderAnswer(obtained, item, settings, nik, identityId);
+}
+
+function unreadableBinary(error: unknown): Failure {
+	return localFailure(
+		'missing_image',
+		`The binary data could not be read: ${cutText(error instanceof Error ? error.message : String(error), 200)}`,
+		'Check the step that produced the selfie, and that n8n can read its binary data storage.',
+	);
 }
 
 /** One applicant's call, with the node's own retries. Never throws. */
@@ -113,37 +165,71 @@ async function callKredibel(
 	return { result: result.ok ? { ok: true, data: result.value } : result, attempts, raw: lastRaw };
 }
 
+/**
+ * The failure for an applicant another execution sent within the window, whose answer this
+ * process does not hold (another worker or `n8n execute` run got it).
+ */
+function duplicateFailure(windowMs: number): Failure {
+	const hours = windowMs / HOURS;
+	return localFailure(
+		'duplicate_request',
+		`This applicant (the same NIK and photo, on the same Kredibel account) was already sent to Kredibel by another execution within the last ${hours} hours, and that answer is not held by this n8n process; it was not sent again, so it is not charged`,
+		"Find the verdict in that execution (n8n's Executions list). To send the applicant again anyway, set the option Reuse Window (Hours) to 0 for this run.",
+	);
+}
+
 /** The item's outcome from the applicant's answer, with this item's own settings. */
 function renderAnswer(
-	answer: Answer,
+	obtained: Obtained,
 	item: INodeExecutionData,
 	settings: ItemSettings,
 	nik: string,
 	identityId: string,
 ): ItemOutcome {
+	if (obtained.kind === 'duplicate') {
+		return { ok: false, failure: duplicateFailure(obtained.windowMs), attempts: 0, identityId };
+	}
+	const { answer, reused } = obtained;
 	const raw = settings.includeRawResponse ? answer.raw : undefined;
-	const outcome: ItemOutcome = answer.result.ok
-		? {
-				ok: true,
-				json: toOutputJson(answer.result.data, {
-					threshold: settings.similarityThreshold,
-					identityId,
-					raw,
-				}),
-				binary: settings.keepBinary ? item.binary : undefined,
-			}
-		: { ok: false, failure: answer.result.failure, attempts: answer.attempts, identityId, raw };
-	return settings.maskIdentityId ? maskOutcome(outcome, nik) : outcome;
+	if (!answer.result.ok) {
+		const { failure } = answer.result;
+		return {
+			ok: false,
+			// What this item cost: nothing, when another item, run or execution paid for the answer.
+			failure: maskFailure(reused ? reusedFailure(failure) : failure, settings, nik),
+			attempts: answer.attempts,
+			identityId,
+			raw: raw === undefined || !settings.maskIdentityId ? raw : redactNik(raw, nik),
+			reused,
+		};
+	}
+	const json = toOutputJson(answer.result.data, {
+		threshold: settings.similarityThreshold,
+		identityId,
+		raw,
+		charged: !reused,
+		reused,
+	});
+	return {
+		ok: true,
+		json: settings.maskIdentityId ? redactNik(json, nik) : json,
+		binary: settings.keepBinary ? item.binary : undefined,
+	};
 }
 
-/** Mask NIK reaches Kredibel's messages, validation errors and raw answer, not just identityId. */
-function maskOutcome(outcome: ItemOutcome, nik: string): ItemOutcome {
-	if (outcome.ok) return { ...outcome, json: redactNik(outcome.json, nik) };
+/** Another request's failure, given to this item: it says so, and this item paid nothing. */
+function reusedFailure(failure: Failure): Failure {
+	const paid = failure.charged === false ? '' : ', so this item is not charged again';
 	return {
-		...outcome,
-		failure: redactNik(outcome.failure, nik),
-		raw: outcome.raw === undefined ? undefined : redactNik(outcome.raw, nik),
+		...failure,
+		reason: `${failure.reason} (the answer of an earlier request for the same applicant${paid})`,
+		charged: false,
 	};
+}
+
+/** Mask NIK reaches Kredibel's messages, validation errors and the node's own, not just identityId. */
+function maskFailure(failure: Failure, settings: ItemSettings, nik: string): Failure {
+	return settings.maskIdentityId ? redactNik(failure, nik) : failure;
 }
 
 /** The NIK as the user gave it, for the error item: short text only, masked when asked to. */

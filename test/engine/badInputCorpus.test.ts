@@ -3,7 +3,7 @@
  * error item that names the item and the fix, with the documented errorType, and none may reach
  * Kredibel (local checks are free; a request could be charged). Every parameter reaches the node
  * as an expression over the item, as when it is mapped from incoming data. With Route by Result
- * and "Continue (regular output)" every bad item leaves by No Match, never by Match.
+ * and "Continue (regular output)" every bad item leaves by No Verdict, never by Match.
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -274,11 +274,11 @@ describe('bad input corpus', () => {
 });
 
 describe('bad input corpus with Route by Result and "Continue (regular output)"', () => {
-	it('every bad item leaves by No Match, in order; the one good item alone leaves by Match', async () => {
+	it('every bad item leaves by No Verdict, in order; the one good item alone leaves by Match', async () => {
 		const good: BadInput = { name: 'good', errorType: '' };
 		const rows = [...corpus.slice(0, 20), good, ...corpus.slice(20)];
 		const run = await runCorpus(rows, { onError: 'continueRegularOutput' }, true);
-		expect(run.outputNames).toEqual(['Match', 'No Match', 'Invalid Identity']);
+		expect(run.outputNames).toEqual(['No Verdict', 'Match', 'No Match', 'Invalid Identity']);
 		expect(env.biometricRequests().map((entry) => entry.identityId)).toEqual([MATCH_NIK]);
 		const match = run.output('Match');
 		expect(match.map((item) => [item.pairedItem, item.json.result])).toEqual([
@@ -286,7 +286,8 @@ describe('bad input corpus with Route by Result and "Continue (regular output)"'
 		]);
 		expect(run.reached(APPROVE_NODE)).toHaveLength(1);
 		expect(run.output('Invalid Identity')).toHaveLength(0);
-		const noMatch = run.output('No Match');
+		expect(run.output('No Match')).toHaveLength(0);
+		const noMatch = run.output('No Verdict');
 		expect(noMatch).toHaveLength(rows.length - 1);
 		noMatch.forEach((item) => {
 			const itemIndex = (item.pairedItem as { item: number }).item;
@@ -303,6 +304,6 @@ describe('bad input corpus with Route by Result and "Continue (regular output)"'
 		expect(run.output('Match')).toHaveLength(0);
 		expect(run.reached('Match')).toBeUndefined();
 		expect(run.reached(APPROVE_NODE)).toBeUndefined();
-		expect(run.output('No Match')).toHaveLength(corpus.length);
+		expect(run.output('No Verdict')).toHaveLength(corpus.length);
 	});
 });

@@ -142,7 +142,13 @@ describe("n8n's Retry On Fail (retryOnFail, maxTries 3)", () => {
 		});
 		const run = await verify({ niks, options: { concurrency: 1 }, settings: retryOnFail });
 		expect(run.run.status).toBe('error');
-		expect(run.error?.context).toMatchObject({ errorType: 'no_face_detected', charged: true });
+		// The last try reused the first try's answer: this try paid nothing for it.
+		expect(run.error?.context).toMatchObject({
+			errorType: 'no_face_detected',
+			charged: false,
+			reused: true,
+		});
+		expect(run.error?.message).toMatch(/not charged again/);
 		expect([...requestsPerNik().values()]).toEqual([1, 1, 1]);
 	});
 

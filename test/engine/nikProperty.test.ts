@@ -12,7 +12,13 @@ import fc from 'fast-check';
 import { validateNik } from '../../nodes/KredibelBiometric/nik';
 import { anyNumber, nikLikeText } from '../helpers/nikArbitraries';
 import { SANDBOX_NIKS } from '../sandbox/server';
-import { applicants, pairedIndexes, useSandbox, verifyWith } from './harness/fixtures';
+import {
+	applicants,
+	forgetAnswers,
+	pairedIndexes,
+	useSandbox,
+	verifyWith,
+} from './harness/fixtures';
 
 const SEED = 20_240_817;
 const env = useSandbox();
@@ -36,6 +42,8 @@ describe('the node, for any NIK value', () => {
 		await fc.assert(
 			fc.asyncProperty(fc.array(nikFieldValue, { minLength: 1, maxLength: 4 }), async (values) => {
 				env.sandbox.resetLog();
+				// Each run stands alone: a NIK sent by an earlier run would otherwise be reused.
+				forgetAnswers();
 				const niks = interleaveWithMatches(values);
 				const run = await verifyWith(env.sandbox, {
 					niks,

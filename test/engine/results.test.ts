@@ -27,6 +27,8 @@ describe('the sandbox answers become the documented output item', () => {
 			result: 'match',
 			threshold: 0.75,
 			message: 'Identity biometric verification succeeded.',
+			charged: true,
+			reused: false,
 		});
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(item.binary).toBeUndefined();

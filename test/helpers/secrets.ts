@@ -7,6 +7,9 @@
 /** The API key every test credential uses; no output, error or log may ever contain it. */
 export const TEST_API_KEY = 'kb_test_SECRET-key-0123456789abcdef';
 
+/** The key of a second Kredibel account on the same host, for tests that use two credentials. */
+export const SECOND_TEST_API_KEY = 'kb_test_SECOND-account-key-fedcba9876543210';
+
 export function visibleText(value: unknown): string {
 	const seen = new WeakSet<object>();
 	return JSON.stringify(value, function (_key, inner: unknown) {
@@ -29,10 +32,12 @@ export function visibleText(value: unknown): string {
 	});
 }
 
-export function assertNoSecret(value: unknown, secret = TEST_API_KEY): void {
+export function assertNoSecret(value: unknown, secret?: string): void {
 	const text = visibleText(value);
-	const at = text.indexOf(secret);
-	if (at !== -1) {
-		throw new Error(`API key found in what n8n keeps of the run: ...${text.slice(at - 300, at)}`);
+	for (const key of secret === undefined ? [TEST_API_KEY, SECOND_TEST_API_KEY] : [secret]) {
+		const at = text.indexOf(key);
+		if (at !== -1) {
+			throw new Error(`API key found in what n8n keeps of the run: ...${text.slice(at - 300, at)}`);
+		}
 	}
 }

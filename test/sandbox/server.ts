@@ -68,8 +68,10 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface SandboxOptions {
 	/** 0 (the default) picks a free port. */
 	port?: number;
-	/** The only key accepted as `Authorization: Bearer <key>`; default `SANDBOX_API_KEY`. */
+	/** The key accepted as `Authorization: Bearer <key>`; default `SANDBOX_API_KEY`. */
 	apiKey?: string;
+	/** Keys of other accounts also accepted, so a workflow can use two credentials. */
+	otherApiKeys?: string[];
 	/** Added to every API request (not to the control API); default 0. */
 	latencyMs?: number;
 	/** Fault rules in effect from the start. */
@@ -152,12 +154,14 @@ class KredibelSandbox implements Sandbox {
 	private inFlight = 0;
 	private maxInFlight = 0;
 	private totalRequests = 0;
+	private readonly otherApiKeys: Set<string>;
 	private chargedRequests = 0;
 	private creditAmount = INITIAL_CREDIT;
 	private creditUpdatedAt = unixSeconds();
 
 	constructor(options: SandboxOptions) {
 		this.apiKey = options.apiKey ?? SANDBOX_API_KEY;
+		this.otherApiKeys = new Set(options.otherApiKeys ?? []);
 		this.onRequest = options.onRequest;
 		this.setLatency(options.latencyMs ?? 0);
 		for (const rule of options.faults ?? []) this.addFault(rule);
@@ -484,7 +488,7 @@ class KredibelSandbox implements Sandbox {
 	/** Only `Bearer <key>`: Kredibel also takes a `key` parameter, but the node must use the header. */
 	private isAuthorized(header: string | undefined): boolean {
 		const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
-		return match !== null && match[1] === this.apiKey;
+		return match !== null && (match[1] === this.apiKey || this.otherApiKeys.has(match[1]));
 	}
 
 	private notify(entry: RequestLogEntry): void {

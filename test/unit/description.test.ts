@@ -73,15 +73,17 @@ describe('node description', () => {
 			maxImageSizeKb: 1024,
 			maxRetries: 2,
 			nikValidation: 'format',
+			reuseWindowHours: 24,
 			similarityThreshold: 0.75,
 			timeout: 30000,
 		});
 	});
 
-	it('has one output, or Match / No Match / Invalid Identity with Route by Result', () => {
+	it('has one output, or No Verdict / Match / No Match / Invalid Identity with Route by Result', () => {
 		expect(outputsFor({ routeByResult: false })).toEqual([{ type: 'main' }]);
 		expect(outputsFor({})).toEqual([{ type: 'main' }]);
 		expect(outputsFor({ routeByResult: true })).toEqual([
+			{ type: 'main', displayName: 'No Verdict' },
 			{ type: 'main', displayName: 'Match' },
 			{ type: 'main', displayName: 'No Match' },
 			{ type: 'main', displayName: 'Invalid Identity' },
@@ -90,7 +92,7 @@ describe('node description', () => {
 
 	it('routes only for true or the text "true": other values draw one output', () => {
 		for (const value of ['true', ' TRUE ', true]) {
-			expect(outputsFor({ routeByResult: value })).toHaveLength(3);
+			expect(outputsFor({ routeByResult: value })).toHaveLength(4);
 		}
 		for (const value of ['false', 'yes', 1, 0, null, '={{ true }}', {}, []]) {
 			expect(outputsFor({ routeByResult: value })).toEqual([{ type: 'main' }]);

@@ -37,7 +37,10 @@ function success(data: Record<string, unknown>, response?: unknown): HttpReply {
 function outcomeOf(reply: HttpReply, threshold = 0.75): ItemOutcome {
 	const read = readReply(reply, NIK);
 	if (!read.ok) return { ok: false, failure: read.failure, attempts: 1, identityId: NIK };
-	return { ok: true, json: toOutputJson(read.data, { threshold, identityId: NIK }) };
+	return {
+		ok: true,
+		json: toOutputJson(read.data, { threshold, identityId: NIK, charged: true, reused: false }),
+	};
 }
 
 function resultOf(reply: HttpReply, threshold = 0.75): string {

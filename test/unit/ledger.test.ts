@@ -1,18 +1,27 @@
 /**
- * Never pay twice: one request per applicant per run, answers that may have cost money reused by
- * a later run of the same execution (Retry On Fail), free failures sent again, memory bounded.
+ * Never pay twice: one request per applicant per run; answers that may have cost money reused by
+ * later runs of the same execution (Retry On Fail) and, within the Reuse Window, by other
+ * executions, in this process (memory) and in others (n8n's deduplication store); free failures
+ * sent again; memory bounded, and one busy execution cannot take another's answers.
  */
-import type { Answer } from '../../nodes/KredibelBiometric/ledger';
+import type { Answer } from '../../nodes/KredibelBiometric/answer';
 import {
-	applicantKey,
-	ledgerMemory,
-	MAX_REMEMBERED,
-	REMEMBER_FOR_MS,
-	VerificationLedger,
-} from '../../nodes/KredibelBiometric/ledger';
+	ACTIVE_MS,
+	AnswerMemory,
+	MAX_ENTRIES,
+	MAX_KEPT_RAW_CHARS,
+} from '../../nodes/KredibelBiometric/answerMemory';
 import type { Failure } from '../../nodes/KredibelBiometric/failure';
+import {
+	accountKey,
+	applicantKey,
+	VerificationLedger,
+	type Obtained,
+} from '../../nodes/KredibelBiometric/ledger';
+import { bucketValues, ProcessedStore } from '../../nodes/KredibelBiometric/processedStore';
 
 const NIK = '1234567890123456';
+const HOUR = 3_600_000;
 const verdict: Answer = {
 	result: {
 		ok: true,
@@ -27,6 +36,7 @@ const verdict: Answer = {
 		},
 	},
 	attempts: 1,
+	raw: { message: 'ok', data: { id: 'v' } },
 };
 const failure = (charged: Failure['charged']): Answer => ({
 	result: {
@@ -43,95 +53,325 @@ const failure = (charged: Failure['charged']): Answer => ({
 	attempts: 1,
 });
 
-/** A call that counts how often it was made. */
-function counted(answer: Answer) {
-	const call = jest.fn(async () => answer);
-	return call;
+/**
+ * The contract of n8n's deduplication store as the node uses it (mode "entries"): values seen
+ * before are "processed", the others are recorded as they are checked; removeProcessed forgets.
+ * Shared by "processes" in these tests as n8n's database is; the e2e suite runs the real one.
+ */
+class StoreDouble {
+	readonly values = new Set<string>();
+	calls = 0;
+	failing = false;
+	async checkProcessedAndRecord(items: Array<string | number>) {
+		this.calls++;
+		if (this.failing) throw new Error('database is locked');
+		const processed = items.filter((item) => this.values.has(String(item)));
+		const fresh = items.filter((item) => !this.values.has(String(item)));
+		for (const item of fresh) this.values.add(String(item));
+		return { new: fresh, processed };
+	}
+	async removeProcessed(items: Array<string | number>) {
+		this.calls++;
+		for (const item of items) this.values.delete(String(item));
+	}
 }
 
-beforeEach(() => ledgerMemory.clear());
+/** A clock the test moves. */
+function clock(start = 1_800_000_000_000) {
+	let now = start;
+	return { now: () => now, advance: (ms: number) => (now += ms) };
+}
 
-describe('applicantKey', () => {
-	it('is the NIK and a digest of the exact bytes, not the bytes', () => {
+const ACCOUNT = accountKey('key-a', 'https://api.example');
+const key = applicantKey(NIK, Buffer.from('selfie'));
+const window24h = { reuseWindowMs: 24 * HOUR, keepRaw: false };
+
+function answerOf(obtained: Obtained): Answer {
+	if (obtained.kind !== 'answer') throw new Error(`expected an answer, got ${obtained.kind}`);
+	return obtained.answer;
+}
+
+describe('applicantKey and accountKey', () => {
+	it('keys the applicant by NIK and a digest of the exact bytes, not the bytes', () => {
 		const image = Buffer.alloc(100_000, 1);
-		const key = applicantKey(NIK, image);
-		expect(key.startsWith(`${NIK}:`)).toBe(true);
-		expect(key.length).toBeLessThan(80);
-		expect(applicantKey(NIK, Buffer.from(image))).toBe(key);
-		const changed = Buffer.from(image);
-		changed[99_999] = 2;
-		expect(applicantKey(NIK, changed)).not.toBe(key);
+		const applicant = applicantKey(NIK, image);
+		expect(applicant.startsWith(`${NIK}:`)).toBe(true);
+		expect(applicant.length).toBeLessThan(80);
+		expect(applicantKey(NIK, Buffer.from(image))).toBe(applicant);
+		image[99_999] = 2;
+		expect(applicantKey(NIK, image)).not.toBe(applicant);
+	});
+
+	it('keys the account by a digest of the API key and API root: keys and environments never share', () => {
+		const account = accountKey('secret-key-123', 'https://api.example');
+		expect(account).not.toContain('secret-key-123');
+		expect(accountKey('secret-key-124', 'https://api.example')).not.toBe(account);
+		expect(accountKey('secret-key-123', 'https://sandbox.example')).not.toBe(account);
+		expect(accountKey('secret-key-123', 'https://api.example')).toBe(account);
 	});
 });
 
-describe('VerificationLedger', () => {
-	it('shares one request between items of one run for the same applicant', async () => {
-		const ledger = new VerificationLedger('exec-1');
-		const call = jest.fn(async () => {
-			await new Promise((resolve) => setTimeout(resolve, 10));
-			return verdict;
-		});
-		const answers = await Promise.all([1, 2, 3].map(() => ledger.obtain('a', call)));
+describe('VerificationLedger in one process', () => {
+	it('sends one request for items of one run with the same applicant; the others are reused', async () => {
+		const memory = new AnswerMemory();
+		const ledger = new VerificationLedger('e1', ACCOUNT, new ProcessedStore(undefined), memory);
+		const call = jest.fn(async () => verdict);
+		const results = await Promise.all(
+			[1, 2, 3].map(async () => await ledger.obtain(key, window24h, call)),
+		);
 		expect(call).toHaveBeenCalledTimes(1);
-		expect(answers.map((answer) => answer.reused === true)).toEqual([false, true, true]);
+		expect(results.map((r) => (r.kind === 'answer' ? r.reused : r.kind))).toEqual([
+			false,
+			true,
+			true,
+		]);
 	});
 
-	it.each([
-		['a verdict', verdict],
-		['a charged failure', failure(true)],
-		['a failure that may have been charged', failure('unknown')],
-	])('reuses %s in a later run of the same execution', async (_name, answer) => {
-		const first = counted(answer);
-		await new VerificationLedger('exec-1').obtain('a', first);
-		const second = counted(answer);
-		const again = await new VerificationLedger('exec-1').obtain('a', second);
-		expect(first).toHaveBeenCalledTimes(1);
-		expect(second).not.toHaveBeenCalled();
-		expect(again).toMatchObject({ reused: true, result: answer.result });
+	it('reuses, in a later run of the same execution, answers that may have cost money, and sends free failures again', async () => {
+		const memory = new AnswerMemory();
+		const store = new ProcessedStore(undefined);
+		for (const [answer, sentAgain] of [
+			[verdict, false],
+			[failure(true), false],
+			[failure('unknown'), false],
+			[failure(false), true],
+		] as const) {
+			memory.clear();
+			const first = jest.fn(async () => answer);
+			await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(key, window24h, first);
+			const retry = jest.fn(async () => verdict);
+			const again = await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(
+				key,
+				{ reuseWindowMs: 0, keepRaw: false },
+				retry,
+			);
+			expect(retry).toHaveBeenCalledTimes(sentAgain ? 1 : 0);
+			expect(again.kind === 'answer' && again.reused).toBe(!sentAgain);
+		}
 	});
 
-	it('sends a free failure again in a later run', async () => {
-		await new VerificationLedger('exec-1').obtain('a', counted(failure(false)));
-		const second = counted(verdict);
-		await new VerificationLedger('exec-1').obtain('a', second);
-		expect(second).toHaveBeenCalledTimes(1);
-	});
+	it('reuses another execution answer within the window, and not with window 0 or after it', async () => {
+		const time = clock();
+		const memory = new AnswerMemory(time.now);
+		const store = new ProcessedStore(undefined);
+		await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(
+			key,
+			window24h,
+			async () => verdict,
+		);
 
-	it('keeps executions, and runs without an execution id, apart', async () => {
-		await new VerificationLedger('exec-1').obtain('a', counted(verdict));
-		const other = counted(verdict);
-		await new VerificationLedger('exec-2').obtain('a', other);
-		const noId = counted(verdict);
-		await new VerificationLedger(undefined).obtain('a', noId);
-		await new VerificationLedger(undefined).obtain('a', noId);
-		expect(other).toHaveBeenCalledTimes(1);
-		expect(noId).toHaveBeenCalledTimes(2);
-		expect(ledgerMemory.size()).toBe(2);
-	});
-
-	it('forgets answers older than REMEMBER_FOR_MS', async () => {
-		let now = 1_000;
-		await new VerificationLedger('e', () => now).obtain('a', counted(verdict));
-		now += REMEMBER_FOR_MS;
-		const later = counted(verdict);
-		await new VerificationLedger('e', () => now).obtain('a', later);
+		const later = jest.fn(async () => verdict);
+		time.advance(23 * HOUR);
+		expect(
+			(await new VerificationLedger('e2', ACCOUNT, store, memory).obtain(key, window24h, later))
+				.kind,
+		).toBe('answer');
+		expect(later).toHaveBeenCalledTimes(0);
+		await new VerificationLedger('e3', ACCOUNT, store, memory).obtain(
+			key,
+			{ reuseWindowMs: 0, keepRaw: false },
+			later,
+		);
 		expect(later).toHaveBeenCalledTimes(1);
+		time.advance(25 * HOUR);
+		await new VerificationLedger('e4', ACCOUNT, store, memory).obtain(key, window24h, later);
+		// e3's answer is 25 h old too: both are outside the window now.
+		expect(later).toHaveBeenCalledTimes(2);
 	});
 
-	it('holds at most MAX_REMEMBERED answers, dropping the oldest', async () => {
-		const ledger = new VerificationLedger('e');
-		for (let i = 0; i <= MAX_REMEMBERED; i++) await ledger.obtain(`k${i}`, async () => verdict);
-		expect(ledgerMemory.size()).toBe(MAX_REMEMBERED);
-		const oldest = counted(verdict);
-		await new VerificationLedger('e').obtain('k0', oldest);
-		expect(oldest).toHaveBeenCalledTimes(1);
+	it('shares one request between two executions in flight at once, unless the window is 0', async () => {
+		const memory = new AnswerMemory();
+		const store = new ProcessedStore(undefined);
+		let release: () => void = () => {};
+		const slow = jest.fn(
+			async () =>
+				await new Promise<Answer>((resolve) => {
+					release = () => resolve(verdict);
+				}),
+		);
+		const first = new VerificationLedger('e1', ACCOUNT, store, memory).obtain(key, window24h, slow);
+		await Promise.resolve();
+		const second = new VerificationLedger('e2', ACCOUNT, store, memory).obtain(
+			key,
+			window24h,
+			slow,
+		);
+		const own = jest.fn(async () => verdict);
+		const third = new VerificationLedger('e3', ACCOUNT, store, memory).obtain(
+			key,
+			{ reuseWindowMs: 0, keepRaw: false },
+			own,
+		);
+		release();
+		const results = await Promise.all([first, second, third]);
+		expect(slow).toHaveBeenCalledTimes(1);
+		expect(own).toHaveBeenCalledTimes(1);
+		expect(results.map((r) => r.kind === 'answer' && r.reused)).toEqual([false, true, false]);
 	});
 
-	it('does not keep a huge raw answer across runs, but keeps the verdict', async () => {
-		const huge = { ...verdict, raw: { blob: 'x'.repeat(200_000) } };
-		await new VerificationLedger('e').obtain('a', async () => huge);
-		const again = await new VerificationLedger('e').obtain('a', counted(verdict));
-		expect(again.raw).toBeUndefined();
-		expect(again.result).toEqual(verdict.result);
+	it('never shares between accounts', async () => {
+		const memory = new AnswerMemory();
+		const store = new ProcessedStore(undefined);
+		const call = jest.fn(async () => verdict);
+		await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(key, window24h, call);
+		await new VerificationLedger(
+			'e2',
+			accountKey('key-b', 'https://api.example'),
+			store,
+			memory,
+		).obtain(key, window24h, call);
+		expect(call).toHaveBeenCalledTimes(2);
+	});
+
+	it('keeps the raw answer only when the paying item asked for it, and never a huge one', async () => {
+		const memory = new AnswerMemory();
+		const store = new ProcessedStore(undefined);
+		const later = async () => verdict;
+		await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(key, window24h, later);
+		expect(memory.find(`${ACCOUNT}\u0000${key}`, 'e1', 0)?.raw).toBeUndefined();
+		const key2 = applicantKey(NIK, Buffer.from('other'));
+		await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(
+			key2,
+			{ ...window24h, keepRaw: true },
+			later,
+		);
+		expect(memory.find(`${ACCOUNT}\u0000${key2}`, 'e1', 0)?.raw).toEqual(verdict.raw);
+		const huge: Answer = { ...verdict, raw: { blob: 'x'.repeat(MAX_KEPT_RAW_CHARS + 1) } };
+		const key3 = applicantKey(NIK, Buffer.from('third'));
+		const shared = await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(
+			key3,
+			{ ...window24h, keepRaw: true },
+			async () => huge,
+		);
+		// The run that paid still sees it; the memory does not keep it.
+		expect(answerOf(shared).raw).toBe(huge.raw);
+		expect(memory.find(`${ACCOUNT}\u0000${key3}`, 'e1', 0)?.raw).toBeUndefined();
+	});
+});
+
+describe('AnswerMemory bounds', () => {
+	it('keeps every answer of a running execution larger than the cap (Retry On Fail reuses them all)', () => {
+		const memory = new AnswerMemory();
+		for (let i = 0; i < MAX_ENTRIES + 2; i++) memory.remember(`k${i}`, 'big', verdict, false);
+		for (let i = 0; i < MAX_ENTRIES + 2; i++) expect(memory.find(`k${i}`, 'big', 0)).toBeDefined();
+	});
+
+	it('takes room from quiet executions only, oldest first, never from one that still runs', () => {
+		const time = clock();
+		const memory = new AnswerMemory(time.now);
+		for (let i = 0; i < MAX_ENTRIES; i++) memory.remember(`old${i}`, 'quiet', verdict, false);
+		memory.remember('running0', 'running', verdict, false);
+		time.advance(ACTIVE_MS + 1);
+		memory.touch('running');
+		for (let i = 1; i <= 10; i++) memory.remember(`running${i}`, 'running', verdict, false);
+		expect(memory.stats().entries).toBe(MAX_ENTRIES);
+		// The quiet execution lost its 11 oldest answers; the running one lost none.
+		expect(memory.find('old10', 'other', 48 * HOUR)).toBeUndefined();
+		expect(memory.find('old11', 'other', 48 * HOUR)).toBeDefined();
+		for (let i = 0; i <= 10; i++) expect(memory.find(`running${i}`, 'running', 0)).toBeDefined();
+	});
+
+	it('bounds bytes: large answers of quiet executions go first', () => {
+		const time = clock();
+		const memory = new AnswerMemory(time.now);
+		const large: Answer = { ...verdict, raw: { blob: 'x'.repeat(60_000) } };
+		for (let i = 0; i < 400; i++) memory.remember(`k${i}`, `e${i}`, large, true);
+		time.advance(ACTIVE_MS + 1);
+		memory.remember('last', 'now', verdict, false);
+		expect(memory.stats().bytes).toBeLessThanOrEqual(32 * 1024 * 1024);
+		expect(memory.stats().entries).toBeLessThan(400);
+		expect(memory.find('last', 'now', 0)).toBeDefined();
+	});
+});
+
+describe('across processes, through the deduplication store', () => {
+	it('a second process does not send an applicant the first one sent: duplicate, free', async () => {
+		const database = new StoreDouble();
+		const call = jest.fn(async () => verdict);
+		const first = await new VerificationLedger(
+			'p1-e1',
+			ACCOUNT,
+			new ProcessedStore(database),
+			new AnswerMemory(),
+		).obtain(key, window24h, call);
+		const second = await new VerificationLedger(
+			'p2-e1',
+			ACCOUNT,
+			new ProcessedStore(database),
+			new AnswerMemory(),
+		).obtain(key, window24h, call);
+		expect(call).toHaveBeenCalledTimes(1);
+		expect(first.kind).toBe('answer');
+		expect(second).toEqual({ kind: 'duplicate', windowMs: 24 * HOUR });
+		// Only the current bucket's value stays recorded, and it is a digest.
+		expect(database.values.size).toBe(1);
+		expect([...database.values][0]).not.toContain(NIK);
+	});
+
+	it('forgets a free failure at once, so another process may send it again', async () => {
+		const database = new StoreDouble();
+		await new VerificationLedger(
+			'p1',
+			ACCOUNT,
+			new ProcessedStore(database),
+			new AnswerMemory(),
+		).obtain(key, window24h, async () => failure(false));
+		expect(database.values.size).toBe(0);
+		const call = jest.fn(async () => verdict);
+		await new VerificationLedger(
+			'p2',
+			ACCOUNT,
+			new ProcessedStore(database),
+			new AnswerMemory(),
+		).obtain(key, window24h, call);
+		expect(call).toHaveBeenCalledTimes(1);
+	});
+
+	it('does not consult the store with window 0, and sends when the store fails or is missing', async () => {
+		const database = new StoreDouble();
+		database.values.add(bucketValues(`${ACCOUNT}\u0000${key}`, 24 * HOUR, Date.now())[0]);
+		const call = jest.fn(async () => verdict);
+		await new VerificationLedger(
+			'p1',
+			ACCOUNT,
+			new ProcessedStore(database),
+			new AnswerMemory(),
+		).obtain(key, { reuseWindowMs: 0, keepRaw: false }, call);
+		expect(database.calls).toBe(0);
+		database.failing = true;
+		await new VerificationLedger(
+			'p2',
+			ACCOUNT,
+			new ProcessedStore(database),
+			new AnswerMemory(),
+		).obtain(key, window24h, call);
+		await new VerificationLedger('p3', ACCOUNT, new ProcessedStore({}), new AnswerMemory()).obtain(
+			key,
+			window24h,
+			call,
+		);
+		expect(call).toHaveBeenCalledTimes(3);
+	});
+
+	it('finds a record for at least the window and at most 1.25 times it', async () => {
+		const windowMs = 8 * HOUR;
+		for (const [age, found] of [
+			[0, true],
+			[windowMs - 1, true],
+			[windowMs * 1.25 + 1, false],
+			[windowMs * 3, false],
+		] as const) {
+			for (const offset of [0, 0.37, 0.999]) {
+				const database = new StoreDouble();
+				// Anywhere in a bucket: the window must hold whatever the time of the first record.
+				const time = clock(1_800_000_000_000 + Math.floor((offset * windowMs) / 4));
+				const at = time.now();
+				await new ProcessedStore(database, time.now).claim('applicant', windowMs);
+				time.advance(age);
+				const claim = await new ProcessedStore(database, time.now).claim('applicant', windowMs);
+				expect([age, claim.kind]).toEqual([age, found ? 'seen' : 'new']);
+				expect(time.now() - at).toBe(age);
+			}
+		}
 	});
 });

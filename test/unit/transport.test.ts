@@ -16,7 +16,9 @@ describe('describeNetworkError', () => {
 		['ECONNREFUSED', 'network_error', false, true],
 		['ENOTFOUND', 'network_error', false, true],
 		['EAI_AGAIN', 'network_error', false, true],
-		['EHOSTUNREACH', 'network_error', false, true],
+		// Also seen on a kept-alive connection already used for the request: may have been sent.
+		['EHOSTUNREACH', 'network_error', 'unknown', false],
+		['ENETUNREACH', 'network_error', 'unknown', false],
 		['CERT_HAS_EXPIRED', 'network_error', false, false],
 		['ERR_TLS_CERT_ALTNAME_INVALID', 'network_error', false, false],
 		['ECONNABORTED', 'timeout', 'unknown', false],

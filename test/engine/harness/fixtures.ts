@@ -10,8 +10,9 @@ import type {
 	INodeParameters,
 } from 'n8n-workflow';
 
+import { answerMemory } from '../../../nodes/KredibelBiometric/answerMemory';
 import { makeJpeg } from '../../fixtures/images';
-import { TEST_API_KEY } from '../../helpers/secrets';
+import { SECOND_TEST_API_KEY, TEST_API_KEY } from '../../helpers/secrets';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/server';
 import { runWorkflow, type EngineRun, type NodeSettings, type WorkflowSpec } from './runWorkflow';
 import type { InputItem } from './testNodes';
@@ -38,7 +39,8 @@ export function sandboxCredential(
 
 /**
  * Starts the sandbox before the file's tests and closes it after; before each test, waits for
- * requests a client abandoned (a timeout) to finish, then clears the log and faults.
+ * requests a client abandoned (a timeout) to finish, then clears the log and faults and the
+ * node's memory of answers.
  */
 export function useSandbox(): {
 	readonly sandbox: Sandbox;
@@ -46,7 +48,10 @@ export function useSandbox(): {
 } {
 	const holder: { sandbox?: Sandbox } = {};
 	beforeAll(async () => {
-		holder.sandbox = await startSandbox({ apiKey: TEST_API_KEY });
+		holder.sandbox = await startSandbox({
+			apiKey: TEST_API_KEY,
+			otherApiKeys: [SECOND_TEST_API_KEY],
+		});
 	});
 	afterAll(async () => {
 		await holder.sandbox?.close();
@@ -56,6 +61,7 @@ export function useSandbox(): {
 		await settle(sandbox);
 		sandbox.reset();
 		sandbox.setLatency(0);
+		forgetAnswers();
 	});
 	return {
 		get sandbox() {
@@ -66,6 +72,11 @@ export function useSandbox(): {
 				.requests()
 				.filter((entry) => entry.path.startsWith('/v1/identity')),
 	};
+}
+
+/** Starts as a freshly started n8n would: no answers from earlier runs to reuse. */
+export function forgetAnswers(): void {
+	answerMemory.clear();
 }
 
 /** Waits until the sandbox has answered every request it received. */

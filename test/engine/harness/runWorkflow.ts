@@ -1,7 +1,7 @@
 /**
  * Runs a small workflow inside n8n-core's WorkflowExecute: Start (the test's items) -> Kredibel
- * Biometric -> one Collect node per output n8n draws for it (named after the output: Match,
- * No Match, Invalid Identity, Error, or Output) -> Approve after the first output. What n8n
+ * Biometric -> one Collect node per output n8n draws for it (named after the output: No Verdict,
+ * Match, No Match, Invalid Identity, Error, or Output) -> Approve after Match (or the one output). What n8n
  * does around the node is n8n's own code: computed outputs, the error output, continue-on-fail,
  * Retry On Fail, Always Output Data, Execute Once, pairedItem, credentials, binary data and the
  * HTTP client. Every run is checked for the API key in everything n8n keeps of it.
@@ -42,7 +42,10 @@ import {
 
 export const KREDIBEL_NODE = 'Kredibel Biometric';
 export const START_NODE = 'Start';
-/** Runs after the first output (Match when routing): an approve branch that must not run for non-matches. */
+/**
+ * Runs after Match when routing, else after the one output: an approve branch that must not run
+ * for anyone Kredibel did not match.
+ */
 export const APPROVE_NODE = 'Approve';
 /** In tool mode: the node that calls the Kredibel tool. */
 export const AGENT_NODE = 'Agent';
@@ -51,7 +54,13 @@ const CREDENTIAL_ID = 'kredibel-credential-1';
 /** n8n's node settings (the Settings tab), as stored on the node. */
 export type NodeSettings = Pick<
 	INode,
-	'onError' | 'retryOnFail' | 'maxTries' | 'waitBetweenTries' | 'alwaysOutputData' | 'executeOnce'
+	| 'onError'
+	| 'retryOnFail'
+	| 'maxTries'
+	| 'waitBetweenTries'
+	| 'alwaysOutputData'
+	| 'executeOnce'
+	| 'disabled'
 >;
 
 export interface WorkflowSpec {
@@ -165,7 +174,9 @@ async function execute(spec: WorkflowSpec): Promise<EngineRun> {
 				[KREDIBEL_NODE]: {
 					main: outputNames.map((name) => [{ node: name, type: 'main', index: 0 }]),
 				},
-				[outputNames[0]]: { main: [[{ node: APPROVE_NODE, type: 'main', index: 0 }]] },
+				[approvedAfter(outputNames)]: {
+					main: [[{ node: APPROVE_NODE, type: 'main', index: 0 }]],
+				},
 			};
 	const workflowData: IWorkflowBase = {
 		id: 'engine-test-workflow',
@@ -230,6 +241,11 @@ async function execute(spec: WorkflowSpec): Promise<EngineRun> {
 		reached: (nodeName) => run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? undefined,
 		authenticatedRequests: credentialsHelper.authenticated,
 	};
+}
+
+/** The output an approve step hangs off: Match when routing, else the one output. */
+export function approvedAfter(outputNames: string[]): string {
+	return outputNames.includes('Match') ? 'Match' : outputNames[0];
 }
 
 /**
