@@ -22,7 +22,7 @@ import {
 } from './pngChunks';
 import { downscale } from './resize';
 
-export { PhotoError } from './picture';
+export { MAX_INPUT_BYTES, PhotoError } from './picture';
 export type { Checkpoint, PhotoErrorKind } from './picture';
 
 export interface PhotoLimits {
