@@ -10,6 +10,7 @@ import { formatBytes } from './images';
 import { machineLine, type Machine } from './machine';
 import type { MemoryResult, MemoryScenarioResult } from './memory';
 import type { N8nResult } from './n8n';
+import type { PhotoResult } from './photo';
 import type { ProfileReport } from './profile';
 import type { Summary } from './stats';
 import type { ThroughputResult } from './throughput';
@@ -26,6 +27,7 @@ export interface BenchResults {
 	throughput?: ThroughputResult;
 	memory?: MemoryResult;
 	n8n?: N8nResult;
+	photo?: PhotoResult;
 }
 
 export function formatSummary(summary: Summary, digits = 1): string {

@@ -3,7 +3,7 @@
  * Markdown tables and written to bench/results/latest.json.
  *
  *   npm run bench                          everything (about 6-9 minutes on 2 cores)
- *   npm run bench -- --only cpu,memory     some parts: cpu, throughput, memory, n8n
+ *   npm run bench -- --only cpu,memory     some parts: cpu, throughput, memory, n8n, photo
  *
  * The node under test is always dist/ (npm run bench builds it first). Nothing here asserts:
  * targets are reported as met or MISSED, and the exit code is 0 unless the bench itself failed.
@@ -18,6 +18,7 @@ import { NODE_DEFAULT_MAX_IMAGE_BYTES } from './images';
 import { describeMachine } from './machine';
 import { measureMemory } from './memory';
 import { measureN8n } from './n8n';
+import { measurePhoto, photoSection } from './photo';
 import { profileNode } from './profile';
 import {
 	cpuSection,
@@ -34,7 +35,7 @@ import { measureThroughput } from './throughput';
 
 const RESULTS_DIRECTORY = path.join(__dirname, 'results');
 const RESULTS_FILE = path.join(RESULTS_DIRECTORY, 'latest.json');
-const PARTS = ['cpu', 'throughput', 'memory', 'n8n'] as const;
+const PARTS = ['cpu', 'throughput', 'memory', 'n8n', 'photo'] as const;
 type Part = (typeof PARTS)[number];
 
 const CPU_SIZES = [
@@ -147,6 +148,14 @@ async function main(): Promise<void> {
 		} finally {
 			await sandbox.close();
 		}
+	}
+
+	if (parts.has('photo')) {
+		progress(
+			'part 5: preparing a 12 MP phone photo, against jpeg-js, gm and libjpeg (about 1 minute)',
+		);
+		results.photo = await measurePhoto({ rounds: 7, slowRounds: 3 });
+		print(photoSection(results.photo));
 	}
 
 	results.durationSeconds = Math.round((Date.now() - started) / 1000);

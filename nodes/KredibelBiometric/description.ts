@@ -195,6 +195,14 @@ export const nodeProperties: INodeProperties[] = [
 				description: 'How much of the NIK to check locally before calling Kredibel',
 			},
 			{
+				displayName: 'Prepare Photo',
+				name: 'preparePhoto',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to make a JPEG or PNG photo what Kredibel needs before sending: turned upright by its EXIF orientation, without metadata (GPS position, device, time), and shrunk to fit Max Image Size. Photos up to 25 MB and 50 megapixels are accepted. Off: the image is sent as it is and refused when above Max Image Size.',
+			},
+			{
 				displayName: 'Reuse Window (Hours)',
 				name: 'reuseWindowHours',
 				type: 'number',

@@ -33,10 +33,26 @@ const MAX_DATA_URL_HEADER = 256;
 const WHITESPACE = /\s+/g;
 const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** With Prepare Photo off, the user must shrink or convert the photo before the node. */
 export const RESIZE_HINT =
 	"Resize or recompress the photo first, e.g. with n8n's Edit Image node (Resize, then Quality about 80), or raise Max Image Size if Kredibel accepts it.";
 const FORMAT_HINT =
 	"Kredibel accepts JPEG, PNG and SVG. Convert the photo first, e.g. with n8n's Edit Image node (Format: JPEG).";
+
+/** With Prepare Photo on the node shrinks and converts itself: no other node to point to. */
+export const PREPARED_HINTS = {
+	tooLarge:
+		'Send a smaller photo: with Prepare Photo on, the node accepts photos up to 25 MB and 50 megapixels and shrinks them to Max Image Size itself.',
+	format:
+		'Kredibel accepts JPEG, PNG and SVG. Send the photo as JPEG or PNG (a phone can save JPEG instead of HEIC); the node then makes it upright and small enough itself.',
+};
+
+export interface ImageHints {
+	tooLarge: string;
+	format: string;
+}
+
+const TODAY_HINTS: ImageHints = { tooLarge: RESIZE_HINT, format: FORMAT_HINT };
 
 /**
  * Decodes the Base64 Image field: plain base64 or a data: URL, with any whitespace or line
@@ -46,6 +62,7 @@ const FORMAT_HINT =
 export function decodeBase64Image(
 	input: unknown,
 	maxBytes = Number.POSITIVE_INFINITY,
+	hints: ImageHints = TODAY_HINTS,
 ): DecodedBase64 {
 	const empty: DecodedBase64 = {
 		ok: false,
@@ -65,7 +82,7 @@ export function decodeBase64Image(
 			problem: {
 				errorType: 'image_too_large',
 				reason: `The Base64 Image field holds ${input.length} characters, more than an image within the ${formatKb(maxBytes)} KB limit can take`,
-				hint: RESIZE_HINT,
+				hint: hints.tooLarge,
 			},
 		};
 	}
@@ -90,7 +107,7 @@ export function decodeBase64Image(
 				problem: {
 					errorType: 'unsupported_image_format',
 					reason: `The data: URL holds ${quoteValue(mimeType)}, not a JPEG, PNG or SVG image`,
-					hint: FORMAT_HINT,
+					hint: hints.format,
 				},
 			};
 		}
@@ -208,7 +225,11 @@ export function describeUnsupportedFormat(bytes: Buffer): string {
 }
 
 /** Checks decoded bytes: present, a supported format, and within the size limit. */
-export function checkImageBytes(bytes: Buffer, maxBytes: number): ImageProblem | undefined {
+export function checkImageBytes(
+	bytes: Buffer,
+	maxBytes: number,
+	hints: ImageHints = TODAY_HINTS,
+): ImageProblem | undefined {
 	if (bytes.length === 0) {
 		return {
 			errorType: 'missing_image',
@@ -221,14 +242,14 @@ export function checkImageBytes(bytes: Buffer, maxBytes: number): ImageProblem |
 		return {
 			errorType: 'unsupported_image_format',
 			reason: `The image is ${describeUnsupportedFormat(bytes)}`,
-			hint: FORMAT_HINT,
+			hint: hints.format,
 		};
 	}
 	if (bytes.length > maxBytes) {
 		return {
 			errorType: 'image_too_large',
 			reason: `The image is ${formatKb(bytes.length)} KB, above the ${formatKb(maxBytes)} KB limit`,
-			hint: RESIZE_HINT,
+			hint: hints.tooLarge,
 		};
 	}
 	// Read only once the size is known to be within the limit: the check is linear, not free.

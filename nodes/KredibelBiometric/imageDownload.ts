@@ -40,6 +40,8 @@ export interface DownloadLimits {
 	maxRedirects?: number;
 	/** Download from loopback, private, link-local and other non-public addresses too. */
 	allowPrivateAddresses?: boolean;
+	/** What an `image_too_large` failure tells the user to do (default: shrink it before the node). */
+	tooLargeHint?: string;
 }
 
 export type ImageDownload = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
@@ -140,7 +142,7 @@ async function downloadHop(
 	if (statusCode < 200 || statusCode >= 300) {
 		return { kind: 'done', result: { ok: false, failure: statusFailure(answer, address) } };
 	}
-	const announced = announcedTooLarge(answer, address, limits.maxBytes);
+	const announced = announcedTooLarge(answer, address, limits.maxBytes, limits.tooLargeHint);
 	if (announced) return { kind: 'done', result: { ok: false, failure: announced } };
 	const read = await readAtMost(answer.body, limits.maxBytes, signal);
 	// Cut by the deadline or a stopped execution; the caller says which.
@@ -150,7 +152,10 @@ async function downloadHop(
 		const reason = `The download from ${show(address)} passed the ${formatKb(limits.maxBytes)} KB limit and was stopped there`;
 		return {
 			kind: 'done',
-			result: { ok: false, failure: localFailure('image_too_large', reason, RESIZE_HINT) },
+			result: {
+				ok: false,
+				failure: localFailure('image_too_large', reason, limits.tooLargeHint ?? RESIZE_HINT),
+			},
 		};
 	}
 	const reason = `The image host cut the connection during the download from ${show(address)} (${codeOrMessage(read.error)})`;
@@ -340,6 +345,7 @@ function announcedTooLarge(
 	answer: HttpAnswer,
 	address: URL,
 	maxBytes: number,
+	hint = RESIZE_HINT,
 ): Failure | undefined {
 	const encoding = headerValue(answer.headers, 'content-encoding');
 	// A compressed length says nothing certain about the image's own size.
@@ -349,7 +355,7 @@ function announcedTooLarge(
 	return localFailure(
 		'image_too_large',
 		`The image at ${show(address)} is ${formatKb(length)} KB by its Content-Length, above the ${formatKb(maxBytes)} KB limit, so it was not downloaded`,
-		RESIZE_HINT,
+		hint,
 	);
 }
 

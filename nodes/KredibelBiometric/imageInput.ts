@@ -1,17 +1,32 @@
 /**
  * Gets the selfie's bytes for one item, from a binary property, a base64 field or a URL, and checks
  * them locally. Binary data is read through n8n's helpers so that it works in every binary data
- * mode (memory, filesystem, database, S3) and in queue mode.
+ * mode (memory, filesystem, database, S3) and in queue mode. With Prepare Photo on, a JPEG or PNG
+ * then goes through photo/preparePhoto.ts (upright, no metadata, within Max Image Size), which
+ * yields to n8n's event loop as it works and stops when the execution is cancelled.
  */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { sleep, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { readBinaryImage } from './binaryInput';
 import { quoteValue } from './echo';
-import { checkImageBytes, decodeBase64Image } from './image';
+import {
+	checkImageBytes,
+	decodeBase64Image,
+	type ImageHints,
+	PREPARED_HINTS,
+	sniffImageFormat,
+} from './image';
 import { checkImageAddress, downloadImage } from './imageDownload';
 import { localFailure, type Failure } from './failure';
 import type { ItemSettings } from './itemSettings';
 import { withRetries } from './retry';
+import {
+	checkPhotoHeader,
+	MAX_INPUT_BYTES,
+	type PhotoChanges,
+	PhotoError,
+	preparePhoto,
+} from './photo/preparePhoto';
 import { isToolMode, TOOL_DOWNLOAD_FAILED_HINT, TOOL_DOWNLOAD_FAILED_REASON } from './toolMode';
 
 /**
@@ -20,7 +35,11 @@ import { isToolMode, TOOL_DOWNLOAD_FAILED_HINT, TOOL_DOWNLOAD_FAILED_REASON } fr
  */
 export const IMAGE_DOWNLOAD_TIMEOUT_MS = 30_000;
 
-export type ImageRead = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
+/**
+ * The photo step gives the event loop back (n8n's editor and webhooks run beside it outside queue
+ * mode) whenever this much time has passed since it last did.
+ */
+const YIELD_EVERY_MS = 20;
 
 /**
  * For Image URL, what can be known of the link without a connection (scheme, private address),
@@ -43,14 +62,27 @@ function toolDownloadFailure(): Failure {
 	);
 }
 
+/**
+ * `photo`: what Prepare Photo changed (null: sent byte for byte); absent when Prepare Photo is
+ * off, the image is an SVG, or only the header was checked.
+ */
+export type ImageRead =
+	| { ok: true; bytes: Buffer; photo?: PhotoChanges | null }
+	| { ok: false; failure: Failure };
+
+/**
+ * `purpose`: 'send' reads and prepares the photo; 'check' (the stop-on-error pre-pass, which runs
+ * for every item before the first request) reads the bytes and checks only the photo's header.
+ */
 export async function readImage(
 	context: IExecuteFunctions,
 	item: INodeExecutionData,
 	itemIndex: number,
 	settings: ItemSettings,
 	isCancelled: () => boolean,
+	purpose: 'send' | 'check' = 'send',
 ): Promise<ImageRead> {
-	const read = await readAndCheck(context, item, itemIndex, settings, isCancelled);
+	const read = await readAndCheck(context, item, itemIndex, settings, isCancelled, purpose);
 	if (read.ok || !answersToolWithoutReason(context, settings)) return read;
 	// The image came from a link the model chose: it learns that the image did not come, not why.
 	return { ok: false, failure: toolDownloadFailure() };
@@ -73,10 +105,18 @@ async function readAndCheck(
 	itemIndex: number,
 	settings: ItemSettings,
 	isCancelled: () => boolean,
+	purpose: 'send' | 'check',
 ): Promise<ImageRead> {
+	// With Prepare Photo on, a photo above Max Image Size is what the step is for: the input may
+	// be up to MAX_INPUT_BYTES, and the prepared photo must then fit Max Image Size.
+	const prepare = settings.preparePhoto;
+	const inputLimit = prepare
+		? Math.max(MAX_INPUT_BYTES, settings.maxImageBytes)
+		: settings.maxImageBytes;
+	const hints: ImageHints | undefined = prepare ? PREPARED_HINTS : undefined;
 	let bytes: Buffer;
 	if (settings.imageSource === 'base64') {
-		const decoded = decodeBase64Image(settings.base64Image, settings.maxImageBytes);
+		const decoded = decodeBase64Image(settings.base64Image, inputLimit, hints);
 		if (!decoded.ok) {
 			const { errorType, reason, hint } = decoded.problem;
 			return { ok: false, failure: localFailure(errorType, reason, hint) };
@@ -88,9 +128,10 @@ async function readAndCheck(
 		const { result } = await withRetries<Buffer>(
 			async () => {
 				const downloaded = await downloadImage(context, settings.imageUrl, {
-					maxBytes: settings.maxImageBytes,
+					maxBytes: inputLimit,
 					timeoutMs: IMAGE_DOWNLOAD_TIMEOUT_MS,
 					allowPrivateAddresses: settings.allowPrivateAddresses,
+					tooLargeHint: hints?.tooLarge,
 				});
 				return downloaded.ok ? { ok: true, value: downloaded.bytes } : downloaded;
 			},
@@ -107,15 +148,89 @@ async function readAndCheck(
 			binary,
 			itemIndex,
 			settings.binaryPropertyName,
-			settings.maxImageBytes,
+			inputLimit,
 		);
 		if (!read.ok) return read;
 		bytes = read.bytes;
 	}
-	const problem = checkImageBytes(bytes, settings.maxImageBytes);
+	if (!prepare) {
+		const problem = checkImageBytes(bytes, settings.maxImageBytes);
+		if (problem)
+			return { ok: false, failure: localFailure(problem.errorType, problem.reason, problem.hint) };
+		return { ok: true, bytes };
+	}
+	const format = sniffImageFormat(bytes);
+	// An SVG is not a photo: it is sent as it is, within Max Image Size as before.
+	const problem = checkImageBytes(
+		bytes,
+		format === 'svg' ? settings.maxImageBytes : inputLimit,
+		PREPARED_HINTS,
+	);
 	if (problem)
 		return { ok: false, failure: localFailure(problem.errorType, problem.reason, problem.hint) };
-	return { ok: true, bytes };
+	if (format === 'svg') return { ok: true, bytes };
+	if (purpose === 'check') {
+		const headerProblem = checkPhotoHeader(bytes);
+		return headerProblem
+			? { ok: false, failure: photoFailure(headerProblem) }
+			: { ok: true, bytes };
+	}
+	const prepared = await preparePhoto(bytes, {
+		maxBytes: settings.maxImageBytes,
+		checkpoint: yieldingCheckpoint(isCancelled),
+	});
+	if (!prepared.ok) return { ok: false, failure: photoFailure(prepared.error) };
+	const sent =
+		prepared.changes === null
+			? bytes
+			: Buffer.from(prepared.bytes.buffer, prepared.bytes.byteOffset, prepared.bytes.byteLength);
+	return { ok: true, bytes: sent, photo: prepared.changes };
+}
+
+/**
+ * Called by the photo code between units of work: stops it when the execution was cancelled, and
+ * lets n8n's event loop run (timers, the editor, webhooks) every YIELD_EVERY_MS. `sleep` from
+ * n8n-workflow is the sanctioned wait in a community node.
+ */
+function yieldingCheckpoint(isCancelled: () => boolean): () => Promise<void> {
+	let lastYield = Date.now();
+	return async () => {
+		if (isCancelled()) throw new PhotoError('cancelled', 'The execution was cancelled');
+		if (Date.now() - lastYield < YIELD_EVERY_MS) return;
+		await sleep(0);
+		lastYield = Date.now();
+		if (isCancelled()) throw new PhotoError('cancelled', 'The execution was cancelled');
+	};
+}
+
+/**
+ * A photo that cannot be prepared fails its own item, before any request (free). A damaged file
+ * is `unsupported_image_format` too: Kredibel could not read it either, and the table of error
+ * types stays the one DESIGN.md documents; the reason says it is damaged.
+ */
+function photoFailure(error: PhotoError): Failure {
+	switch (error.kind) {
+		case 'cancelled':
+			return localFailure(
+				'cancelled',
+				error.message,
+				'The execution was stopped; run it again to verify this item.',
+			);
+		case 'too_large':
+			return localFailure('image_too_large', error.message, PREPARED_HINTS.tooLarge);
+		case 'unsupported':
+			return localFailure(
+				'unsupported_image_format',
+				`The photo is of a kind the node cannot convert: ${error.message}`,
+				PREPARED_HINTS.format,
+			);
+		default:
+			return localFailure(
+				'unsupported_image_format',
+				`The photo is damaged and could not be read (${error.message})`,
+				'Send the original file again: it was probably cut off or changed on the way (an upload, a copy of its base64 text).',
+			);
+	}
 }
 
 /** Says which binary properties the item does have, the usual cause being a renamed field. */

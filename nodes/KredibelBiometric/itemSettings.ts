@@ -26,6 +26,8 @@ export interface ItemSettings {
 	maskIdentityId: boolean;
 	keepBinary: boolean;
 	includeRawResponse: boolean;
+	/** Prepare Photo: upright, without metadata, within Max Image Size (photo/preparePhoto.ts). */
+	preparePhoto: boolean;
 	timeoutMs: number;
 	maxRetries: number;
 	reuseWindowHours: number;
@@ -111,6 +113,7 @@ export function readItemSettings(context: IExecuteFunctions, itemIndex: number):
 				maskIdentityId: booleanOption(options, 'maskIdentityId'),
 				keepBinary: booleanOption(options, 'keepBinary'),
 				includeRawResponse: booleanOption(options, 'includeRawResponse'),
+				preparePhoto: booleanOption(options, 'preparePhoto'),
 				timeoutMs: numberOption(options, 'timeout'),
 				maxRetries: Math.floor(numberOption(options, 'maxRetries')),
 				reuseWindowHours: numberOption(options, 'reuseWindowHours'),

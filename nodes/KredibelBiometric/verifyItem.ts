@@ -12,6 +12,7 @@ import { readReply, type BiometricData } from './apiResponse';
 import { cutText } from './echo';
 import { localFailure, type Failure } from './failure';
 import { checkImageLink, readImage } from './imageInput';
+import type { PhotoChanges } from './photo/preparePhoto';
 import { readItemSettings, type ItemSettings } from './itemSettings';
 import { applicantKey, type Obtained, type VerificationLedger } from './ledger';
 import { redactNik } from './masking';
@@ -42,20 +43,30 @@ export type ItemOutcome =
 	  };
 
 type Checked =
-	| { ok: true; settings: ItemSettings; nik: string; identityId: string; image?: Buffer }
+	| {
+			ok: true;
+			settings: ItemSettings;
+			nik: string;
+			identityId: string;
+			image?: Buffer;
+			/** What Prepare Photo changed (null: nothing); undefined when not prepared. */
+			photo?: PhotoChanges | null;
+	  }
 	| { ok: false; outcome: ItemOutcome };
 
 const HOURS = 3_600_000;
 
 /**
  * The local checks: settings, NIK, and the image as far as it can be read without a download
- * (for Image URL only the address). Nothing is sent.
+ * (for Image URL only the address). Nothing is sent. `purpose` 'check' (the stop-on-error
+ * pre-pass) reads only a photo's header; 'send' prepares the photo to be sent.
  */
 export async function checkItem(
 	context: IExecuteFunctions,
 	item: INodeExecutionData,
 	itemIndex: number,
 	isCancelled: () => boolean,
+	purpose: 'send' | 'check' = 'check',
 ): Promise<Checked> {
 	const fail = (failure: Failure, identityId: string | null): Checked => ({
 		ok: false,
@@ -79,9 +90,9 @@ export async function checkItem(
 		return { ok: true, settings, nik: nik.nik, identityId };
 	}
 	try {
-		const image = await readImage(context, item, itemIndex, settings, isCancelled);
+		const image = await readImage(context, item, itemIndex, settings, isCancelled, purpose);
 		if (!image.ok) return fail(maskFailure(image.failure, settings, nik.nik), identityId);
-		return { ok: true, settings, nik: nik.nik, identityId, image: image.bytes };
+		return { ok: true, settings, nik: nik.nik, identityId, image: image.bytes, photo: image.photo };
 	} catch (error) {
 		return fail(unreadableBinary(error), identityId);
 	}
@@ -93,7 +104,7 @@ export async function verifyItem(
 	itemIndex: number,
 	plan: ExecutionPlan,
 ): Promise<ItemOutcome> {
-	const checked = await checkItem(context, item, itemIndex, plan.isCancelled);
+	const checked = await checkItem(context, item, itemIndex, plan.isCancelled, 'send');
 	if (!checked.ok) return checked.outcome;
 	const { settings, nik, identityId } = checked;
 	const failWithoutRequest = (failure: Failure): ItemOutcome => ({
@@ -104,11 +115,13 @@ export async function verifyItem(
 	});
 
 	let image = checked.image;
+	let photo = checked.photo;
 	if (image === undefined) {
 		try {
 			const downloaded = await readImage(context, item, itemIndex, settings, plan.isCancelled);
 			if (!downloaded.ok) return failWithoutRequest(downloaded.failure);
 			image = downloaded.bytes;
+			photo = downloaded.photo;
 		} catch (error) {
 			return failWithoutRequest(unreadableBinary(error));
 		}
@@ -125,7 +138,7 @@ export async function verifyItem(
 		},
 		async () => await callKredibel(context, plan, nik, faceImage, settings),
 	);
-	return renderAnswer(obtained, item, settings, nik, identityId);
+	return renderAnswer(obtained, item, settings, nik, identityId, photo);
 }
 
 function unreadableBinary(error: unknown): Failure {
@@ -184,6 +197,7 @@ function renderAnswer(
 	settings: ItemSettings,
 	nik: string,
 	identityId: string,
+	photo: PhotoChanges | null | undefined,
 ): ItemOutcome {
 	if (obtained.kind === 'duplicate') {
 		return { ok: false, failure: duplicateFailure(obtained.windowMs), attempts: 0, identityId };
@@ -209,6 +223,8 @@ function renderAnswer(
 		charged: !reused,
 		reused,
 	});
+	// What Prepare Photo did to the selfie sent for this item, for an audit (null: sent as it was).
+	if (photo !== undefined) json.photo = photo === null ? null : { ...photo };
 	return {
 		ok: true,
 		json: settings.maskIdentityId ? redactNik(json, nik) : json,

@@ -75,7 +75,7 @@ describe('local checks fail before any request', () => {
 		['GIF', {}, withFile(NOT_ACCEPTED.gif, 'image/gif'), 'unsupported_image_format', /GIF/],
 		['PDF', {}, withFile(NOT_ACCEPTED.pdf, 'application/pdf'), 'unsupported_image_format', /PDF/],
 		['truncated JPEG', {}, withFile(makeJpeg().subarray(0, 3)), 'unsupported_image_format', /truncated JPEG/],
-		['too large', { options: { maxImageSizeKb: 100 } }, withFile(makeLargeJpeg(150 * 1024)), 'image_too_large', /above the 100 KB limit/],
+		['too large', { options: { maxImageSizeKb: 100, preparePhoto: false } }, withFile(makeLargeJpeg(150 * 1024)), 'image_too_large', /above the 100 KB limit/],
 		['no binary at all', {}, [{ json: { nik: SANDBOX_NIKS.match } }], 'missing_image', /no binary property "data"/],
 		['broken base64', { imageSource: 'base64', base64Image: 'not base64 at all!' }, [{ json: { nik: SANDBOX_NIKS.match } }], 'invalid_base64_encoding', /not valid base64/],
 		['threshold above 1 from an expression', { options: { similarityThreshold: '={{ 2 }}' } }, withFile(makeJpeg()), 'invalid_parameter', /Similarity Threshold must be a number from 0 to 1/],

@@ -126,7 +126,7 @@ describe('the download', () => {
 
 	it('an endless body: the download stops at Max Image Size, image_too_large, nothing sent to Kredibel', async () => {
 		const { item } = await verifyLink(`${host.url}/endless.jpg`, {
-			options: { maxImageSizeKb: 256 },
+			options: { maxImageSizeKb: 256, preparePhoto: false },
 		});
 		expectDownloadFailure(item, 'image_too_large', /passed the 256(\.0)? KB limit/);
 		expect(env.biometricRequests()).toHaveLength(0);

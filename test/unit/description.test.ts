@@ -74,6 +74,7 @@ describe('node description', () => {
 			maxImageSizeKb: 1024,
 			maxRetries: 2,
 			nikValidation: 'format',
+			preparePhoto: true,
 			reuseWindowHours: 24,
 			similarityThreshold: 0.75,
 			timeout: 30000,

@@ -1,0 +1,104 @@
+/**
+ * Why this file exists: the photo tests, the engine tests and the bench all need the same "phone
+ * photo" (12 MP, about 4 MB, stored sideways with EXIF orientation 6, GPS, device and time) without
+ * a binary file in the repository. It is synthesised, encoded by cjpeg at quality 95 and given a
+ * hand-built EXIF APP1; a green square marks the stored picture's top-left corner, so a test can
+ * see where the camera meant that corner to be. The pictures come from syntheticPhoto.ts (noise in
+ * brightness only, as a phone's denoised output): per-channel noise is chroma detail that 4:2:0
+ * drops, and caps any encoder (cjpeg included) near 30 dB against the original.
+ *
+ * Synthesising 12 MP takes seconds (ten times longer under Jest), so encoded files are kept in
+ * the system's temporary folder, keyed by the arguments and this file's version.
+ */
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { Picture } from '../../../nodes/KredibelBiometric/photo/picture';
+import { exifBody, segment, withSegments } from './exifFixture';
+import { cjpeg } from './photoFixtures';
+import { encodePng } from './pngFixtures';
+import { syntheticPhoto } from './syntheticPhoto';
+
+const CACHE_VERSION = 1;
+const CACHE_FOLDER = join(tmpdir(), 'kredibel-photo-fixtures');
+
+/** The marker's colour and size (in stored pixels, at the stored top-left corner). */
+export const MARKER_RGB = [0, 255, 0] as const;
+export const MARKER_FRACTION = 0.06;
+
+/** A photo-like picture with the green marker square in its stored top-left corner. */
+export function markedPhoto(width: number, height: number, channels: 1 | 3 = 3, seed = 7): Picture {
+	const picture = syntheticPhoto(width, height, channels, seed);
+	const side = Math.max(2, Math.round(Math.min(width, height) * MARKER_FRACTION));
+	for (let y = 0; y < side; y++) {
+		for (let x = 0; x < side; x++) {
+			const i = (y * width + x) * channels;
+			if (channels === 3) picture.data.set(MARKER_RGB, i);
+			else picture.data[i] = 255;
+		}
+	}
+	return picture;
+}
+
+/** The EXIF APP1 a phone writes: orientation, Make, Model, DateTime and a GPS IFD. */
+export function phoneExif(orientation: number): Uint8Array {
+	return segment(
+		0xe1,
+		exifBody({ byteOrder: 'II', orientation, make: 'PhoneMakerCorp', model: 'SecretModel X12' }),
+	);
+}
+
+const cache = new Map<string, Uint8Array>();
+
+/** Bytes made once per machine and kept in the temporary folder (`key` says what they are). */
+export function cachedOnDisk(key: string, make: () => Uint8Array): Uint8Array {
+	const name = createHash('sha256').update(`${CACHE_VERSION} ${key}`).digest('hex').slice(0, 20);
+	const path = join(CACHE_FOLDER, name);
+	if (existsSync(path)) return new Uint8Array(readFileSync(path));
+	const bytes = make();
+	mkdirSync(CACHE_FOLDER, { recursive: true });
+	// Written aside and renamed, so that a parallel test never reads half a file.
+	const partial = `${path}.${process.pid}.part`;
+	writeFileSync(partial, bytes);
+	renameSync(partial, path);
+	return bytes;
+}
+
+/**
+ * A JPEG from cjpeg (`args`, e.g. ['-quality', '95']) of a marked photo of this size, with the
+ * phone EXIF for `orientation` (none when 0). Cached per arguments within a test file.
+ */
+export function phoneJpeg(
+	width: number,
+	height: number,
+	orientation: number,
+	args: string[] = ['-quality', '95'],
+	channels: 1 | 3 = 3,
+): Uint8Array {
+	const key = [width, height, channels, ...args].join(' ');
+	let jpeg = cache.get(key);
+	if (!jpeg) {
+		jpeg = cachedOnDisk(key, () => cjpeg(markedPhoto(width, height, channels), args));
+		cache.set(key, jpeg);
+	}
+	return orientation === 0 ? jpeg : withSegments(jpeg, phoneExif(orientation));
+}
+
+/** The 12 MP (4000x3000), 3.85 MB sideways phone photo of the issue (cjpeg quality 96). */
+export function twelveMegapixelPhoto(): Uint8Array {
+	return phoneJpeg(4000, 3000, 6, ['-quality', '96']);
+}
+
+/** A clean RGB PNG (signature, IHDR, one IDAT, IEND) of a marked photo, kept on disk like the JPEGs. */
+export function phonePng(width: number, height: number): Uint8Array {
+	return cachedOnDisk(`png ${width} ${height}`, () => {
+		const picture = markedPhoto(width, height);
+		return encodePng(
+			{ width, height, bitDepth: 8, colourType: 2, samples: picture.data },
+			{ filters: [4] },
+		);
+	});
+}
