@@ -101,3 +101,26 @@ describe('local checks fail before any request', () => {
 		expect(run.output('Error')[0].json.description).toMatch(/"photo", "ktp"/);
 	});
 });
+
+describe('a binary input above the limit, in filesystem mode', () => {
+	it.each([
+		['above the 25 MB photo input limit (Prepare Photo on)', 26 * 1024 * 1024, {}],
+		['above Max Image Size (Prepare Photo off)', 3 * 1024 * 1024, { preparePhoto: false }],
+	] as const)(
+		'%s: refused from its stored size, not read; nothing sent',
+		async (_name, size, options) => {
+			const bytes = Buffer.alloc(size, 0xff);
+			const run = await verifyWith(env.sandbox, {
+				niks: [],
+				items: [{ json: { nik: SANDBOX_NIKS.match }, binary: { data: { bytes } } }],
+				options,
+			});
+			const [failed] = run.output('Error');
+			expect(failed.json).toMatchObject({ errorType: 'image_too_large', charged: false });
+			expect(String(failed.json.error)).toMatch(
+				new RegExp(`holds ${Math.round(size / 1024)} KB, .* so it was not read`),
+			);
+			expect(env.biometricRequests()).toHaveLength(0);
+		},
+	);
+});
