@@ -12,6 +12,10 @@
  * differently: `database` binary mode must be listed in N8N_AVAILABLE_BINARY_DATA_MODES there,
  * activation is update:workflow) and would double the run time.
  *
+ * Each applicant's selfie carries its name in a JPEG comment, which is how a sandbox request is
+ * traced back to its applicant; the workflows turn Prepare Photo off, which would remove that
+ * comment (photos are tested in test/engine/photo.test.ts and the examples suite).
+ *
  * Needs PostgreSQL and Redis: installed from Debian's packages on first run when missing (root).
  * Run: `npx jest --selectProjects e2e -- queue`. KREDIBEL_E2E_KEEP=1 keeps logs and folders.
  */
