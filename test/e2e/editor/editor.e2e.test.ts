@@ -149,7 +149,11 @@ describe('the n8n editor in Chromium', () => {
 			expect(branches[1].text).toContain('match');
 			expect(branches[2].text).toContain('no_match');
 			expect(branches[3].text).toContain('identity_invalid');
-			for (const errorType of ['no_face_detected', 'image_too_large', 'invalid_identity_id']) {
+			for (const errorType of [
+				'no_face_detected',
+				'unsupported_image_format',
+				'invalid_identity_id',
+			]) {
 				expect(branches[4].text).toContain(errorType);
 			}
 			await s.selectOutputBranch(4);
