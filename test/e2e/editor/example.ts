@@ -44,10 +44,11 @@ export function itemCount(count: number): string {
 /** The labels the canvas should show on the connections leaving the node after a run. */
 export function expectedConnectionLabels(): Record<string, string> {
 	return Object.fromEntries(
-		OUTPUTS.map(({ output, next }) => [
-			next,
-			itemCount(APPLICANTS.filter((applicant) => applicant.output === output).length),
-		]).filter(([, label]) => label !== itemCount(0)),
+		OUTPUTS.map(({ output, next }) => {
+			const count = APPLICANTS.filter((applicant) => applicant.output === output).length;
+			// A connection that carried nothing (No Verdict here) has no label on the canvas.
+			return [next, count === 0 ? '' : itemCount(count)];
+		}),
 	);
 }
 
