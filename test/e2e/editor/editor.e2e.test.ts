@@ -123,7 +123,8 @@ describe('the n8n editor in Chromium', () => {
 			expect(branches.map((branch) => branch.title)).toEqual(
 				OUTPUTS.map(({ output }) => {
 					const count = APPLICANTS.filter((applicant) => applicant.output === output).length;
-					return `${output} Branch (${itemCount(count)})`;
+					// An empty branch (No Verdict here) shows no count.
+					return count === 0 ? `${output} Branch` : `${output} Branch (${itemCount(count)})`;
 				}),
 			);
 			OUTPUTS.forEach(({ output }, index) => {

@@ -379,10 +379,15 @@ export class EditorSession {
 	 */
 	async outputBranches(): Promise<OutputBranch[]> {
 		const output = this.page.getByTestId('ndv').getByTestId('output-panel');
-		await output.getByTestId('ndv-data-container').waitFor();
-		await output.getByTestId('radio-button-table').click();
+		// The first branch may be empty (No Verdict): then there are tabs but no data yet.
+		await output
+			.getByTestId('branches')
+			.or(output.getByTestId('ndv-data-container'))
+			.first()
+			.waitFor();
 		const tabs = output.getByTestId('branches').getByRole('tab');
 		const count = await tabs.count();
+		if (count === 0) await output.getByTestId('radio-button-table').click();
 		if (count === 0) {
 			return [
 				{
@@ -400,9 +405,21 @@ export class EditorSession {
 				await this.page.waitForTimeout(100);
 			}
 			const title = (await tab.innerText()).trim();
-			branches.push({ title, text: await this.settledText(output) });
+			branches.push({ title, text: await this.branchText(output) });
 		}
 		return branches;
+	}
+
+	/** The selected branch's data as a table, or '' when the branch holds no items. */
+	private async branchText(output: Locator): Promise<string> {
+		const table = output.getByTestId('radio-button-table');
+		try {
+			await table.waitFor({ timeout: 3000 });
+		} catch {
+			return '';
+		}
+		await table.click();
+		return await this.settledText(output);
 	}
 
 	/** The text of a panel's data once it has stopped changing (the table follows the tab). */
