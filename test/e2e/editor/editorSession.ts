@@ -236,7 +236,13 @@ export class EditorSession {
 			t.trim(),
 		);
 		await hit.click();
-		await page.getByTestId('ndv').getByTestId('node-parameters').waitFor();
+		// Under load n8n 2.41 sometimes opens the community node's details ("Add to workflow")
+		// instead of adding it at once: then the button adds it.
+		const parameters = page.getByTestId('ndv').getByTestId('node-parameters');
+		const addButton = creator.getByRole('button', { name: 'Add to workflow' });
+		await parameters.or(addButton).first().waitFor();
+		if (await addButton.isVisible()) await addButton.click();
+		await parameters.waitFor();
 		return names;
 	}
 
