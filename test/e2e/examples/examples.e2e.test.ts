@@ -328,6 +328,9 @@ describe('served by n8n', () => {
 						await page.getByRole('button', { name: 'Verify me' }).click();
 						await page.getByText('Identity verified').waitFor({ timeout: 60_000 });
 						expect(await page.textContent('body')).toContain('Your selfie matches the photo');
+						// The ending page's script posts back on load, which lets the run finish:
+						// closing the page before that request is done would leave the run waiting.
+						await page.waitForLoadState('networkidle');
 						executionId = /\/form-waiting\/([^/?]+)/.exec(page.url())?.[1];
 					} finally {
 						await page.close();
