@@ -10,6 +10,12 @@
  * `interval` ms without waiting for answers. So "batches of 4 every 100 ms" against 100 ms of
  * latency keeps about 4 in flight, like the node's default concurrency 4; "1 every 100 ms" is
  * the sequential counterpart of concurrency 1. The sandbox's maxInFlight shows what happened.
+ *
+ * Phone photos, in the same n8n install and rounds: a few applicants with the 12 MP, 3.85 MB
+ * sideways phone photo, sent by the node alone (Prepare Photo on) or through n8n's Edit Image
+ * (resize to fit 1024x1024, JPEG quality 80) and the node with Prepare Photo off: time per item of
+ * the verifying node(s), peak RSS, and what reached Kredibel (size, pixels, EXIF left or not).
+ * Edit Image runs GraphicsMagick's `gm`, installed with apt-get when missing.
  */
 import {
 	outputsOf,
@@ -18,7 +24,11 @@ import {
 } from '../test/e2e/harness/executionResult';
 import { createN8nRun, type N8nRun, type WorkflowImport } from '../test/e2e/harness/n8nInstance';
 import { packPackage } from '../test/e2e/harness/packPackage';
+import { readJpegInfo } from '../nodes/KredibelBiometric/photo/jpegDecode';
+import { readExifOrientation } from '../nodes/KredibelBiometric/photo/jpegMarkers';
+import { ensureDebianTool } from '../test/helpers/referenceTools';
 import type { Sandbox } from '../test/sandbox/server';
+import { hasText, twelveMegapixelPhoto } from '../test/unit/photo/phonePhoto';
 import { BENCH_API_KEY } from './benchContext';
 import { jpegOfSize } from './images';
 import {
@@ -26,6 +36,7 @@ import {
 	httpRequestWorkflow,
 	kredibelWorkflow,
 	NODE_NAMES,
+	phonePhotoWorkflow,
 	type Applicants,
 } from './n8nWorkflows';
 import { watchPeakMemory } from './processMemory';
@@ -37,11 +48,15 @@ export interface N8nPlan {
 	selfieBytes: number;
 	latencyMs: number;
 	rounds: number;
+	/** Applicants per execution of the two phone-photo workflows. */
+	photoItems: number;
 }
 
 interface Variant {
 	key: string;
 	label: string;
+	/** Applicants per execution. */
+	items: number;
 	workflow: WorkflowImport;
 	/** The nodes doing the verification, whose executionTime is summed. */
 	verifyingNodes: string[];
@@ -58,6 +73,8 @@ export interface N8nVariantResult {
 	workflowMs: Summary;
 	/** executionTime of the verifying node(s) from runData. */
 	verifyMs: Summary;
+	/** verifyMs per applicant. */
+	perItemMs: Summary;
 	/** Peak RSS (VmHWM) of the n8n process. */
 	mainPeakMb: Summary;
 	/** Peak RSS of n8n's task runner (and any other child process). */
@@ -65,6 +82,17 @@ export interface N8nVariantResult {
 	/** Largest RSS of n8n and its children together, at one sample. */
 	treePeakMb: Summary;
 	maxInFlight: Summary;
+	/** What reached Kredibel for the first applicant of the last execution. */
+	sent: SentImage;
+}
+
+export interface SentImage {
+	bytes: number;
+	width: number;
+	height: number;
+	/** The EXIF orientation tag still in the file (0: none), and whether an EXIF segment is. */
+	exifOrientation: number;
+	exif: boolean;
 }
 
 export interface N8nComparison {
@@ -78,6 +106,7 @@ export interface N8nComparison {
 		callMs: number;
 		workflowMs: number;
 		verifyMs: number;
+		perItemMs: number;
 		mainPeak: number;
 		treePeak: number;
 	};
@@ -88,6 +117,8 @@ export interface N8nResult {
 	items: number;
 	selfieBytes: number;
 	latencyMs: number;
+	photoItems: number;
+	photoBytes: number;
 	variants: N8nVariantResult[];
 	comparisons: N8nComparison[];
 }
@@ -100,6 +131,7 @@ interface ExecutionFigures {
 	runnerPeak: number;
 	treePeak: number;
 	maxInFlight: number;
+	sent: SentImage;
 }
 
 const MB = 1_000_000;
@@ -109,10 +141,16 @@ const EXECUTE_TIMEOUT_MS = 3 * 60_000;
 export async function measureN8n(sandbox: Sandbox, plan: N8nPlan): Promise<N8nResult> {
 	sandbox.setLatency(plan.latencyMs);
 	const applicants: Applicants = { count: plan.items, selfie: jpegOfSize(plan.selfieBytes) };
-	const variants = buildVariants(applicants, sandbox.url);
+	const photos: Applicants = {
+		count: plan.photoItems,
+		selfie: Buffer.from(twelveMegapixelPhoto()),
+	};
+	ensureDebianTool('gm', 'graphicsmagick'); // Edit Image's GraphicsMagick
+	const variants = buildVariants(applicants, photos, sandbox.url);
 	const pairs: Array<[string, string]> = [
 		['kredibel-c4', 'http-batch4'],
 		['kredibel-c1', 'http-batch1'],
+		['photo-node', 'photo-edit-image'],
 	];
 
 	const run = await createN8nRun({
@@ -143,7 +181,7 @@ export async function measureN8n(sandbox: Sandbox, plan: N8nPlan): Promise<N8nRe
 				const order = round % 2 === 0 ? pair : [pair[1], pair[0]];
 				for (const key of order) {
 					const variant = variants.find((candidate) => candidate.key === key)!;
-					figures.get(key)!.push(await executeOnce(run, sandbox, variant, plan.items));
+					figures.get(key)!.push(await executeOnce(run, sandbox, variant));
 				}
 			}
 		}
@@ -154,6 +192,8 @@ export async function measureN8n(sandbox: Sandbox, plan: N8nPlan): Promise<N8nRe
 			items: plan.items,
 			selfieBytes: applicants.selfie.length,
 			latencyMs: plan.latencyMs,
+			photoItems: plan.photoItems,
+			photoBytes: photos.selfie.length,
 			variants: results,
 			comparisons: pairs.map(([kredibel, alternative]) => compare(results, kredibel, alternative)),
 		};
@@ -162,17 +202,20 @@ export async function measureN8n(sandbox: Sandbox, plan: N8nPlan): Promise<N8nRe
 	}
 }
 
-function buildVariants(applicants: Applicants, sandboxUrl: string): Variant[] {
+function buildVariants(applicants: Applicants, photos: Applicants, sandboxUrl: string): Variant[] {
+	const isMatch = (item: OutputItem) => item.json.result === 'match';
 	const kredibel = (concurrency: number): Variant => ({
 		key: `kredibel-c${concurrency}`,
 		label: `Kredibel Biometric, concurrency ${concurrency}${concurrency === 4 ? ' (default)' : ''}`,
+		items: applicants.count,
 		workflow: kredibelWorkflow(`benchKredibelC0${concurrency}`, applicants, concurrency),
 		verifyingNodes: [NODE_NAMES.kredibel],
-		isMatch: (item) => item.json.result === 'match',
+		isMatch,
 	});
 	const httpRequest = (size: number): Variant => ({
 		key: `http-batch${size}`,
 		label: `Code + HTTP Request, batches of ${size} every 100 ms`,
+		items: applicants.count,
 		workflow: httpRequestWorkflow(`benchHttpBatch0${size}`, applicants, sandboxUrl, {
 			size,
 			intervalMs: 100,
@@ -181,14 +224,29 @@ function buildVariants(applicants: Applicants, sandboxUrl: string): Variant[] {
 		isMatch: (item) =>
 			(item.json.data as { response?: { face?: unknown } })?.response?.face === true,
 	});
-	return [kredibel(4), httpRequest(4), kredibel(1), httpRequest(1)];
+	const photoNode: Variant = {
+		key: 'photo-node',
+		label: 'Phone photo: Kredibel Biometric, Prepare Photo on',
+		items: photos.count,
+		workflow: phonePhotoWorkflow('benchPhotoNode01', photos, 'node'),
+		verifyingNodes: [NODE_NAMES.kredibel],
+		isMatch,
+	};
+	const photoEditImage: Variant = {
+		key: 'photo-edit-image',
+		label: 'Phone photo: Edit Image + Kredibel Biometric, Prepare Photo off',
+		items: photos.count,
+		workflow: phonePhotoWorkflow('benchPhotoEdit01', photos, 'editImage'),
+		verifyingNodes: [NODE_NAMES.editImage, NODE_NAMES.kredibel],
+		isMatch,
+	};
+	return [kredibel(4), httpRequest(4), kredibel(1), httpRequest(1), photoNode, photoEditImage];
 }
 
 async function executeOnce(
 	run: N8nRun,
 	sandbox: Sandbox,
 	variant: Variant,
-	items: number,
 ): Promise<ExecutionFigures> {
 	const workflowId = variant.workflow.id!;
 	sandbox.resetLog();
@@ -205,7 +263,7 @@ async function executeOnce(
 	if (memory.samples === 0) {
 		throw new Error(`${variant.label}: n8n's process was never seen in /proc`);
 	}
-	assertVerifiedAll(variant, result, items, sandbox);
+	assertVerifiedAll(variant, result, sandbox);
 	return {
 		callMs,
 		workflowMs: Date.parse(result.raw.stoppedAt ?? '') - Date.parse(result.raw.startedAt),
@@ -217,16 +275,20 @@ async function executeOnce(
 		runnerPeak: memory.descendantsPeak,
 		treePeak: memory.treePeak,
 		maxInFlight: sandbox.stats().maxInFlight,
+		sent: sentImage(sandbox.requests()[0]?.faceImage),
 	};
 }
 
+function sentImage(bytes: Buffer | undefined): SentImage {
+	if (!bytes) throw new Error('the sandbox logged no image');
+	const { width, height } = readJpegInfo(bytes);
+	const exifOrientation = readExifOrientation(bytes);
+	return { bytes: bytes.length, width, height, exifOrientation, exif: hasText(bytes, 'Exif') };
+}
+
 /** Timing a run that failed, or verified fewer items, would compare different work. */
-function assertVerifiedAll(
-	variant: Variant,
-	result: ExecutionResult,
-	items: number,
-	sandbox: Sandbox,
-): void {
+function assertVerifiedAll(variant: Variant, result: ExecutionResult, sandbox: Sandbox): void {
+	const { items } = variant;
 	const problem = (what: string) =>
 		new Error(
 			`${variant.label}: ${what}\n${result.error?.message ?? ''}\n${result.log.slice(-2000)}`,
@@ -243,7 +305,7 @@ function assertVerifiedAll(
 }
 
 function toVariantResult(variant: Variant, runs: ExecutionFigures[]): N8nVariantResult {
-	const pick = (field: keyof ExecutionFigures, scale = 1) =>
+	const pick = (field: Exclude<keyof ExecutionFigures, 'sent'>, scale = 1) =>
 		summarize(runs.map((figures) => figures[field] / scale));
 	return {
 		key: variant.key,
@@ -251,10 +313,12 @@ function toVariantResult(variant: Variant, runs: ExecutionFigures[]): N8nVariant
 		callMs: pick('callMs'),
 		workflowMs: pick('workflowMs'),
 		verifyMs: pick('verifyMs'),
+		perItemMs: summarize(runs.map((figures) => figures.verifyMs / variant.items)),
 		mainPeakMb: pick('mainPeak', MB),
 		runnerPeakMb: pick('runnerPeak', MB),
 		treePeakMb: pick('treePeak', MB),
 		maxInFlight: pick('maxInFlight'),
+		sent: runs[runs.length - 1].sent,
 	};
 }
 
@@ -281,6 +345,7 @@ function compare(
 			callMs: node.callMs.median / other.callMs.median,
 			workflowMs: node.workflowMs.median / other.workflowMs.median,
 			verifyMs: node.verifyMs.median / other.verifyMs.median,
+			perItemMs: node.perItemMs.median / other.perItemMs.median,
 			mainPeak: node.mainPeakMb.median / other.mainPeakMb.median,
 			treePeak: node.treePeakMb.median / other.treePeakMb.median,
 		},

@@ -1,9 +1,11 @@
 /**
- * The two workflows part 4 compares inside n8n, built for the sandbox's address. Both start the
- * same way: a manual trigger and a Code node that makes the applicants (a NIK and a ~50 KB JPEG
- * selfie each, stored by n8n as binary data). Then either this package's node, or what a user
- * would build without it: a Code node that base64-encodes the selfie into a JSON body, and an
- * HTTP Request node that POSTs it with a Header Auth credential (`Authorization: Bearer <key>`).
+ * The workflows part 4 compares inside n8n, built for the sandbox's address. All start the same
+ * way: a manual trigger and a Code node that makes the applicants (a NIK and a JPEG selfie each,
+ * stored by n8n as binary data). Then either this package's node, or what a user would build
+ * without it: a Code node that base64-encodes the selfie into a JSON body, and an HTTP Request
+ * node that POSTs it with a Header Auth credential (`Authorization: Bearer <key>`). For phone
+ * photos: the node alone with Prepare Photo on, or n8n's Edit Image (resize to fit 1024x1024,
+ * JPEG quality 80) in front of the node with Prepare Photo off.
  */
 import type { WorkflowImport } from '../test/e2e/harness/n8nInstance';
 import { MATCHING_NIK } from './benchContext';
@@ -12,6 +14,7 @@ export const NODE_NAMES = {
 	trigger: 'Start',
 	applicants: 'Make applicants',
 	kredibel: 'Kredibel Biometric',
+	editImage: 'Edit Image',
 	encode: 'Encode request body',
 	httpRequest: 'HTTP Request',
 } as const;
@@ -89,24 +92,68 @@ function startNodes(applicants: Applicants) {
 	];
 }
 
+function kredibelNode(x: number, options: Record<string, unknown>) {
+	return {
+		...node(NODE_NAMES.kredibel, 'n8n-nodes-kredibel.kredibelBiometric', 1, x, {
+			identityId: '={{ $json.nik }}',
+			// The applicants share a NIK and a selfie: one request each, like the Code + HTTP side.
+			options: { dedupe: false, ...options },
+		}),
+		credentials: { kredibelApi: CREDENTIALS.kredibel },
+	};
+}
+
 export function kredibelWorkflow(
 	id: string,
 	applicants: Applicants,
 	concurrency: number,
 ): WorkflowImport {
-	const kredibel = {
-		...node(NODE_NAMES.kredibel, 'n8n-nodes-kredibel.kredibelBiometric', 1, 440, {
-			identityId: '={{ $json.nik }}',
-			// The applicants share a NIK and a selfie: one request each, like the Code + HTTP side.
-			options: { concurrency, dedupe: false },
-		}),
-		credentials: { kredibelApi: CREDENTIALS.kredibel },
-	};
 	return {
 		id,
 		name: `Bench: Kredibel Biometric, concurrency ${concurrency}`,
-		nodes: [...startNodes(applicants), kredibel],
+		nodes: [...startNodes(applicants), kredibelNode(440, { concurrency })],
 		connections: chain([NODE_NAMES.trigger, NODE_NAMES.applicants, NODE_NAMES.kredibel]),
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/**
+ * Phone photos to Kredibel: `node`, the node alone with Prepare Photo on (the default, set here
+ * anyway); `editImage`, what users built before it: Edit Image resizing to fit 1024x1024 (only if
+ * larger) as a JPEG of quality 80, then the node with Prepare Photo off. Default concurrency (4).
+ */
+export function phonePhotoWorkflow(
+	id: string,
+	applicants: Applicants,
+	route: 'node' | 'editImage',
+): WorkflowImport {
+	if (route === 'node') {
+		return {
+			id,
+			name: 'Bench: phone photos, Kredibel Biometric with Prepare Photo',
+			nodes: [...startNodes(applicants), kredibelNode(440, { preparePhoto: true })],
+			connections: chain([NODE_NAMES.trigger, NODE_NAMES.applicants, NODE_NAMES.kredibel]),
+			settings: { executionOrder: 'v1' },
+		};
+	}
+	const editImage = node(NODE_NAMES.editImage, 'n8n-nodes-base.editImage', 1, 440, {
+		operation: 'resize',
+		dataPropertyName: 'data',
+		width: 1024,
+		height: 1024,
+		resizeOption: 'onlyIfLarger',
+		options: { format: 'jpeg', quality: 80 },
+	});
+	return {
+		id,
+		name: 'Bench: phone photos, Edit Image + Kredibel Biometric (Prepare Photo off)',
+		nodes: [...startNodes(applicants), editImage, kredibelNode(660, { preparePhoto: false })],
+		connections: chain([
+			NODE_NAMES.trigger,
+			NODE_NAMES.applicants,
+			NODE_NAMES.editImage,
+			NODE_NAMES.kredibel,
+		]),
 		settings: { executionOrder: 'v1' },
 	};
 }

@@ -302,6 +302,42 @@ export function n8nSection(n8n: N8nResult): string {
 		'- Peak RSS: VmHWM of each process, polled from /proc every 20 ms.',
 		'- Verdict: on execution + verifying-node time and on both peaks; "within spread" = the',
 		"  node's median is higher but inside the other workflow's min-max over the rounds.",
+		'',
+		photoRouteSection(n8n),
+	].join('\n');
+}
+
+/** The phone-photo pair: per-item time, peaks and what reached Kredibel, node alone vs Edit Image. */
+function photoRouteSection(n8n: N8nResult): string {
+	const photoVariants = n8n.variants.filter((variant) => variant.key.startsWith('photo-'));
+	const comparison = n8n.comparisons.find((candidate) => candidate.kredibel === 'photo-node');
+	if (photoVariants.length === 0 || !comparison) return '';
+	const sent = ({ sent: image }: (typeof photoVariants)[number]) =>
+		`${formatBytes(image.bytes)}, ${image.width}x${image.height}, ` +
+		(image.exif ? `EXIF kept (orientation ${image.exifOrientation})` : 'no EXIF');
+	return [
+		`### Phone photos: ${n8n.photoItems} applicants with the ${formatBytes(n8n.photoBytes)} 12 MP sideways photo, per item`,
+		'',
+		markdownTable(
+			[
+				'Workflow',
+				'Verifying node(s) ms per item',
+				'n8n peak RSS MB',
+				'n8n + children peak MB',
+				'Sent to Kredibel',
+			],
+			photoVariants.map((variant) => [
+				variant.label,
+				formatSummary(variant.perItemMs, 0),
+				formatSummary(variant.mainPeakMb, 0),
+				formatSummary(variant.treePeakMb, 0),
+				sent(variant),
+			]),
+		),
+		'',
+		`Node alone / Edit Image route, per item (medians): ${comparison.ratio.perItemMs.toFixed(2)}; ` +
+			`n8n peak RSS ${comparison.ratio.mainPeak.toFixed(2)}, with children (gm, task runner) ` +
+			`${comparison.ratio.treePeak.toFixed(2)}. Target: at most 1 (no slower).`,
 	].join('\n');
 }
 

@@ -135,13 +135,14 @@ async function main(): Promise<void> {
 				print(memorySection(results.memory));
 			}
 			if (parts.has('n8n')) {
-				progress('part 4: inside n8n, 4 workflows x 3 rounds (about 4 minutes)');
+				progress('part 4: inside n8n, 6 workflows x 3 rounds (about 5 minutes)');
 				results.n8n = await measureN8n(sandbox, {
 					version: PINNED_N8N[0].version,
 					items: 100,
 					selfieBytes: 50_000,
 					latencyMs: 100,
 					rounds: 3,
+					photoItems: 8,
 				});
 				print(n8nSection(results.n8n));
 			}

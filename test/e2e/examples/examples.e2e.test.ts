@@ -1,25 +1,23 @@
 /**
  * The example workflows in examples/ as users run them: imported unchanged into a real n8n
  * (every pinned version, side by side) with the packed package installed, published, and served
- * by `n8n start`, against the local sandbox. The form is filled in as its page's script does, the
- * webhooks get the requests an app would send, and the sandbox's log shows what reached Kredibel.
+ * by `n8n start`, against the local sandbox. The form is filled in as its page's script does (and
+ * once in headless Chromium, with the 4 MB sideways phone photo), the webhooks get the requests an
+ * app would send, and the sandbox's log shows what reached Kredibel.
  *
  *   npx jest --selectProjects e2e -- examples
  *   KREDIBEL_EXAMPLES_N8N=2.41.1 npx jest --selectProjects e2e -- examples    one version only
  *
- * Needs `npm run build` first, and GraphicsMagick for Edit Image (installed with apt-get when
- * missing and running as root). n8n's server log is kept in $TMPDIR/kredibel-examples-e2e/.
+ * Needs `npm run build` first; Chromium and libjpeg-turbo's djpeg/cjpeg are installed with apt-get
+ * when missing and running as root. n8n's server log is kept in $TMPDIR/kredibel-examples-e2e/.
  */
 import type { INodeProperties } from 'n8n-workflow';
+import type { Browser } from 'playwright-core';
 
 import { nodeProperties } from '../../../nodes/KredibelBiometric/description';
-import { makeJpeg, makeLargeJpeg } from '../../fixtures/images';
-import {
-	BIOMETRIC_PATH,
-	MAX_IMAGE_BYTES,
-	SANDBOX_NIKS,
-	type RequestLogEntry,
-} from '../../sandbox/server';
+import { makeJpeg } from '../../fixtures/images';
+import { hasText, twelveMegapixelPhoto } from '../../unit/photo/phonePhoto';
+import { BIOMETRIC_PATH, SANDBOX_NIKS, type RequestLogEntry } from '../../sandbox/server';
 import { packPackage } from '../harness/packPackage';
 import { progress } from '../harness/processes';
 import { PINNED_N8N } from '../harness/versions';
@@ -36,9 +34,9 @@ import {
 	type ExampleServer,
 	type ExampleWorkflow,
 } from './exampleServer';
+import { launchChromium } from '../editor/chromium';
 import { formFields, submitForm, type FormFile } from './formClient';
-import { ensureGraphicsMagick } from './graphicsMagick';
-import { jpegSize } from './jpegSize';
+import { expectPreparedPhonePhoto, ONE_MB } from './sentPhoto';
 import { expectOnePlainDownload, startImageHost, type ImageHost } from '../../fixtures/imageHost';
 import { startTrap, type Trap } from '../../sandbox/trap';
 
@@ -51,9 +49,9 @@ const VERSIONS = PINNED_N8N.map((pin) => pin.version).filter(
 const API_KEY = 'e2e-examples-key-5b7e1c';
 const FORM = 'kyc-form.json';
 const WEBHOOK = 'kyc-webhook.json';
-const RESIZE = 'kyc-resize-large-photo.json';
+const UPLOAD = 'kyc-phone-photo-upload.json';
 const IMAGE_URL = 'kyc-webhook-image-url.json';
-const SERVED = [FORM, WEBHOOK, RESIZE, IMAGE_URL];
+const SERVED = [FORM, WEBHOOK, UPLOAD, IMAGE_URL];
 /** A NIK in the right format that the sandbox is told to answer "no face detected" for. */
 const NO_FACE_NIK = '3171011708450001';
 
@@ -62,15 +60,18 @@ jest.setTimeout(90_000);
 
 const SELFIE = makeJpeg();
 /**
- * Made once, in the set-up: making the 3 MB photo takes seconds. Made between two requests, it
- * once cost an EPIPE in the middle of the upload, most likely fetch reusing a kept-alive socket
- * that n8n was closing (its keep-alive timeout is 5 s).
+ * The issue's phone photo (12 MP stored sideways, EXIF orientation 6, GPS, make, model; about
+ * 4 MB), read in the set-up: made between two requests (seconds the first time on a machine), a
+ * large photo once cost an EPIPE in the middle of an upload, most likely fetch reusing a
+ * kept-alive socket that n8n was closing (its keep-alive timeout is 5 s).
  */
-const photos: { large?: Buffer; phone?: Buffer } = {};
-const PHOTOS = {
-	large: () => (photos.large ??= makeLargeJpeg(1_300_000)),
-	phone: () => (photos.phone ??= makeJpeg(2000, 1500, { noise: 60, seed: 11, quality: 92 })),
-};
+let phonePhotoBytes: Buffer | undefined;
+const phonePhoto = (): Buffer => (phonePhotoBytes ??= Buffer.from(twelveMegapixelPhoto()));
+const phoneFile = (): FormFile => ({
+	bytes: phonePhoto(),
+	fileName: 'IMG_20261206_100203.jpg',
+	mimeType: 'image/jpeg',
+});
 const selfieFile = (bytes = SELFIE): FormFile => ({
 	bytes,
 	fileName: 'selfie.jpg',
@@ -171,15 +172,12 @@ describe('served by n8n', () => {
 	let trap: Trap;
 
 	beforeAll(async () => {
-		imageHost = await startImageHost({ images: { 'selfie.jpg': SELFIE } });
+		imageHost = await startImageHost({
+			images: { 'selfie.jpg': SELFIE, 'phone.jpg': phonePhoto() },
+		});
 		trap = await startTrap();
-		PHOTOS.large();
-		PHOTOS.phone();
-		await ensureGraphicsMagick();
 		const tarball = await packPackage();
-		const examples = [...SERVED.map(loadExample), privateStorageCopy(loadExample(IMAGE_URL))].map(
-			standAlone,
-		);
+		const examples = [...SERVED, ...Object.keys(VARIANTS)].map(exampleOf).map(standAlone);
 		await Promise.all(
 			VERSIONS.map(async (version) => {
 				try {
@@ -200,6 +198,7 @@ describe('served by n8n', () => {
 		await Promise.all([...servers.values()].map((served) => served.stop()));
 		await imageHost?.close();
 		await trap?.close();
+		await browser?.close();
 		for (const served of servers.values()) {
 			progress(`examples on n8n ${served.version}: server log kept in ${served.savedLog}`);
 		}
@@ -224,11 +223,14 @@ describe('served by n8n', () => {
 			}
 		};
 
-	const urlOf = (served: ExampleServer, file: string) => {
-		const example =
-			file === PRIVATE_STORAGE ? privateStorageCopy(loadExample(IMAGE_URL)) : loadExample(file);
-		return `${served.server.url}${productionPath(triggerOf(example))}`;
-	};
+	const urlOf = (served: ExampleServer, file: string) =>
+		`${served.server.url}${productionPath(triggerOf(exampleOf(file)))}`;
+
+	/** One headless Chromium for the suite, started by the first test that needs it. */
+	let browser: Browser | undefined;
+	let launching: Promise<Browser> | undefined;
+	const chromium = async (): Promise<Browser> =>
+		(browser ??= await (launching ??= launchChromium()));
 
 	/** The biometric requests the sandbox received, once none is in flight any more. */
 	const received = async (served: ExampleServer): Promise<RequestLogEntry[]> => {
@@ -304,11 +306,54 @@ describe('served by n8n', () => {
 					expect(requests[0].faceImage?.equals(SELFIE)).toBe(true);
 				})(),
 			);
+
+			it(
+				'in Chromium: a 4 MB sideways phone photo reaches Kredibel upright, within 1 MB, without metadata',
+				on(version, async (served) => {
+					const photo = phoneFile();
+					expect(photo.bytes.length).toBeGreaterThan(3.5 * ONE_MB);
+					expect(hasText(photo.bytes, 'PhoneMakerCorp')).toBe(true);
+					const page = await (await chromium()).newPage();
+					let executionId: string | undefined;
+					try {
+						// As the README's first workflow: the production form URL, the NIK typed, the
+						// photo chosen in the file field, the button pressed, the ending page read.
+						await page.goto(urlOf(served, FORM));
+						await page.getByLabel('NIK').fill(SANDBOX_NIKS.match);
+						await page.locator('input[type="file"]').setInputFiles({
+							name: photo.fileName,
+							mimeType: photo.mimeType,
+							buffer: photo.bytes,
+						});
+						await page.getByRole('button', { name: 'Verify me' }).click();
+						await page.getByText('Identity verified').waitFor({ timeout: 60_000 });
+						expect(await page.textContent('body')).toContain('Your selfie matches the photo');
+						// The ending page's script posts back on load, which lets the run finish:
+						// closing the page before that request is done would leave the run waiting.
+						await page.waitForLoadState('networkidle');
+						executionId = /\/form-waiting\/([^/?]+)/.exec(page.url())?.[1];
+					} finally {
+						await page.close();
+					}
+					expect(executionId).toMatch(/^\d+$/);
+					expect(await served.finishedStatus(executionId!)).toBe('success');
+
+					const requests = await received(served);
+					expect(requests).toHaveLength(1);
+					expect(requests[0].identityId).toBe(SANDBOX_NIKS.match);
+					const sent = expectPreparedPhonePhoto(requests[0].faceImage);
+					progress(
+						`n8n ${version}, form in Chromium: ${photo.bytes.length} bytes 4000x3000 sideways -> ` +
+							`${requests[0].faceImage!.length} bytes ${sent.width}x${sent.height}`,
+					);
+				}),
+				180_000,
+			);
 		});
 
 		describe('kyc-webhook.json (Webhook, base64 selfie, Respond to Webhook)', () => {
-			const post = async (served: ExampleServer, body: unknown) => {
-				const response = await fetch(urlOf(served, WEBHOOK), {
+			const post = async (served: ExampleServer, body: unknown, file = WEBHOOK) => {
+				const response = await fetch(urlOf(served, file), {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
 					body: JSON.stringify(body),
@@ -383,7 +428,7 @@ describe('served by n8n', () => {
 			);
 
 			it(
-				'answers 422 for broken base64 and for a photo above 1 MB, without calling Kredibel',
+				'answers 422 for broken base64, without calling Kredibel',
 				on(version, async (served) => {
 					expect(
 						await post(served, { nik: SANDBOX_NIKS.match, selfie: '/9j/4AAQ!!not base64*' }),
@@ -395,13 +440,34 @@ describe('served by n8n', () => {
 							description: expect.any(String),
 						},
 					});
-					const large = PHOTOS.large().toString('base64');
-					expect(await post(served, { nik: SANDBOX_NIKS.match, selfie: large })).toEqual({
+					expect(await received(served)).toEqual([]);
+				}),
+			);
+
+			it(
+				'sends the 4 MB sideways phone photo (5.3 MB of base64) upright, within 1 MB, without metadata',
+				on(version, async (served) => {
+					const selfie = `data:image/jpeg;base64,${phonePhoto().toString('base64')}`;
+					expect(await post(served, { nik: SANDBOX_NIKS.match, selfie })).toEqual({
+						status: 200,
+						json: { decision: 'approved', result: 'match', faceSimilarity: 1 },
+					});
+					const requests = await received(served);
+					expect(requests).toHaveLength(1);
+					expectPreparedPhonePhoto(requests[0].faceImage);
+				}),
+			);
+
+			it(
+				'with Prepare Photo off, refuses the same photo as image_too_large, without calling Kredibel',
+				on(version, async (served) => {
+					const selfie = phonePhoto().toString('base64');
+					expect(await post(served, { nik: SANDBOX_NIKS.match, selfie }, PHOTO_AS_IS)).toEqual({
 						status: 422,
 						json: {
 							errorType: 'image_too_large',
-							error: expect.stringContaining('KB limit'),
-							description: expect.stringContaining('Edit Image'),
+							error: expect.stringContaining('1024 KB limit'),
+							description: expect.any(String),
 						},
 					});
 					expect(await received(served)).toEqual([]);
@@ -409,51 +475,66 @@ describe('served by n8n', () => {
 			);
 		});
 
-		describe('kyc-resize-large-photo.json (multipart upload, Edit Image, Kredibel)', () => {
+		describe('kyc-phone-photo-upload.json (multipart upload, Prepare Photo, Kredibel)', () => {
 			const upload = async (served: ExampleServer, nik: string, selfie: FormFile) => {
 				const body = new FormData();
 				body.append('nik', nik);
 				body.append('selfie', new Blob([selfie.bytes], { type: selfie.mimeType }), selfie.fileName);
-				const response = await fetch(urlOf(served, RESIZE), { method: 'POST', body });
+				const response = await fetch(urlOf(served, UPLOAD), { method: 'POST', body });
 				return { status: response.status, json: (await response.json()) as unknown };
 			};
 
 			it(
-				'verifies a 1.5 MB photo: Edit Image re-encodes it below 1 MB before the node checks the size',
+				'verifies the 4 MB sideways phone photo: sent upright, within 1 MB, without metadata; the answer says so',
 				on(version, async (served) => {
-					const photo = PHOTOS.large();
-					expect(photo.length).toBeGreaterThan(MAX_IMAGE_BYTES);
-					expect(await upload(served, SANDBOX_NIKS.match, selfieFile(photo))).toEqual({
-						status: 200,
-						json: { result: 'match', faceSimilarity: 1, identityId: SANDBOX_NIKS.match },
-					});
+					const photo = phoneFile();
+					const answer = await upload(served, SANDBOX_NIKS.match, photo);
 					const requests = await received(served);
 					expect(requests).toHaveLength(1);
 					expect(requests[0].authorization).toBe(`Bearer ${API_KEY}`);
 					const sent = requests[0].faceImage!;
-					expect(sent.length).toBeLessThan(MAX_IMAGE_BYTES);
-					expect([...sent.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
-					// 807 x 807 fits in 1024 x 1024 ("only if larger"): same size, JPEG quality 80.
-					expect(jpegSize(sent)).toEqual(jpegSize(photo));
+					const { width, height } = expectPreparedPhonePhoto(sent);
+					expect(answer).toEqual({
+						status: 200,
+						json: {
+							result: 'match',
+							faceSimilarity: 1,
+							identityId: SANDBOX_NIKS.match,
+							photo: {
+								format: 'jpeg',
+								orientationApplied: 6,
+								metadataRemoved: ['EXIF'],
+								reencoded: true,
+								bytesBefore: photo.bytes.length,
+								bytesAfter: sent.length,
+								widthBefore: 4000,
+								heightBefore: 3000,
+								widthAfter: width,
+								heightAfter: height,
+							},
+						},
+					});
 					progress(
-						`n8n ${version}: Edit Image turned ${photo.length} bytes into ${sent.length} bytes`,
+						`n8n ${version}, multipart upload: ${photo.bytes.length} bytes 4000x3000 -> ${sent.length} bytes ${width}x${height}`,
 					);
 				}),
 			);
 
 			it(
-				'shrinks a 2000 x 1500 phone photo to fit 1024 x 1024',
+				'sends a clean, upright photo within 1 MB byte for byte (photo: null)',
 				on(version, async (served) => {
-					const photo = PHOTOS.phone();
-					expect(photo.length).toBeGreaterThan(MAX_IMAGE_BYTES);
-					const answer = await upload(served, SANDBOX_NIKS.noMatch, selfieFile(photo));
+					const answer = await upload(served, SANDBOX_NIKS.noMatch, selfieFile());
 					expect(answer).toEqual({
 						status: 200,
-						json: { result: 'no_match', faceSimilarity: 0.24, identityId: SANDBOX_NIKS.noMatch },
+						json: {
+							result: 'no_match',
+							faceSimilarity: 0.24,
+							identityId: SANDBOX_NIKS.noMatch,
+							photo: null,
+						},
 					});
 					const [request] = await received(served);
-					expect(jpegSize(request.faceImage!)).toEqual({ width: 1024, height: 768 });
-					expect(request.faceImage!.length).toBeLessThan(MAX_IMAGE_BYTES);
+					expect(request.faceImage?.equals(SELFIE)).toBe(true);
 				}),
 			);
 
@@ -468,7 +549,7 @@ describe('served by n8n', () => {
 					expect(await upload(served, SANDBOX_NIKS.match, notAnImage)).toEqual({
 						status: 422,
 						json: {
-							errorType: 'unreadable_image',
+							errorType: 'unsupported_image_format',
 							error: expect.any(String),
 							description: expect.any(String),
 						},
@@ -503,6 +584,21 @@ describe('served by n8n', () => {
 					expect(requests[0].authorization).toBe(`Bearer ${API_KEY}`);
 					expect(requests[0].faceImage?.equals(SELFIE)).toBe(true);
 					expectOnePlainDownload(imageHost, '/images/selfie.jpg', API_KEY);
+				}),
+			);
+
+			it(
+				'downloads the 4 MB sideways phone photo and sends it upright, within 1 MB, without metadata',
+				on(version, async (served) => {
+					const selfieUrl = `${imageHost.url}/images/phone.jpg`;
+					expect(await post(served, { nik: SANDBOX_NIKS.match, selfieUrl })).toEqual({
+						status: 200,
+						json: { decision: 'approved', result: 'match', faceSimilarity: 1 },
+					});
+					const requests = await received(served);
+					expect(requests).toHaveLength(1);
+					expectPreparedPhonePhoto(requests[0].faceImage);
+					expectOnePlainDownload(imageHost, '/images/phone.jpg', API_KEY);
 				}),
 			);
 
@@ -550,26 +646,52 @@ describe('served by n8n', () => {
 	});
 });
 
-/** The name of the test-only copy of the URL example that allows private addresses. */
+/** Test-only copies of examples, with one option changed, each on its own webhook path. */
 const PRIVATE_STORAGE = 'kyc-webhook-image-url.private-storage.json';
+const PHOTO_AS_IS = 'kyc-webhook.prepare-photo-off.json';
 
 /**
- * The URL example with Allow Private Addresses on, as a user with self-hosted storage would set
- * it, on its own webhook path: the shipped example keeps the default (off).
+ * PRIVATE_STORAGE: the URL example with Allow Private Addresses on, as a user with self-hosted
+ * storage would set it (the shipped example keeps the default, off). PHOTO_AS_IS: the JSON
+ * webhook with Prepare Photo off, images sent as they come.
  */
-function privateStorageCopy(example: ExampleWorkflow): ExampleWorkflow {
+const VARIANTS: Record<string, () => ExampleWorkflow> = {
+	[PRIVATE_STORAGE]: () =>
+		variantOf(loadExample(IMAGE_URL), PRIVATE_STORAGE, {
+			label: 'private storage',
+			ids: ['b9f3c1de-0a4e-4f7b-9a55-2f2d7c1e8a01', '0c6f7e2a-5d1b-4c3e-8f90-6a7b8c9d0e1f'],
+			options: { allowPrivateAddresses: true },
+		}),
+	[PHOTO_AS_IS]: () =>
+		variantOf(loadExample(WEBHOOK), PHOTO_AS_IS, {
+			label: 'prepare photo off',
+			ids: ['5d2e8f41-7c3a-4b69-9e1d-3f0a6b2c7d58', '8a1b4c7d-2e5f-4a80-b3c6-d9e0f1a2b3c4'],
+			options: { preparePhoto: false },
+		}),
+};
+
+/** An example as served: the file itself, or one of the test-only VARIANTS. */
+function exampleOf(file: string): ExampleWorkflow {
+	return VARIANTS[file]?.() ?? loadExample(file);
+}
+
+function variantOf(
+	example: ExampleWorkflow,
+	file: string,
+	change: { label: string; ids: [webhookId: string, nodeId: string]; options: object },
+): ExampleWorkflow {
 	const json = structuredClone(example.json);
+	const suffix = change.label.replace(/ /g, '-');
 	for (const node of json.nodes as unknown as Array<Record<string, unknown>>) {
 		const parameters = node.parameters as Record<string, unknown>;
 		if (node.type === 'n8n-nodes-base.webhook') {
-			parameters.path = `${String(parameters.path)}-private-storage`;
-			node.webhookId = 'b9f3c1de-0a4e-4f7b-9a55-2f2d7c1e8a01';
-			node.id = '0c6f7e2a-5d1b-4c3e-8f90-6a7b8c9d0e1f';
+			parameters.path = `${String(parameters.path)}-${suffix}`;
+			[node.webhookId, node.id] = change.ids;
 		}
 		if (node.type === KREDIBEL_NODE_TYPE) {
-			parameters.options = { ...(parameters.options as object), allowPrivateAddresses: true };
+			parameters.options = { ...(parameters.options as object), ...change.options };
 		}
 	}
-	json.name = `${json.name} (private storage)`;
-	return { file: PRIVATE_STORAGE, json };
+	json.name = `${json.name} (${change.label})`;
+	return { file, json };
 }

@@ -6,6 +6,7 @@
 import { applyOrientation } from '../../../nodes/KredibelBiometric/photo/orientation';
 import { PhotoError, type Picture } from '../../../nodes/KredibelBiometric/photo/picture';
 import { exifBody, segment, withSegments } from './exifFixture';
+import { STORED_TOP_LEFT_GOES_TO } from './phonePhoto';
 import { ensureDebianTool, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 import { syntheticPhoto } from './syntheticPhoto';
 
@@ -90,20 +91,6 @@ describe('applyOrientation', () => {
 	);
 
 	it('puts the marked first stored corner where each orientation says it belongs', async () => {
-		// The stored top-left corner is, on display (CIPA DC-008 table for tag 0x0112):
-		const expectedCorner: Record<
-			number,
-			'top-left' | 'top-right' | 'bottom-right' | 'bottom-left'
-		> = {
-			1: 'top-left',
-			2: 'top-right',
-			3: 'bottom-right',
-			4: 'bottom-left',
-			5: 'top-left',
-			6: 'top-right',
-			7: 'bottom-right',
-			8: 'bottom-left',
-		};
 		const picture = markedPicture(10, 6);
 		for (let orientation = 1; orientation <= 8; orientation++) {
 			const upright = await applyOrientation(picture, orientation);
@@ -118,7 +105,7 @@ describe('applyOrientation', () => {
 			const red = Object.entries(corners)
 				.filter(([, value]) => value)
 				.map(([name]) => name);
-			expect([orientation, red]).toEqual([orientation, [expectedCorner[orientation]]]);
+			expect([orientation, red]).toEqual([orientation, [STORED_TOP_LEFT_GOES_TO[orientation]]]);
 			// The 3x2 mark is 2 wide and 3 tall once rows and columns are swapped.
 			const swapped = orientation >= 5;
 			let marked = 0;

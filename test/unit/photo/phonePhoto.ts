@@ -43,6 +43,45 @@ export function markedPhoto(width: number, height: number, channels: 1 | 3 = 3, 
 	return picture;
 }
 
+export type Corner = 'top-left' | 'top-right' | 'bottom-right' | 'bottom-left';
+
+/** Where the stored top-left corner belongs once upright (CIPA DC-008, tag 0x0112). */
+export const STORED_TOP_LEFT_GOES_TO: Record<number, Corner> = {
+	1: 'top-left',
+	2: 'top-right',
+	3: 'bottom-right',
+	4: 'bottom-left',
+	5: 'top-left',
+	6: 'top-right',
+	7: 'bottom-right',
+	8: 'bottom-left',
+};
+
+/** Which corners of a decoded picture hold the green marker (sampled a little inside each). */
+export function markedCorners(picture: Picture): Corner[] {
+	const inset = Math.max(
+		1,
+		Math.round(Math.min(picture.width, picture.height) * MARKER_FRACTION * 0.4),
+	);
+	const at: Record<Corner, [number, number]> = {
+		'top-left': [inset, inset],
+		'top-right': [picture.width - 1 - inset, inset],
+		'bottom-right': [picture.width - 1 - inset, picture.height - 1 - inset],
+		'bottom-left': [inset, picture.height - 1 - inset],
+	};
+	return (Object.keys(at) as Corner[]).filter((corner) => {
+		const [x, y] = at[corner];
+		const i = (y * picture.width + x) * picture.channels;
+		if (picture.channels === 1) return picture.data[i] > 235;
+		return picture.data[i] < 60 && picture.data[i + 1] > 200 && picture.data[i + 2] < 60;
+	});
+}
+
+/** Whether the bytes contain this text (Latin-1), e.g. a camera make left in metadata. */
+export function hasText(bytes: Uint8Array, text: string): boolean {
+	return Buffer.from(bytes).includes(Buffer.from(text, 'latin1'));
+}
+
 /** The EXIF APP1 a phone writes: orientation, Make, Model, DateTime and a GPS IFD. */
 export function phoneExif(orientation: number): Uint8Array {
 	return segment(

@@ -21,10 +21,12 @@ import { COMMENT_TEXT, segment, withSegments, exifBody } from './exifFixture';
 import { chunk } from './pngFixtures';
 import { djpeg } from './photoFixtures';
 import {
+	hasText,
+	markedCorners,
 	markedPhoto,
-	MARKER_FRACTION,
 	phoneJpeg,
 	phonePng,
+	STORED_TOP_LEFT_GOES_TO,
 	twelveMegapixelPhoto,
 } from './phonePhoto';
 import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
@@ -32,43 +34,10 @@ import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helper
 const MB = 1024 * 1024;
 const gm = ensureDebianTool('gm', 'graphicsmagick');
 
-type Corner = 'top-left' | 'top-right' | 'bottom-right' | 'bottom-left';
-/** Where the stored top-left corner belongs once upright (CIPA DC-008, tag 0x0112). */
-const STORED_TOP_LEFT_GOES_TO: Record<number, Corner> = {
-	1: 'top-left',
-	2: 'top-right',
-	3: 'bottom-right',
-	4: 'bottom-left',
-	5: 'top-left',
-	6: 'top-right',
-	7: 'bottom-right',
-	8: 'bottom-left',
-};
-
 function succeeded(result: PreparedPhoto): Extract<PreparedPhoto, { ok: true }> {
 	if (!result.ok)
 		throw new Error(`expected success, got ${result.error.kind}: ${result.error.message}`);
 	return result;
-}
-
-/** Which corners hold the green marker (sampled a little inside each corner). */
-function markedCorners(picture: Picture): Corner[] {
-	const inset = Math.max(
-		1,
-		Math.round(Math.min(picture.width, picture.height) * MARKER_FRACTION * 0.4),
-	);
-	const at: Record<Corner, [number, number]> = {
-		'top-left': [inset, inset],
-		'top-right': [picture.width - 1 - inset, inset],
-		'bottom-right': [picture.width - 1 - inset, picture.height - 1 - inset],
-		'bottom-left': [inset, picture.height - 1 - inset],
-	};
-	return (Object.keys(at) as Corner[]).filter((corner) => {
-		const [x, y] = at[corner];
-		const i = (y * picture.width + x) * picture.channels;
-		if (picture.channels === 1) return picture.data[i] > 235;
-		return picture.data[i] < 60 && picture.data[i + 1] > 200 && picture.data[i + 2] < 60;
-	});
 }
 
 /** GraphicsMagick's upright (and optionally resized) version of a file, as the reference. */
@@ -85,10 +54,6 @@ function gmReference(input: Uint8Array, width: number, height: number, grey = fa
 function bytesAfterScanStart(jpeg: Uint8Array): Buffer {
 	const buffer = Buffer.from(jpeg);
 	return buffer.subarray(buffer.indexOf(Buffer.from([0xff, 0xda])));
-}
-
-function hasText(bytes: Uint8Array, text: string): boolean {
-	return Buffer.from(bytes).includes(Buffer.from(text, 'latin1'));
 }
 
 describe('preparePhoto: the 12 MP sideways phone photo', () => {
