@@ -134,15 +134,19 @@ async function verifyAll(
 	// Stop on error: one bad item would end the run after the others were paid for and their
 	// verdicts thrown away, so every item is checked locally before the first request.
 	if (!continueOnFail) {
-		const checks = await mapInOrder(
+		// Only failures are kept: a passing item's image is read again when it is sent, so the
+		// pre-pass never holds more than Concurrency images at once.
+		const failures = await mapInOrder(
 			items.length,
-			async (itemIndex) => await checkItem(context, items[itemIndex], itemIndex, isCancelled),
+			async (itemIndex) => {
+				const checked = await checkItem(context, items[itemIndex], itemIndex, isCancelled);
+				return checked.ok ? undefined : (checked.outcome as FailedOutcome);
+			},
 			{ concurrency, shouldStop: isCancelled, notStarted: () => undefined },
 		);
-		const firstBad = checks.findIndex((checked) => checked !== undefined && !checked.ok);
+		const firstBad = failures.findIndex((failure) => failure !== undefined);
 		if (firstBad !== -1) {
-			const checked = checks[firstBad] as Extract<(typeof checks)[number], { ok: false }>;
-			throw toNodeError(context.getNode(), firstBad, checked.outcome as FailedOutcome);
+			throw toNodeError(context.getNode(), firstBad, failures[firstBad] as FailedOutcome);
 		}
 	}
 
