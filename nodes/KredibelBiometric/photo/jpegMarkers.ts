@@ -253,9 +253,12 @@ function walk(bytes: Uint8Array, output: Uint8Array | null): { removed: string[]
 	let position = scanStart;
 	let runStart = scanStart;
 	while (position < bytes.length) {
-		if (bytes[position] !== 0xff) {
-			position++;
-			continue;
+		// Jump to the next 0xff: the entropy-coded data is megabytes long, and a native search is
+		// several times faster than a loop over it.
+		position = bytes.indexOf(0xff, position);
+		if (position === -1) {
+			position = bytes.length;
+			break;
 		}
 		const next = position + 1 < bytes.length ? bytes[position + 1] : -1;
 		if (next === 0x00 || (next >= 0xd0 && next <= 0xd7) || next === 0xff) {
@@ -300,7 +303,12 @@ export function stripJpegMetadata(bytes: Uint8Array): StrippedJpeg {
 	return { bytes: output, removed };
 }
 
+/** What stripJpegMetadata would remove, without making the copy (throws PhotoError when broken). */
+export function listJpegMetadata(bytes: Uint8Array): string[] {
+	return walk(bytes, null).removed;
+}
+
 /** True when stripJpegMetadata would remove something (throws PhotoError on a broken file). */
 export function hasJpegMetadata(bytes: Uint8Array): boolean {
-	return walk(bytes, null).removed.length > 0;
+	return listJpegMetadata(bytes).length > 0;
 }

@@ -9,7 +9,12 @@
 
 import { decodeJpeg, type JpegScale, readJpegInfo } from './jpegDecode';
 import { encodeJpeg } from './jpegEncode';
-import { hasJpegMetadata, readExifOrientation, stripJpegMetadata } from './jpegMarkers';
+import {
+	hasJpegMetadata,
+	listJpegMetadata,
+	readExifOrientation,
+	stripJpegMetadata,
+} from './jpegMarkers';
 import { applyOrientation } from './orientation';
 import { type Checkpoint, MAX_INPUT_BYTES, PhotoError, type Picture } from './picture';
 import { decodePng } from './pngDecode';
@@ -148,7 +153,7 @@ async function prepareJpeg(
 			};
 		}
 	}
-	const removed = tryOrUndefined(() => stripJpegMetadata(bytes).removed) ?? [];
+	const removed = tryOrUndefined(() => listJpegMetadata(bytes)) ?? [];
 	const fitsAsItIs = bytes.length <= maxBytes;
 	const originalLong = Math.max(info.width, info.height);
 	const target = firstLongSide(originalLong, fitsAsItIs);
