@@ -27,14 +27,15 @@ export async function readBinaryImage(
 	propertyName: string,
 	maxBytes: number,
 ): Promise<ImageRead> {
-	const tooLarge = (size: number): ImageRead => ({
+	const refuse = (reason: string): ImageRead => ({
 		ok: false,
-		failure: localFailure(
-			'image_too_large',
-			`The binary property ${quoteValue(propertyName)} holds ${formatKb(size)} KB, above the ${formatKb(maxBytes)} KB limit, so it was not read`,
-			RESIZE_HINT,
-		),
+		failure: localFailure('image_too_large', reason, RESIZE_HINT),
 	});
+	const where = `The binary property ${quoteValue(propertyName)}`;
+	const tooLarge = (size: number): ImageRead =>
+		refuse(
+			`${where} holds ${formatKb(size)} KB, above the ${formatKb(maxBytes)} KB limit, so it was not read`,
+		);
 	const helpers = context.helpers as BinaryHelpers;
 	const stored = await storedSize(binary, helpers);
 	if (stored !== undefined && stored > maxBytes) return tooLarge(stored);
@@ -43,7 +44,12 @@ export async function readBinaryImage(
 		const stream = await helpers.getBinaryStream(binary.id, STREAM_CHUNK_BYTES);
 		const read = await readAtMost(stream, maxBytes);
 		if (read.ok) return read;
-		if (read.tooLarge) return tooLarge(maxBytes + 1);
+		// The size is unknown here: only that it passed the limit, where reading stopped.
+		if (read.tooLarge) {
+			return refuse(
+				`${where} holds more than the ${formatKb(maxBytes)} KB limit; reading stopped there`,
+			);
+		}
 		throw read.error;
 	}
 	if (typeof binary.id !== 'string' && typeof binary.data === 'string') {

@@ -88,6 +88,10 @@ describe('readBinaryImage', () => {
 		const p = probe({ streamBytes: HUGE });
 		const read = await readBinaryImage(p.context, stored(), 0, 'data', LIMIT);
 		expect(!read.ok && read.failure.errorType).toBe('image_too_large');
+		// The size was never known: the message does not make one up.
+		expect(!read.ok && read.failure.reason).toMatch(
+			/holds more than the .* limit; reading stopped/,
+		);
 		expect(p.bufferReads).toBe(0);
 		expect(p.streamedBytes()).toBeLessThanOrEqual(LIMIT + 64 * 1024);
 	});
