@@ -57,9 +57,9 @@ type Checked =
 const HOURS = 3_600_000;
 
 /**
- * The local checks: settings, NIK, and the image as far as it can be read without a download
- * (for Image URL only the address). Nothing is sent. `purpose` 'check' (the stop-on-error
- * pre-pass) reads only a photo's header; 'send' prepares the photo to be sent.
+ * Settings, NIK and image, before anything goes to Kredibel. `purpose` 'check' (the stop-on-error
+ * pre-pass) makes no download (for Image URL only the address is checked) and reads only a
+ * photo's header; 'send' reads or downloads the image and prepares the photo to be sent.
  */
 export async function checkItem(
 	context: IExecuteFunctions,
@@ -84,7 +84,8 @@ export async function checkItem(
 		);
 	}
 	const identityId = settings.maskIdentityId ? maskNik(nik.nik) : nik.nik;
-	if (settings.imageSource === 'url') {
+	if (settings.imageSource === 'url' && purpose === 'check') {
+		// No download before the first request: only what the link itself shows.
 		const refused = checkImageLink(context, settings);
 		if (refused) return fail(maskFailure(refused, settings, nik.nik), identityId);
 		return { ok: true, settings, nik: nik.nik, identityId };
@@ -106,25 +107,10 @@ export async function verifyItem(
 ): Promise<ItemOutcome> {
 	const checked = await checkItem(context, item, itemIndex, plan.isCancelled, 'send');
 	if (!checked.ok) return checked.outcome;
-	const { settings, nik, identityId } = checked;
-	const failWithoutRequest = (failure: Failure): ItemOutcome => ({
-		ok: false,
-		failure: maskFailure(failure, settings, nik),
-		attempts: 0,
-		identityId,
-	});
-
-	let image = checked.image;
-	let photo = checked.photo;
+	const { settings, nik, identityId, image, photo } = checked;
 	if (image === undefined) {
-		try {
-			const downloaded = await readImage(context, item, itemIndex, settings, plan.isCancelled);
-			if (!downloaded.ok) return failWithoutRequest(downloaded.failure);
-			image = downloaded.bytes;
-			photo = downloaded.photo;
-		} catch (error) {
-			return failWithoutRequest(unreadableBinary(error));
-		}
+		// checkItem reads (and for Image URL downloads) every image it is asked to send.
+		throw new Error('No image was read for an item to send');
 	}
 
 	const faceImage = image.toString('base64');
