@@ -77,23 +77,37 @@ export class KredibelBiometric implements INodeType {
 		const continueOnFail = asTool || this.continueOnFail();
 		const routeByResult = !asTool && drawsRoutedOutputs(this);
 
+		// With "continue on fail" n8n would send the untouched input down output 0 if this threw;
+		// that is No Verdict, but the items would carry no reason: every item fails instead.
+		const everyItemFails = (failure: Failure): ItemOutcome[] =>
+			items.map(() => ({ ok: false, failure, attempts: 0, identityId: null }));
 		let outcomes: ItemOutcome[];
-		try {
-			const refusal = asTool ? undefined : checkRouteByResult(node.parameters.routeByResult);
-			if (refusal) {
+		const refusal = asTool ? undefined : checkRouteByResult(node.parameters.routeByResult);
+		if (refusal) {
+			if (!continueOnFail) {
 				throw new NodeOperationError(node, refusal.message, { description: refusal.description });
 			}
-			outcomes = await verifyAll(this, items, continueOnFail);
-		} catch (error) {
-			// With "continue on fail" n8n would send the untouched input down output 0 if this threw;
-			// that is No Verdict, but the items would carry no reason: every item fails instead.
-			if (!continueOnFail) {
-				throw error instanceof NodeOperationError || error instanceof NodeApiError
-					? error
-					: new NodeOperationError(node, error as Error);
+			outcomes = everyItemFails(
+				localFailure('invalid_parameter', refusal.message, refusal.description),
+			);
+		} else {
+			try {
+				outcomes = await verifyAll(this, items, continueOnFail);
+			} catch (error) {
+				if (!continueOnFail) {
+					throw error instanceof NodeOperationError || error instanceof NodeApiError
+						? error
+						: new NodeOperationError(node, error as Error);
+				}
+				const reason = error instanceof Error ? error.message : String(error);
+				outcomes = everyItemFails(
+					localFailure(
+						'configuration_error',
+						cutText(reason, 300),
+						'Check the Kredibel API credential selected on the node.',
+					),
+				);
 			}
-			const failure = runFailure(error);
-			outcomes = items.map(() => ({ ok: false, failure, attempts: 0, identityId: null }));
 		}
 
 		if (!continueOnFail) {
@@ -105,19 +119,6 @@ export class KredibelBiometric implements INodeType {
 		if (asTool) return [toToolItems(buildOutputs(node, outcomes, false)[0])];
 		return buildOutputs(node, outcomes, routeByResult);
 	}
-}
-
-/** A failure around the item loop (a refused setting, a missing credential), for every item. */
-function runFailure(error: unknown): Failure {
-	if (error instanceof NodeOperationError && error.description) {
-		return localFailure('invalid_parameter', error.message, error.description);
-	}
-	const reason = error instanceof Error ? error.message : String(error);
-	return localFailure(
-		'configuration_error',
-		cutText(reason, 300),
-		'Check the Kredibel API credential selected on the node.',
-	);
 }
 
 async function verifyAll(
