@@ -134,8 +134,3 @@ export class VerificationLedger {
 		return { kind: 'answer', answer };
 	}
 }
-
-/** For tests: requests in flight in this process. */
-export function requestsInFlight(): number {
-	return inFlight.size;
-}
