@@ -133,25 +133,7 @@ async function prepareJpeg(
 		// forwarded as it is: it goes through the decoder, which reads what there is or refuses it.
 		const walked = tryOrUndefined(() => hasJpegMetadata(bytes));
 		if (walked === false) return { ok: true, bytes, changes: null };
-		if (walked === true) {
-			const stripped = stripJpegMetadata(bytes);
-			return {
-				ok: true,
-				bytes: stripped.bytes,
-				changes: {
-					format: 'jpeg',
-					orientationApplied: null,
-					metadataRemoved: stripped.removed,
-					reencoded: false,
-					bytesBefore: bytes.length,
-					bytesAfter: stripped.bytes.length,
-					widthBefore: info.width,
-					heightBefore: info.height,
-					widthAfter: info.width,
-					heightAfter: info.height,
-				},
-			};
-		}
+		if (walked === true) return metadataOnly('jpeg', bytes, stripJpegMetadata(bytes), info);
 	}
 	const removed = tryOrUndefined(() => listJpegMetadata(bytes)) ?? [];
 	const fitsAsItIs = bytes.length <= maxBytes;
@@ -173,6 +155,31 @@ async function prepareJpeg(
 	});
 }
 
+/** Metadata removed, picture data copied as it is: same pixels, same size. */
+function metadataOnly(
+	format: PhotoChanges['format'],
+	original: Uint8Array,
+	stripped: { bytes: Uint8Array; removed: string[] },
+	size: { width: number; height: number },
+): PreparedPhoto {
+	return {
+		ok: true,
+		bytes: stripped.bytes,
+		changes: {
+			format,
+			orientationApplied: null,
+			metadataRemoved: stripped.removed,
+			reencoded: false,
+			bytesBefore: original.length,
+			bytesAfter: stripped.bytes.length,
+			widthBefore: size.width,
+			heightBefore: size.height,
+			widthAfter: size.width,
+			heightAfter: size.height,
+		},
+	};
+}
+
 async function preparePng(
 	bytes: Uint8Array,
 	maxBytes: number,
@@ -183,23 +190,7 @@ async function preparePng(
 	const upright = orientation < 2;
 	if (upright && bytes.length <= maxBytes) {
 		if (!hasPngMetadata(bytes)) return { ok: true, bytes, changes: null };
-		const stripped = stripPngMetadata(bytes);
-		return {
-			ok: true,
-			bytes: stripped.bytes,
-			changes: {
-				format: 'png',
-				orientationApplied: null,
-				metadataRemoved: stripped.removed,
-				reencoded: false,
-				bytesBefore: bytes.length,
-				bytesAfter: stripped.bytes.length,
-				widthBefore: header.width,
-				heightBefore: header.height,
-				widthAfter: header.width,
-				heightAfter: header.height,
-			},
-		};
+		return metadataOnly('png', bytes, stripPngMetadata(bytes), header);
 	}
 	const removed = stripPngMetadata(bytes).removed;
 	const fitsAsItIs = bytes.length <= maxBytes;
