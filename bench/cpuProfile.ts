@@ -41,7 +41,7 @@ export interface FunctionCost {
 }
 
 export interface LineCost {
-	/** `nodes/KredibelBiometric/imageInput.ts:31` */
+	/** `nodes/KredibelBiometric/image/readImage.ts:31` */
 	line: string;
 	code: string;
 	selfNs: number;

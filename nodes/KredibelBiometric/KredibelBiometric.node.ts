@@ -13,16 +13,13 @@ import {
 import { callInExpression } from '../../credentials/expressionFunction';
 import { resolveBaseUrl } from '../../credentials/kredibelEnvironments';
 import { nodeProperties } from './description';
-import { cutText } from './echo';
-import { localFailure, type Failure } from './failure';
+import { cutText, type Failure, localFailure } from './common';
 import { readConcurrency, readDedupe } from './itemSettings';
-import { accountKey, VerificationLedger } from './ledger';
+import { accountKey, ProcessedStore, VerificationLedger } from './reuse';
 import { buildOutputs, toNodeError, type FailedOutcome } from './outputs';
 import { mapInOrder } from './pool';
-import { ProcessedStore } from './processedStore';
-import { checkRouteByResult } from './refusal';
-import { ROUTED_OUTPUT_NAMES } from './result';
-import { CREDENTIAL_NAME } from './transport';
+import { checkRouteByResult } from './routeByResult';
+import { CREDENTIAL_NAME, ROUTED_OUTPUT_NAMES } from './kredibel';
 import { isToolMode, toToolItems } from './toolMode';
 import { checkItem, verifyItem, type ExecutionPlan, type ItemOutcome } from './verifyItem';
 

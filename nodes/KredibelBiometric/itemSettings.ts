@@ -6,8 +6,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { numberOptionSpec, optionDefault, optionLabel } from './description';
-import { quoteValue } from './echo';
-import { localFailure, type Failure } from './failure';
+import { type Failure, localFailure, quoteValue } from './common';
 import type { NikValidationLevel } from './nik';
 
 export const IMAGE_SOURCES = ['binary', 'base64', 'url'] as const;

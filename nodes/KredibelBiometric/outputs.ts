@@ -12,7 +12,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { OUTPUT, routeOf, type VerificationResult } from './result';
+import { OUTPUT, routeOf, type VerificationResult } from './kredibel';
 import type { ItemOutcome } from './verifyItem';
 
 export type FailedOutcome = Extract<ItemOutcome, { ok: false }>;

@@ -7,19 +7,20 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { Answer } from './answer';
-import { readReply, type BiometricData } from './apiResponse';
-import { cutText } from './echo';
-import { localFailure, type Failure } from './failure';
-import { checkImageLink, readImage } from './imageInput';
-import type { PhotoChanges } from './photo/preparePhoto';
+import {
+	type Answer,
+	type BiometricData,
+	postBiometric,
+	readReply,
+	toOutputJson,
+} from './kredibel';
+import { type AttemptResult, cutText, type Failure, localFailure, withRetries } from './common';
+import { checkImageLink, readImage } from './image';
+import type { PhotoChanges } from './photo';
 import { readItemSettings, type ItemSettings } from './itemSettings';
-import { applicantKey, type Obtained, type VerificationLedger } from './ledger';
+import { applicantKey, type Obtained, type VerificationLedger } from './reuse';
 import { redactNik } from './masking';
 import { maskNik, validateNik } from './nik';
-import { toOutputJson } from './result';
-import { withRetries, type AttemptResult } from './retry';
-import { postBiometric } from './transport';
 
 export interface ExecutionPlan {
 	baseUrl: string;

@@ -8,7 +8,10 @@
 import path from 'node:path';
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { downloadImage, MAX_IMAGE_REDIRECTS } from '../../nodes/KredibelBiometric/imageDownload';
+import {
+	downloadImage,
+	MAX_IMAGE_REDIRECTS,
+} from '../../nodes/KredibelBiometric/image/imageDownload';
 import { startImageHost, type ImageHost } from '../fixtures/imageHost';
 import { ensureN8n } from './harness/installN8n';
 import { cacheLayout, PINNED_N8N } from './harness/versions';

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { readBinaryImage } from '../../nodes/KredibelBiometric/binaryInput';
+import { readBinaryImage } from '../../nodes/KredibelBiometric/image/binaryInput';
 import { makeJpeg } from '../fixtures/images';
 
 const LIMIT = 1024 * 1024;

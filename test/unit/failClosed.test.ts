@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import type { INode } from 'n8n-workflow';
 
-import { readReply, type HttpReply } from '../../nodes/KredibelBiometric/apiResponse';
+import { readReply, type HttpReply } from '../../nodes/KredibelBiometric/kredibel/apiResponse';
 import { buildOutputs } from '../../nodes/KredibelBiometric/outputs';
-import { OUTPUT, toOutputJson } from '../../nodes/KredibelBiometric/result';
+import { OUTPUT, toOutputJson } from '../../nodes/KredibelBiometric/kredibel/result';
 import type { ItemOutcome } from '../../nodes/KredibelBiometric/verifyItem';
 
 const NIK = '1234567890123456';

@@ -2,7 +2,7 @@ import {
 	checkImageBytes,
 	decodeBase64Image,
 	sniffImageFormat,
-} from '../../nodes/KredibelBiometric/image';
+} from '../../nodes/KredibelBiometric/image/imageBytes';
 import { makeJpeg, makeLargeJpeg, makePng, NOT_ACCEPTED, SVG_FACE } from '../fixtures/images';
 
 const MB = 1024 * 1024;

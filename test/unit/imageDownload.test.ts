@@ -9,12 +9,12 @@ import fc from 'fast-check';
 import { getRequestHelperFunctions } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 import type { IExecuteFunctions, IHttpRequestOptions, INode, Workflow } from 'n8n-workflow';
 
-import { checkImageBytes } from '../../nodes/KredibelBiometric/image';
+import { checkImageBytes } from '../../nodes/KredibelBiometric/image/imageBytes';
 import {
 	downloadImage,
 	MAX_IMAGE_REDIRECTS,
 	parseImageUrl,
-} from '../../nodes/KredibelBiometric/imageDownload';
+} from '../../nodes/KredibelBiometric/image/imageDownload';
 import {
 	HOSTILE_TEXT,
 	HTML_PAGE,
@@ -493,7 +493,7 @@ describe('private addresses, refused by default before any connection', () => {
 		'example.com',
 		'localhost.example.com',
 	])('%s is a public host (no refusal of its own)', async (hostPart) => {
-		const { privateHostKind } = await import('../../nodes/KredibelBiometric/privateAddress');
+		const { privateHostKind } = await import('../../nodes/KredibelBiometric/image/privateAddress');
 		expect(privateHostKind(new URL(`http://${hostPart}/`).hostname)).toBeUndefined();
 	});
 

@@ -4,21 +4,21 @@
  * executions, in this process (memory) and in others (n8n's deduplication store); free failures
  * sent again; memory bounded, and one busy execution cannot take another's answers.
  */
-import type { Answer } from '../../nodes/KredibelBiometric/answer';
+import type { Answer } from '../../nodes/KredibelBiometric/kredibel/answer';
 import {
 	ACTIVE_MS,
 	AnswerMemory,
 	MAX_ENTRIES,
 	MAX_KEPT_RAW_CHARS,
-} from '../../nodes/KredibelBiometric/answerMemory';
-import type { Failure } from '../../nodes/KredibelBiometric/failure';
+} from '../../nodes/KredibelBiometric/reuse/answerMemory';
+import type { Failure } from '../../nodes/KredibelBiometric/common/failure';
 import {
 	accountKey,
 	applicantKey,
 	VerificationLedger,
 	type Obtained,
-} from '../../nodes/KredibelBiometric/ledger';
-import { bucketValues, ProcessedStore } from '../../nodes/KredibelBiometric/processedStore';
+} from '../../nodes/KredibelBiometric/reuse/ledger';
+import { bucketValues, ProcessedStore } from '../../nodes/KredibelBiometric/reuse/processedStore';
 
 const NIK = '1234567890123456';
 const HOUR = 3_600_000;

@@ -3,9 +3,9 @@
  * the cost of reading its length. Judged against a 1 MB decode timed in the same test, never
  * against a fixed number of milliseconds.
  */
-import { decodeBase64Image } from '../../nodes/KredibelBiometric/image';
+import { decodeBase64Image } from '../../nodes/KredibelBiometric/image/imageBytes';
 import { validateNik } from '../../nodes/KredibelBiometric/nik';
-import { quoteValue } from '../../nodes/KredibelBiometric/echo';
+import { quoteValue } from '../../nodes/KredibelBiometric/common/quote';
 
 const LIMIT_BYTES = 1024 * 1024;
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 
-import { cutText } from '../../nodes/KredibelBiometric/echo';
+import { cutText } from '../../nodes/KredibelBiometric/common/quote';
 import { redactNik, redactText } from '../../nodes/KredibelBiometric/masking';
 import { digitString, withSeparators } from '../helpers/nikArbitraries';
 

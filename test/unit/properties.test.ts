@@ -15,7 +15,7 @@ import {
 	checkImageBytes,
 	decodeBase64Image,
 	sniffImageFormat,
-} from '../../nodes/KredibelBiometric/image';
+} from '../../nodes/KredibelBiometric/image/imageBytes';
 import { maskNik, validateNik, type NikValidationLevel } from '../../nodes/KredibelBiometric/nik';
 import { makeJpeg, makePng, SVG_FACE } from '../fixtures/images';
 import {

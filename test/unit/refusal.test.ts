@@ -1,5 +1,5 @@
 /** Which Route by Result values the node runs with, and which it refuses before any request. */
-import { checkRouteByResult } from '../../nodes/KredibelBiometric/refusal';
+import { checkRouteByResult } from '../../nodes/KredibelBiometric/routeByResult';
 
 describe('checkRouteByResult', () => {
 	it.each([[true], [false], [undefined], ['true'], [' FALSE ']])('runs with %j', (value) => {

@@ -5,7 +5,7 @@
  * of slept. How the node applies the policy to Kredibel's real answers (requests counted at the
  * sandbox) is tested inside n8n-core in test/engine/retries.test.ts.
  */
-import type { Failure } from '../../nodes/KredibelBiometric/failure';
+import type { Failure } from '../../nodes/KredibelBiometric/common/failure';
 
 // Waiting is n8n's `sleep`: recorded here instead of slept, so the tests see every backoff.
 const sleeps: number[] = [];
@@ -16,13 +16,14 @@ jest.mock('n8n-workflow', () => ({
 	}),
 }));
 
-import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../nodes/KredibelBiometric/apiResponse';
+import { parseRetryAfter } from '../../nodes/KredibelBiometric/kredibel/apiResponse';
 import {
 	backoffDelay,
+	MAX_RETRY_AFTER_MS,
 	shouldRetry,
 	withRetries,
 	type AttemptResult,
-} from '../../nodes/KredibelBiometric/retry';
+} from '../../nodes/KredibelBiometric/common/retry';
 
 beforeEach(() => {
 	sleeps.length = 0;

@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 
-import { checkImageBytes } from '../../nodes/KredibelBiometric/image';
-import { svgRefusal } from '../../nodes/KredibelBiometric/svg';
+import { checkImageBytes } from '../../nodes/KredibelBiometric/image/imageBytes';
+import { svgRefusal } from '../../nodes/KredibelBiometric/image/svg';
 import { HOSTILE_SVGS, makePng, SAFE_SVG } from '../fixtures/images';
 
 const SEED = 20_261_206;

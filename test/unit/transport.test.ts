@@ -2,8 +2,8 @@
  * What a network failure says about money: refused before sending is free and retried; a
  * timeout or a cut after sending may have been charged, so it is "unknown" and never retried.
  */
-import { describeNetworkError } from '../../nodes/KredibelBiometric/transport';
-import { shouldRetry } from '../../nodes/KredibelBiometric/retry';
+import { describeNetworkError } from '../../nodes/KredibelBiometric/kredibel/transport';
+import { shouldRetry } from '../../nodes/KredibelBiometric/common/retry';
 
 /** How n8n hands a network failure over: an outer error whose cause carries Node's code. */
 function wrapped(code: string | undefined, message = 'request failed'): Error {

@@ -10,7 +10,7 @@ import type {
 	INodeParameters,
 } from 'n8n-workflow';
 
-import { answerMemory } from '../../../nodes/KredibelBiometric/answerMemory';
+import { answerMemory } from '../../../nodes/KredibelBiometric/reuse/answerMemory';
 import { makeJpeg } from '../../fixtures/images';
 import { SECOND_TEST_API_KEY, TEST_API_KEY } from '../../helpers/secrets';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/server';

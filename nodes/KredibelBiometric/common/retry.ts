@@ -8,7 +8,9 @@
 import { sleep } from 'n8n-workflow';
 
 import type { Failure } from './failure';
-import { MAX_RETRY_AFTER_MS } from './apiResponse';
+
+/** Retry-After beyond this is not waited for: the item fails instead of stalling the workflow. */
+export const MAX_RETRY_AFTER_MS = 60_000;
 
 export const BASE_BACKOFF_MS = 500;
 export const MAX_BACKOFF_MS = 8_000;

@@ -12,10 +12,8 @@
  */
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { causeChain, findCode } from './errorCause';
-import { localFailure, type Failure } from './failure';
-import { cutText } from './echo';
-import { formatKb, RESIZE_HINT } from './image';
+import { causeChain, cutText, type Failure, findCode, localFailure } from '../common';
+import { formatKb, RESIZE_HINT } from './imageBytes';
 import { privateHostKind } from './privateAddress';
 
 /** Storage links redirect once or twice (a short link, a signed URL); more is a loop or a trap. */

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { mayHaveCharged, type Answer } from './answer';
+import { type Answer, mayHaveCharged } from '../kredibel';
 import { answerMemory, type AnswerMemory } from './answerMemory';
 import type { ProcessedStore } from './processedStore';
 

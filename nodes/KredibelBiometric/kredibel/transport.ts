@@ -6,9 +6,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { HttpReply } from './apiResponse';
-import { cutText } from './echo';
-import { findCode } from './errorCause';
-import type { Failure } from './failure';
+import { cutText, type Failure, findCode } from '../common';
 
 export const CREDENTIAL_NAME = 'kredibelApi';
 export const BIOMETRIC_PATH = '/v1/identity/verification/biometric';

@@ -5,7 +5,7 @@
  * included, down whichever output is still connected. So anything but plainly on or off is
  * refused before any request.
  */
-import { quoteValue } from './echo';
+import { quoteValue } from './common';
 
 export interface Refusal {
 	message: string;

@@ -10,7 +10,7 @@
  * them for its next try), up to MAX_PER_EXECUTION. No image bytes are kept, and a raw answer only
  * when the item that paid for it asked for one.
  */
-import type { Answer } from './answer';
+import type { Answer } from '../kredibel';
 
 export const MAX_ENTRIES = 10_000;
 export const MAX_BYTES = 32 * 1024 * 1024;

@@ -5,8 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { cutText, quoteValue } from './echo';
-import type { ApiErrorType, Failure } from './failure';
+import { type ApiErrorType, cutText, type Failure, quoteValue } from '../common';
 
 export interface HttpReply {
 	statusCode: number;
@@ -27,9 +26,6 @@ export interface BiometricData {
 export type ReadReply =
 	| { ok: true; data: BiometricData; raw: IDataObject }
 	| { ok: false; failure: Failure; raw?: IDataObject };
-
-/** Retry-After beyond this is not waited for: the item fails instead of stalling the workflow. */
-export const MAX_RETRY_AFTER_MS = 60_000;
 
 /** What each of Kredibel's biometric error types means to the person running the workflow. */
 const KREDIBEL_ERRORS: Record<string, { reason: string; hint: string; retryable: boolean }> = {

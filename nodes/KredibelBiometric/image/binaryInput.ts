@@ -9,9 +9,8 @@
  */
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { quoteValue } from './echo';
-import { localFailure } from './failure';
-import { formatKb, RESIZE_HINT } from './image';
+import { localFailure, quoteValue } from '../common';
+import { formatKb, RESIZE_HINT } from './imageBytes';
 import { readAtMost, type ImageDownload as ImageRead } from './imageDownload';
 
 const STREAM_CHUNK_BYTES = 64 * 1024;

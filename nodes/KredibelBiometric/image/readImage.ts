@@ -8,26 +8,24 @@
 import { sleep, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { readBinaryImage } from './binaryInput';
-import { quoteValue } from './echo';
+import { type Failure, localFailure, quoteValue, withRetries } from '../common';
 import {
 	checkImageBytes,
 	decodeBase64Image,
 	type ImageHints,
 	PREPARED_HINTS,
 	sniffImageFormat,
-} from './image';
+} from './imageBytes';
 import { checkImageAddress, downloadImage } from './imageDownload';
-import { localFailure, type Failure } from './failure';
-import type { ItemSettings } from './itemSettings';
-import { withRetries } from './retry';
+import type { ItemSettings } from '../itemSettings';
 import {
 	checkPhotoHeader,
 	MAX_INPUT_BYTES,
 	type PhotoChanges,
 	PhotoError,
 	preparePhoto,
-} from './photo/preparePhoto';
-import { isToolMode, TOOL_DOWNLOAD_FAILED_HINT, TOOL_DOWNLOAD_FAILED_REASON } from './toolMode';
+} from '../photo';
+import { isToolMode, TOOL_DOWNLOAD_FAILED_HINT, TOOL_DOWNLOAD_FAILED_REASON } from '../toolMode';
 
 /**
  * The download has a timeout of its own: the Timeout option is about Kredibel, which waits for the

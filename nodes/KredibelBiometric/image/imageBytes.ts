@@ -2,7 +2,7 @@
  * Face image checks that can be made locally, before any (possibly charged) request:
  * base64 decoding, format sniffing by magic bytes, and the size limit.
  */
-import { quoteValue } from './echo';
+import { quoteValue } from '../common';
 import { svgRefusal } from './svg';
 
 export type ImageFormat = 'jpeg' | 'png' | 'svg';

@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { BiometricData } from './apiResponse';
-import type { Failure } from './failure';
+import type { Failure } from '../common';
 
 export interface Answer {
 	result: { ok: true; data: BiometricData } | { ok: false; failure: Failure };

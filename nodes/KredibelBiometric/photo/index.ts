@@ -1,0 +1,10 @@
+/**
+ * The photo room's entry point (the codec): outside code imports only this file.
+ */
+export {
+	checkPhotoHeader,
+	MAX_INPUT_BYTES,
+	type PhotoChanges,
+	PhotoError,
+	preparePhoto,
+} from './preparePhoto';
