@@ -1,0 +1,8 @@
+/**
+ * Hostile PNG inputs: generators of the shapes an attacker would post (see hostileInput.ts).
+ */
+import type { HostileInput } from './hostileInput';
+
+export function pngHostileInputs(): HostileInput[] {
+	return [];
+}
