@@ -8,3 +8,4 @@ export {
 	PhotoError,
 	preparePhoto,
 } from './preparePhoto';
+export type { Checkpoint, Picture } from './picture';
