@@ -10,6 +10,12 @@ export {
 	type ErrorType,
 	type Failure,
 } from './failure';
-export { findCode, causeChain } from './networkError';
+export {
+	causeChain,
+	findCode,
+	networkFailureKind,
+	type NetworkFailureKind,
+	type SendRequest,
+} from './networkError';
 export { cutText, quoteValue } from './quote';
 export { withRetries, type AttemptResult } from './retry';

@@ -2,7 +2,7 @@
  * Face image checks that can be made locally, before any (possibly charged) request:
  * base64 decoding, format sniffing by magic bytes, and the size limit.
  */
-import { quoteValue } from '../common';
+import { type Failure, quoteValue } from '../common';
 import { svgRefusal } from './svg';
 
 export type ImageFormat = 'jpeg' | 'png' | 'svg';
@@ -18,6 +18,9 @@ export type ImageProblem = {
 };
 
 export type DecodedBase64 = { ok: true; bytes: Buffer } | { ok: false; problem: ImageProblem };
+
+/** The bytes of an image as read (a download, a binary property), or why they could not be. */
+export type BytesRead = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
 
 /** MIME types Kredibel accepts (JPG, JPEG, PNG, SVG), as they appear in data: URLs. */
 const ACCEPTED_MIME_TYPES = new Set([

@@ -47,8 +47,8 @@ export function routeOf(result: VerificationResult): number {
 
 export interface ShapeOptions {
 	threshold: number;
-	/** The NIK as it should appear in the output (already masked when asked to). */
-	identityId: string;
+	/** The NIK `identityId` shows (Mask NIK is applied where the item leaves the node). */
+	shownNik: string;
 	raw?: IDataObject;
 	/** Whether this item's answer cost money: false when another item, run or execution paid. */
 	charged: boolean;
@@ -59,7 +59,7 @@ export interface ShapeOptions {
 export function toOutputJson(data: BiometricData, options: ShapeOptions): IDataObject {
 	const json: IDataObject = {
 		id: data.id,
-		identityId: options.identityId,
+		identityId: options.shownNik,
 		isValid: data.isValid,
 		isActive: data.isActive,
 		face: data.face,

@@ -53,9 +53,14 @@ function markReleased(key: string, executionId: string): void {
 	}
 }
 
-/** The applicant: the NIK and the exact image bytes, as a digest (the bytes are not kept). */
-export function applicantKey(nik: string, image: Buffer): string {
-	return `${nik}:${createHash('sha256').update(image).digest('base64')}`;
+/** The exact image bytes sent, as a SHA-256 digest (the bytes themselves are not kept). */
+export function imageDigest(image: Buffer): string {
+	return createHash('sha256').update(image).digest('base64');
+}
+
+/** The applicant: the NIK and the digest of the exact image bytes (`imageDigest`). */
+export function applicantKey(nik: string, digest: string): string {
+	return `${nik}:${digest}`;
 }
 
 /**
