@@ -27,7 +27,7 @@ export type CheckedItem =
 	/** Passed; for an image from a link, the digest of the bytes to send (`imageDigest`). */
 	| { digest: string | undefined };
 
-export type BeforeSending =
+type BeforeSending =
 	/** Per item; undefined for an item not checked because the execution was stopped. */
 	| { ok: true; checked: Array<CheckedItem | undefined> }
 	/** The first failing item by index. */

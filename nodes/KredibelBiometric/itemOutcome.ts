@@ -21,7 +21,7 @@ export interface NikOnOutput {
 }
 
 /** For a failure before the item's parameters could be read. */
-export const NO_NIK: NikOnOutput = { shown: null, sent: '', mask: false };
+const NO_NIK: NikOnOutput = { shown: null, sent: '', mask: false };
 
 export type ItemOutcome =
 	| { ok: true; json: IDataObject; binary?: INodeExecutionData['binary']; nik: NikOnOutput }

@@ -44,7 +44,7 @@ export function executionCancelSignal(context: IExecuteFunctions): AbortSignal |
 	return context.getExecutionCancelSignal?.();
 }
 
-export type DeduplicationHelpers = Pick<
+type DeduplicationHelpers = Pick<
 	DeduplicationHelperFunctions,
 	'checkProcessedAndRecord' | 'removeProcessed'
 >;
@@ -64,7 +64,7 @@ export function deduplicationHelpers(context: IExecuteFunctions): DeduplicationH
 	return helpers as DeduplicationHelpers;
 }
 
-export type StoredBinaryHelpers = Partial<
+type StoredBinaryHelpers = Partial<
 	Pick<IExecuteFunctions['helpers'], 'getBinaryMetadata' | 'getBinaryStream'>
 >;
 

@@ -15,7 +15,7 @@ import { type PhotoChanges, PhotoError, preparePhoto } from './photo';
  */
 const YIELD_EVERY_MS = 20;
 
-export type PreparedBytes =
+type PreparedBytes =
 	| { ok: true; bytes: Buffer; photo: PhotoChanges | null /* null: sent byte for byte */ }
 	| { ok: false; failure: Failure };
 

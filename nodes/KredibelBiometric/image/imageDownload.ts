@@ -27,18 +27,18 @@ import { privateHostKind } from './privateAddress';
 /** Storage links redirect once or twice (a short link, a signed URL); more is a loop or a trap. */
 export const MAX_IMAGE_REDIRECTS = 3;
 /** Longer than any storage or signed link; refused before parsing. */
-export const MAX_IMAGE_URL_LENGTH = 8192;
+const MAX_IMAGE_URL_LENGTH = 8192;
 /** How much of an address an error message shows. */
 const SHOWN_ADDRESS_LENGTH = 60;
 /** How much of an HTTP reason phrase an error message shows: the image host writes it. */
 const SHOWN_STATUS_TEXT_LENGTH = 40;
 
-export const ALLOW_PRIVATE_HINT =
+const ALLOW_PRIVATE_HINT =
 	'Use a public https link to the selfie. If the image really is on your own network (self-hosted storage), turn on the option Allow Private Addresses; leave it off where AI agents, MCP clients or public webhooks choose the link.';
 
 const ACCEPT = 'image/jpeg, image/png, image/svg+xml, image/*;q=0.8, */*;q=0.1';
 
-export interface DownloadLimits {
+interface DownloadLimits {
 	/** Reading stops, and the item is `image_too_large`, once the body passes this. */
 	maxBytes: number;
 	/** For the whole download, redirects included. */
@@ -461,7 +461,7 @@ function codeOrMessage(error: unknown): string {
  * HTTP client's error objects also hold the request. Network failures are free and may pass
  * next time, so they are retryable; a refused certificate or a blocked address is not.
  */
-export function describeDownloadError(error: unknown, address: URL, timeoutMs: number): Failure {
+function describeDownloadError(error: unknown, address: URL, timeoutMs: number): Failure {
 	const where = show(address);
 	if (findOutboundPolicyBlock(error)) {
 		return downloadFailed(

@@ -9,9 +9,7 @@ export {
 	checkImageSource,
 	IMAGE_SOURCES,
 	readImage,
-	type BinaryHelpers,
 	type ImageAccess,
-	type ImageRead,
 	type ImageRequest,
 	type ImageSource,
 } from './readImage';

@@ -12,12 +12,12 @@ import { cutText, type Failure, findCode, networkFailureKind, type SendRequest }
 export const CREDENTIAL_NAME = 'kredibelApi';
 export const BIOMETRIC_PATH = '/v1/identity/verification/biometric';
 
-export interface BiometricRequestBody extends IDataObject {
+interface BiometricRequestBody extends IDataObject {
 	identityId: string;
 	faceImage: string;
 }
 
-export type PostOutcome = { ok: true; reply: HttpReply } | { ok: false; failure: Failure };
+type PostOutcome = { ok: true; reply: HttpReply } | { ok: false; failure: Failure };
 
 /** `send`: n8n's authenticated request helper with the Kredibel credential (n8nCompat.ts). */
 export async function postBiometric(

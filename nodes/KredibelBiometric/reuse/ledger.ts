@@ -72,7 +72,7 @@ export function accountKey(apiKey: unknown, baseUrl: string): string {
 	return createHash('sha256').update(`${key}\u0000${baseUrl}`).digest('base64');
 }
 
-export interface ObtainOptions {
+interface ObtainOptions {
 	/** How long another execution's answer may be reused; 0: this execution's own only. */
 	reuseWindowMs: number;
 	/** Keep Kredibel's raw JSON with the remembered answer (Include Raw Response). */

@@ -19,11 +19,11 @@ import { createHash } from 'node:crypto';
 import type { DeduplicationHelperFunctions } from 'n8n-workflow';
 
 /** n8n keeps this many values per node, oldest out (Remove Duplicates' own default). */
-export const MAX_STORE_ENTRIES = 10_000;
+const MAX_STORE_ENTRIES = 10_000;
 const BUCKETS_PER_WINDOW = 4;
 const OPTIONS = { mode: 'entries', maxEntries: MAX_STORE_ENTRIES } as const;
 
-export type Claim =
+type Claim =
 	/** Recorded now: nobody sent it within the window. `release` forgets it again (a free failure). */
 	| { kind: 'new'; release: () => Promise<void> }
 	/** Another execution recorded it within the window. */
