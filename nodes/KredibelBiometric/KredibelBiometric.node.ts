@@ -177,7 +177,9 @@ async function verifyAll(
 		// An item the check did not reach (the execution was stopped) is never sent.
 		if (checked !== undefined && check === undefined) return notSent(true);
 		const prepared =
-			check !== undefined && 'kept' in check ? check.kept : await prepareItem(run, itemIndex);
+			check === undefined || !('kept' in check)
+				? await prepareItem(run, itemIndex, check?.checkedPhoto)
+				: check.kept;
 		if (!prepared.ok) return prepared;
 		const digest = imageDigest(prepared.image);
 		const changed = check === undefined ? undefined : sameAsChecked(check, digest);

@@ -9,13 +9,20 @@
  * Memory follows Concurrency, not the number of items: a checked item keeps only the digest of
  * the bytes a link gave (a link can serve other bytes when the send pass downloads it again, and
  * those are not sent: see `sameAsChecked`), unless the run has no more items than Concurrency,
- * when the prepared items themselves are kept and sent without a second preparation.
+ * when the prepared items themselves are kept and sent without a second preparation. A photo
+ * that goes out as it was read is not prepared (decoded) a second time either.
  */
 import { sleep } from 'n8n-workflow';
 
 import { type Failure, localFailure } from './common';
 import type { FailedOutcome } from './itemOutcome';
-import { checkItemCheaply, type ItemRun, prepareItem, type PreparedItem } from './prepareItem';
+import {
+	checkItemCheaply,
+	type CheckedPhoto,
+	type ItemRun,
+	prepareItem,
+	type PreparedItem,
+} from './prepareItem';
 import { mapInOrder } from './pool';
 import { imageDigest } from './reuse';
 
@@ -24,8 +31,11 @@ type ReadyItem = Extract<PreparedItem, { ok: true }>;
 export type CheckedItem =
 	/** Prepared, and kept for the send pass. */
 	| { kept: ReadyItem }
-	/** Passed; for an image from a link, the digest of the bytes to send (`imageDigest`). */
-	| { digest: string | undefined };
+	/**
+	 * Passed; for an image from a link, the digest of the bytes to send (`imageDigest`); for a
+	 * photo sent as read, what the check found, so the send pass does not prepare it again.
+	 */
+	| { digest: string | undefined; checkedPhoto?: CheckedPhoto };
 
 type BeforeSending =
 	/** Per item; undefined for an item not checked because the execution was stopped. */
@@ -62,7 +72,9 @@ export async function checkBeforeSending(
 			}
 			if (keepAll) return { kept: prepared };
 			const fromLink = prepared.settings.imageSource === 'url';
-			return { digest: fromLink ? imageDigest(prepared.image) : undefined };
+			const digest = fromLink ? imageDigest(prepared.image) : undefined;
+			if (prepared.photo !== null) return { digest };
+			return { digest, checkedPhoto: { photo: null, faceCheck: prepared.faceCheck } };
 		},
 		{
 			concurrency,

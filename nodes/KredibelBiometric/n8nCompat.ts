@@ -107,25 +107,20 @@ function withNetworkCode(error: unknown): unknown {
 	return error;
 }
 
-async function sendWithNetworkCode(send: () => Promise<unknown>): Promise<unknown> {
-	try {
-		return await send();
-	} catch (error) {
-		throw withNetworkCode(error);
-	}
+function rethrowWithNetworkCode(error: unknown): never {
+	throw withNetworkCode(error);
 }
 
 /** `helpers.httpRequest` (no credential), for image downloads. */
 export function plainRequests(context: IExecuteFunctions): SendRequest {
 	return async (request) =>
-		await sendWithNetworkCode(async () => await context.helpers.httpRequest(request));
+		await context.helpers.httpRequest(request).catch(rethrowWithNetworkCode);
 }
 
 /** `helpers.httpRequestWithAuthentication` with `credential`, for Kredibel's API. */
 export function authenticatedRequests(context: IExecuteFunctions, credential: string): SendRequest {
 	return async (request) =>
-		await sendWithNetworkCode(
-			async () =>
-				await context.helpers.httpRequestWithAuthentication.call(context, credential, request),
-		);
+		await context.helpers.httpRequestWithAuthentication
+			.call(context, credential, request)
+			.catch(rethrowWithNetworkCode);
 }

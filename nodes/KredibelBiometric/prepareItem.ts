@@ -23,7 +23,7 @@ export interface ItemRun {
 	asTool: boolean;
 	isCancelled: () => boolean;
 	/** Everything the image room needs but the item itself. */
-	imageAccess: Omit<ImageAccess, 'item' | 'itemIndex'>;
+	imageAccess: ImageAccess;
 }
 
 export type PreparedItem =
@@ -41,6 +41,16 @@ export type PreparedItem =
 			faceCheck?: IDataObject;
 	  }
 	| FailedOutcome;
+
+/**
+ * What the stop-on-error check established about a photo that goes out as it was read (Prepare
+ * Photo changed nothing): the send pass reads the same bytes (for a link, `sameAsChecked` makes
+ * sure) and need not prepare, decode or look for a face in them again.
+ */
+export interface CheckedPhoto {
+	photo: null;
+	faceCheck?: IDataObject;
+}
 
 type ReadItem =
 	| { ok: true; settings: ItemSettings; nik: NikOnOutput; sentNik: string }
@@ -79,24 +89,33 @@ export function checkItemCheaply(run: ItemRun, itemIndex: number): FailedOutcome
 }
 
 /** The item made ready to send, or the reason it cannot be. Never throws. */
-export async function prepareItem(run: ItemRun, itemIndex: number): Promise<PreparedItem> {
+export async function prepareItem(
+	run: ItemRun,
+	itemIndex: number,
+	checkedPhoto?: CheckedPhoto,
+): Promise<PreparedItem> {
 	const read = readItem(run, itemIndex);
 	if (!read.ok) return read;
-	const { settings, nik } = read;
-	const image = await readImage(settings, {
-		...run.imageAccess,
-		item: run.items[itemIndex],
-		itemIndex,
+	const { settings, nik, sentNik } = read;
+	const ready = (image: Buffer, photo?: PhotoChanges | null, faceCheck?: IDataObject) => ({
+		ok: true as const,
+		settings,
+		nik,
+		sentNik,
+		image,
+		photo,
+		faceCheck,
 	});
+	const image = await readImage(settings, run.imageAccess, run.items[itemIndex], itemIndex);
 	if (!image.ok) return localOutcome(forCaller(run, settings, image.failure), nik);
-	const ready = { ...read, image: image.bytes };
 	// An SVG is not a photo: it is forwarded as it is (image/svg.ts decides whether it may be).
-	if (!settings.preparePhoto || image.format === 'svg') return ready;
+	if (!settings.preparePhoto || image.format === 'svg') return ready(image.bytes);
+	if (checkedPhoto !== undefined) return ready(image.bytes, null, checkedPhoto.faceCheck);
 	const prepared = await preparePhotoBytes(image.bytes, settings.maxImageBytes, run.isCancelled);
 	if (!prepared.ok) return localOutcome(forCaller(run, settings, prepared.failure), nik);
 	// Face Check slots in here, once per item: findFaces on the picture preparePhoto decoded, with
 	// the item's Face Check option, fills `faceCheck` or fails the item before any request.
-	return { ...ready, image: prepared.bytes, photo: prepared.photo };
+	return ready(prepared.bytes, prepared.photo);
 }
 
 /**

@@ -56,10 +56,8 @@ export type BinaryHelpers = Pick<
 > &
 	StoredBinaryReaders;
 
-/** Where an item's image can come from, handed in by the node file. */
+/** Where the items' images can come from, handed in by the node file. */
 export interface ImageAccess {
-	item: INodeExecutionData;
-	itemIndex: number;
 	binary: BinaryHelpers;
 	/** n8n's plain request helper, never the authenticated one: no credential reaches a link. */
 	send: SendRequest;
@@ -92,7 +90,12 @@ export function checkImageSource(
 	return address.ok ? undefined : address.failure;
 }
 
-export async function readImage(request: ImageRequest, access: ImageAccess): Promise<ImageRead> {
+export async function readImage(
+	request: ImageRequest,
+	access: ImageAccess,
+	item: INodeExecutionData,
+	itemIndex: number,
+): Promise<ImageRead> {
 	// With Prepare Photo on, a photo above Max Image Size is what the step is for: the input may
 	// be up to MAX_INPUT_BYTES, and the prepared photo must then fit Max Image Size.
 	const prepare = request.preparePhoto;
@@ -100,7 +103,7 @@ export async function readImage(request: ImageRequest, access: ImageAccess): Pro
 		? Math.max(MAX_INPUT_BYTES, request.maxImageBytes)
 		: request.maxImageBytes;
 	const hints: ImageHints | undefined = prepare ? PREPARED_HINTS : undefined;
-	const read = await readBytes(request, access, inputLimit, hints);
+	const read = await readBytes(request, access, item, itemIndex, inputLimit, hints);
 	if (!read.ok) return read;
 	const { bytes } = read;
 	const format = sniffImageFormat(bytes);
@@ -116,6 +119,8 @@ export async function readImage(request: ImageRequest, access: ImageAccess): Pro
 async function readBytes(
 	request: ImageRequest,
 	access: ImageAccess,
+	item: INodeExecutionData,
+	itemIndex: number,
 	inputLimit: number,
 	hints: ImageHints | undefined,
 ): Promise<{ ok: true; bytes: Buffer } | { ok: false; failure: Failure }> {
@@ -143,14 +148,14 @@ async function readBytes(
 		);
 		return result.ok ? { ok: true, bytes: result.value } : result;
 	}
-	const missing = findMissingBinary(access.item, request.binaryPropertyName);
+	const missing = findMissingBinary(item, request.binaryPropertyName);
 	if (missing) return { ok: false, failure: missing };
 	try {
-		const binary = access.binary.assertBinaryData(access.itemIndex, request.binaryPropertyName);
+		const binary = access.binary.assertBinaryData(itemIndex, request.binaryPropertyName);
 		return await readBinaryImage(
 			access.binary,
 			binary,
-			access.itemIndex,
+			itemIndex,
 			request.binaryPropertyName,
 			inputLimit,
 		);
