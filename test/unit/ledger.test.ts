@@ -15,6 +15,7 @@ import type { Failure } from '../../nodes/KredibelBiometric/common/failure';
 import {
 	accountKey,
 	applicantKey,
+	imageDigest,
 	VerificationLedger,
 	type Obtained,
 } from '../../nodes/KredibelBiometric/reuse/ledger';
@@ -83,7 +84,7 @@ function clock(start = 1_800_000_000_000) {
 }
 
 const ACCOUNT = accountKey('key-a', 'https://api.example');
-const key = applicantKey(NIK, Buffer.from('selfie'));
+const key = applicantKey(NIK, imageDigest(Buffer.from('selfie')));
 const window24h = { reuseWindowMs: 24 * HOUR, keepRaw: false };
 
 function answerOf(obtained: Obtained): Answer {
@@ -94,12 +95,12 @@ function answerOf(obtained: Obtained): Answer {
 describe('applicantKey and accountKey', () => {
 	it('keys the applicant by NIK and a digest of the exact bytes, not the bytes', () => {
 		const image = Buffer.alloc(100_000, 1);
-		const applicant = applicantKey(NIK, image);
+		const applicant = applicantKey(NIK, imageDigest(image));
 		expect(applicant.startsWith(`${NIK}:`)).toBe(true);
 		expect(applicant.length).toBeLessThan(80);
-		expect(applicantKey(NIK, Buffer.from(image))).toBe(applicant);
+		expect(applicantKey(NIK, imageDigest(Buffer.from(image)))).toBe(applicant);
 		image[99_999] = 2;
-		expect(applicantKey(NIK, image)).not.toBe(applicant);
+		expect(applicantKey(NIK, imageDigest(image))).not.toBe(applicant);
 	});
 
 	it('keys the account by a digest of the API key and API root: keys and environments never share', () => {
@@ -229,7 +230,7 @@ describe('VerificationLedger in one process', () => {
 		const later = async () => verdict;
 		await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(key, window24h, later);
 		expect(memory.find(`${ACCOUNT}\u0000${key}`, 'e1', 0)?.raw).toBeUndefined();
-		const key2 = applicantKey(NIK, Buffer.from('other'));
+		const key2 = applicantKey(NIK, imageDigest(Buffer.from('other')));
 		await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(
 			key2,
 			{ ...window24h, keepRaw: true },
@@ -237,7 +238,7 @@ describe('VerificationLedger in one process', () => {
 		);
 		expect(memory.find(`${ACCOUNT}\u0000${key2}`, 'e1', 0)?.raw).toEqual(verdict.raw);
 		const huge: Answer = { ...verdict, raw: { blob: 'x'.repeat(MAX_KEPT_RAW_CHARS + 1) } };
-		const key3 = applicantKey(NIK, Buffer.from('third'));
+		const key3 = applicantKey(NIK, imageDigest(Buffer.from('third')));
 		const shared = await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(
 			key3,
 			{ ...window24h, keepRaw: true },
@@ -353,7 +354,7 @@ describe('across processes, through the deduplication store', () => {
 		expect(database.calls).toBe(0);
 		database.failing = true;
 		await inNewProcess('p2', database).obtain(key, window24h, call);
-		await inNewProcess('p3', {}).obtain(key, window24h, call);
+		await inNewProcess('p3', undefined).obtain(key, window24h, call);
 		expect(call).toHaveBeenCalledTimes(3);
 	});
 

@@ -1,6 +1,6 @@
 /**
  * SVG is forwarded only when it is a well-formed SVG document with nothing active or external in
- * it (DESIGN.md, "Image URL and SVG"). A property test builds random SVG trees from safe parts:
+ * it (docs/image-url.md). A property test builds random SVG trees from safe parts:
  * with one hazard injected anywhere (a script, an event handler, foreignObject, a DOCTYPE, a link
  * outside the file in the spellings browsers accept) they are never accepted; without, and with
  * an embedded PNG as a data: URL, they always are.

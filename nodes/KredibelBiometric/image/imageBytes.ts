@@ -2,12 +2,12 @@
  * Face image checks that can be made locally, before any (possibly charged) request:
  * base64 decoding, format sniffing by magic bytes, and the size limit.
  */
-import { quoteValue } from '../common';
+import { type Failure, quoteValue } from '../common';
 import { svgRefusal } from './svg';
 
 export type ImageFormat = 'jpeg' | 'png' | 'svg';
 
-export type ImageProblem = {
+type ImageProblem = {
 	errorType:
 		| 'missing_image'
 		| 'invalid_base64_encoding'
@@ -17,7 +17,10 @@ export type ImageProblem = {
 	hint: string;
 };
 
-export type DecodedBase64 = { ok: true; bytes: Buffer } | { ok: false; problem: ImageProblem };
+type DecodedBase64 = { ok: true; bytes: Buffer } | { ok: false; problem: ImageProblem };
+
+/** The bytes of an image as read (a download, a binary property), or why they could not be. */
+export type BytesRead = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
 
 /** MIME types Kredibel accepts (JPG, JPEG, PNG, SVG), as they appear in data: URLs. */
 const ACCEPTED_MIME_TYPES = new Set([
@@ -201,7 +204,7 @@ export function sniffImageFormat(bytes: Buffer): ImageFormat | undefined {
 }
 
 /** Names common formats people send by mistake, so the error can say what the file really is. */
-export function describeUnsupportedFormat(bytes: Buffer): string {
+function describeUnsupportedFormat(bytes: Buffer): string {
 	const head = bytes.subarray(0, 16);
 	const ascii = head.toString('latin1');
 	if (ascii.startsWith('GIF87a') || ascii.startsWith('GIF89a')) return 'a GIF image';

@@ -23,7 +23,7 @@ export interface BiometricData {
 	message: string | null;
 }
 
-export type ReadReply =
+type ReadReply =
 	| { ok: true; data: BiometricData; raw: IDataObject }
 	| { ok: false; failure: Failure; raw?: IDataObject };
 

@@ -1,6 +1,6 @@
 /**
  * Why this file exists: it is the photo folder's one entry point. It decides, for one JPEG or PNG,
- * the least that must change for Kredibel (DESIGN.md, "Photos"): nothing (same bytes), metadata
+ * the least that must change for Kredibel (docs/photos.md): nothing (same bytes), metadata
  * only (segments or chunks dropped, picture data copied as it is), or pixels (decoded at the
  * smallest DCT scale that still gives enough pixels, turned upright, shrunk, encoded as JPEG at the
  * largest size and quality that fit). The rest of the node learns only "these bytes, this record
@@ -61,7 +61,7 @@ export type PreparedPhoto =
 
 /** Long side the size search starts from when the photo must shrink (enough for face matching). */
 export const START_LONG_SIDE = 2048;
-/** Never shrink below this when the original had it (DESIGN.md: "long side at least 1024 px"). */
+/** Never shrink below this when the original had it (docs/photos.md: "never below 1024 px"). */
 export const MIN_LONG_SIDE = 1024;
 /** Originals smaller than MIN_LONG_SIDE may shrink to this, for very low Max Image Size values. */
 const SMALLEST_LONG_SIDE = 256;

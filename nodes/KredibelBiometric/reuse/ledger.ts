@@ -53,9 +53,14 @@ function markReleased(key: string, executionId: string): void {
 	}
 }
 
-/** The applicant: the NIK and the exact image bytes, as a digest (the bytes are not kept). */
-export function applicantKey(nik: string, image: Buffer): string {
-	return `${nik}:${createHash('sha256').update(image).digest('base64')}`;
+/** The exact image bytes sent, as a SHA-256 digest (the bytes themselves are not kept). */
+export function imageDigest(image: Buffer): string {
+	return createHash('sha256').update(image).digest('base64');
+}
+
+/** The applicant: the NIK and the digest of the exact image bytes (`imageDigest`). */
+export function applicantKey(nik: string, digest: string): string {
+	return `${nik}:${digest}`;
 }
 
 /**
@@ -67,7 +72,7 @@ export function accountKey(apiKey: unknown, baseUrl: string): string {
 	return createHash('sha256').update(`${key}\u0000${baseUrl}`).digest('base64');
 }
 
-export interface ObtainOptions {
+interface ObtainOptions {
 	/** How long another execution's answer may be reused; 0: this execution's own only. */
 	reuseWindowMs: number;
 	/** Keep Kredibel's raw JSON with the remembered answer (Include Raw Response). */

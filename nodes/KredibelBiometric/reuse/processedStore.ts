@@ -10,20 +10,20 @@
  * bucket, and found when recorded in the current one or the four before it. An answer is thus
  * reused for at least the window and at most 1.25 times it.
  *
- * The store is a convenience, never a condition: where n8n does not offer it (older versions,
- * a process that did not initialise it, a database error) the node goes on with its process
- * memory alone, and no item fails because of it.
+ * The store is a convenience, never a condition: where n8n does not offer it (a context without
+ * the helpers, see n8nCompat.ts; a process that did not initialise it; a database error) the
+ * node goes on with its process memory alone, and no item fails because of it.
  */
 import { createHash } from 'node:crypto';
 
 import type { DeduplicationHelperFunctions } from 'n8n-workflow';
 
 /** n8n keeps this many values per node, oldest out (Remove Duplicates' own default). */
-export const MAX_STORE_ENTRIES = 10_000;
+const MAX_STORE_ENTRIES = 10_000;
 const BUCKETS_PER_WINDOW = 4;
 const OPTIONS = { mode: 'entries', maxEntries: MAX_STORE_ENTRIES } as const;
 
-export type Claim =
+type Claim =
 	/** Recorded now: nobody sent it within the window. `release` forgets it again (a free failure). */
 	| { kind: 'new'; release: () => Promise<void> }
 	/** Another execution recorded it within the window. */
@@ -31,8 +31,10 @@ export type Claim =
 	/** No store here (or it failed): the caller relies on its process memory. */
 	| { kind: 'unavailable' };
 
-type StoreHelpers = Partial<
-	Pick<DeduplicationHelperFunctions, 'checkProcessedAndRecord' | 'removeProcessed'>
+/** n8n's two helpers, or undefined where the context has no store (n8nCompat.ts). */
+type StoreHelpers = Pick<
+	DeduplicationHelperFunctions,
+	'checkProcessedAndRecord' | 'removeProcessed'
 >;
 
 /**
@@ -53,21 +55,14 @@ export class ProcessedStore {
 		private readonly now: () => number = Date.now,
 	) {}
 
-	get available(): boolean {
-		return (
-			typeof this.helpers?.checkProcessedAndRecord === 'function' &&
-			typeof this.helpers?.removeProcessed === 'function'
-		);
-	}
-
 	/** Records `key` as sent, unless another execution did so within `windowMs`. */
 	async claim(key: string, windowMs: number): Promise<Claim> {
 		const helpers = this.helpers;
-		if (!this.available || !helpers || windowMs <= 0) return { kind: 'unavailable' };
+		if (!helpers || windowMs <= 0) return { kind: 'unavailable' };
 		const values = bucketValues(key, windowMs, this.now());
 		try {
 			const checked = await oneAtATime(
-				async () => await helpers.checkProcessedAndRecord!(values, 'node', OPTIONS),
+				async () => await helpers.checkProcessedAndRecord(values, 'node', OPTIONS),
 			);
 			const seen = new Set(checked.processed.map(String));
 			const recordedNow = values.filter((value) => !seen.has(value));
@@ -85,15 +80,15 @@ export class ProcessedStore {
 
 	/** Forgets `key` in the current bucket: a free failure of a request sent despite a record. */
 	async forget(key: string, windowMs: number): Promise<void> {
-		if (!this.available || windowMs <= 0) return;
+		if (!this.helpers || windowMs <= 0) return;
 		await this.remove(bucketValues(key, windowMs, this.now()).slice(0, 1));
 	}
 
 	private async remove(values: string[]): Promise<void> {
 		const helpers = this.helpers;
-		if (values.length === 0 || !helpers?.removeProcessed) return;
+		if (values.length === 0 || !helpers) return;
 		try {
-			await oneAtATime(async () => await helpers.removeProcessed!(values, 'node', OPTIONS));
+			await oneAtATime(async () => await helpers.removeProcessed(values, 'node', OPTIONS));
 		} catch {
 			// A value left behind only makes a later execution answer duplicate_request, for free.
 		}

@@ -1,5 +1,5 @@
 /**
- * Why this file exists: preparePhoto is the promise DESIGN.md "Photos" makes, end to end on the
+ * Why this file exists: preparePhoto is the promise docs/photos.md makes, end to end on the
  * bytes: a sideways 12 MP phone photo comes out upright, clean and within 1 MB, checked against
  * GraphicsMagick's auto-orient and resize and decoded by libjpeg's djpeg; clean files come out
  * byte for byte; metadata-only changes keep the picture data; hostile files end in a PhotoError
