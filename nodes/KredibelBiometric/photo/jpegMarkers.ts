@@ -7,6 +7,7 @@
  * checked: hostile bytes end in PhotoError('corrupt') (or orientation 1), in one linear pass.
  */
 
+import { EXIF_PREFIX, hasExifPrefix, readExifOrientation as readTiffOrientation } from './exif';
 import { PhotoError } from './picture';
 
 export interface JpegSegment {
@@ -86,19 +87,6 @@ export function listJpegSegments(bytes: Uint8Array): {
 	}
 }
 
-const EXIF_SIGNATURE = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]; // "Exif\0\0", Exif 2.3 section 4.7.2
-
-function startsWith(
-	bytes: Uint8Array,
-	at: number,
-	end: number,
-	signature: readonly number[],
-): boolean {
-	if (at + signature.length > end) return false;
-	for (let i = 0; i < signature.length; i++) if (bytes[at + i] !== signature[i]) return false;
-	return true;
-}
-
 function startsWithText(bytes: Uint8Array, at: number, end: number, text: string): boolean {
 	if (at + text.length > end) return false;
 	for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
@@ -123,39 +111,10 @@ export function readExifOrientation(bytes: Uint8Array): number {
 		if (segment.length === 2 || segment.marker === SOS) return 1;
 		const body = segment.offset + 4;
 		const end = segment.offset + segment.length;
-		if (segment.marker === APP1 && startsWith(bytes, body, end, EXIF_SIGNATURE)) {
-			return orientationFromTiff(bytes, body + EXIF_SIGNATURE.length, end);
+		if (segment.marker === APP1 && hasExifPrefix(bytes, body, end)) {
+			return readTiffOrientation(bytes.subarray(body + EXIF_PREFIX.length, end));
 		}
 		position = end;
-	}
-	return 1;
-}
-
-/** TIFF 6.0 section 2: header (byte order, 42, IFD0 offset), then IFD0's 12-byte entries. */
-function orientationFromTiff(bytes: Uint8Array, tiff: number, end: number): number {
-	if (tiff + 8 > end) return 1;
-	let littleEndian: boolean;
-	if (bytes[tiff] === 0x49 && bytes[tiff + 1] === 0x49) littleEndian = true;
-	else if (bytes[tiff] === 0x4d && bytes[tiff + 1] === 0x4d) littleEndian = false;
-	else return 1;
-	const uint16 = (at: number): number =>
-		littleEndian ? bytes[at] | (bytes[at + 1] << 8) : (bytes[at] << 8) | bytes[at + 1];
-	const uint32 = (at: number): number =>
-		littleEndian
-			? (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0
-			: ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
-	if (uint16(tiff + 2) !== 42) return 1;
-	const ifd = tiff + uint32(tiff + 4);
-	if (ifd + 2 > end) return 1;
-	const count = uint16(ifd);
-	for (let i = 0; i < count; i++) {
-		const entry = ifd + 2 + i * 12;
-		if (entry + 12 > end) return 1;
-		if (uint16(entry) !== 0x0112) continue;
-		// Orientation is SHORT (type 3), count 1, the value left-justified in the value field.
-		if (uint16(entry + 2) !== 3 || uint32(entry + 4) !== 1) return 1;
-		const value = uint16(entry + 8);
-		return value >= 1 && value <= 8 ? value : 1;
 	}
 	return 1;
 }
@@ -173,7 +132,7 @@ function describe(bytes: Uint8Array, segment: JpegSegment): string {
 	const marker = segment.marker;
 	if (marker === COM) return 'comment';
 	if (marker === APP0 && startsWithText(bytes, body, end, 'JFXX\0')) return 'JFXX thumbnail';
-	if (marker === APP1 && startsWith(bytes, body, end, EXIF_SIGNATURE)) return 'EXIF';
+	if (marker === APP1 && hasExifPrefix(bytes, body, end)) return 'EXIF';
 	if (marker === APP1 && startsWithText(bytes, body, end, 'http://ns.adobe.com/')) return 'XMP';
 	if (marker === APP2 && startsWithText(bytes, body, end, 'ICC_PROFILE\0')) return 'ICC';
 	if (marker === APP2 && startsWithText(bytes, body, end, 'MPF\0')) return 'MPF';
