@@ -1,16 +1,37 @@
 /**
- * Why this file exists: before a single pixel is decoded, the JPEG marker segments say how big the
+ * Why this file exists: before a single pixel is decoded, the marker segments say how big the
  * picture is, how it was coded and with which tables. Reading them here, with every length and
- * index checked against the bytes actually present and every size checked against the input
- * limits, means the decoder never allocates or loops on the word of a hostile header.
- * Implements the syntax of ITU-T T.81 Annex B (B.1.1.2 markers, B.2.2 frame header, B.2.3 scan
- * header, B.2.4.1 DQT, B.2.4.2 DHT, B.2.4.4 DRI) and reads the Adobe APP14 segment (Adobe
- * Technical Note 5116) that says whether colour components were transformed.
+ * index checked against the segment and every size against the input limits, means the decoder
+ * never allocates or loops on the word of a hostile header. `readJpegHeader` walks the segments up
+ * to the first scan with the one segment reader (jpegSegments.ts); the decoder carries on from
+ * there with the same reader, so each photo is walked once.
+ * Implements the syntax of ITU-T T.81 Annex B (B.2.2 frame header, B.2.3 scan header, B.2.4.1
+ * DQT, B.2.4.2 DHT) and reads the Adobe APP14 segment (Adobe Technical Note 5116) that says
+ * whether colour components were transformed, the JFIF APP0 and the EXIF orientation (exif.ts).
  */
 
+import { PhotoBudget } from './budget';
+import { hasExifPrefix, readExifOrientation } from './exif';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { ZIGZAG_TO_NATURAL } from './idct';
-import { MAX_INPUT_BYTES, MAX_INPUT_PIXELS, PhotoError } from './picture';
+import {
+	APP0,
+	APP1,
+	APP14,
+	EOI,
+	isJpeg,
+	isStandalone,
+	JpegSegmentReader,
+	ORDINARY_JPEG_FIX,
+	SOF0,
+	SOF1,
+	SOF2,
+	SOI,
+	SOS,
+	type JpegSegment,
+	unsupportedFrame,
+} from './jpegSegments';
+import { corrupt, MAX_INPUT_BYTES, MAX_INPUT_PIXELS, PhotoError } from './picture';
 
 export interface JpegInfo {
 	width: number;
@@ -54,69 +75,6 @@ export interface ScanHeader {
 	approximationLow: number;
 }
 
-// Marker codes (T.81 Table B.1).
-export const MARKER_SOF0 = 0xc0;
-export const MARKER_SOF1 = 0xc1;
-export const MARKER_SOF2 = 0xc2;
-export const MARKER_DHT = 0xc4;
-export const MARKER_DAC = 0xcc;
-export const MARKER_SOI = 0xd8;
-export const MARKER_EOI = 0xd9;
-export const MARKER_SOS = 0xda;
-export const MARKER_DQT = 0xdb;
-export const MARKER_DNL = 0xdc;
-export const MARKER_DRI = 0xdd;
-export const MARKER_APP14 = 0xee;
-
-/** True for the SOFn markers of frame types this decoder refuses (lossless, hierarchical, arithmetic). */
-export function isUnsupportedFrameMarker(marker: number): boolean {
-	return (
-		(marker >= 0xc3 && marker <= 0xcf && marker !== MARKER_DHT && marker !== 0xc8) ||
-		marker === MARKER_DAC ||
-		marker === MARKER_DNL ||
-		marker === 0xde ||
-		marker === 0xdf
-	);
-}
-
-export function corrupt(message: string): PhotoError {
-	return new PhotoError('corrupt', message);
-}
-
-/** Checks the input size limit and the SOI marker (T.81 B.2.1). */
-export function checkJpegStart(bytes: Uint8Array): void {
-	if (bytes.length > MAX_INPUT_BYTES) {
-		throw new PhotoError('too_large', `JPEG of ${bytes.length} bytes is above the input limit`);
-	}
-	if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== MARKER_SOI) {
-		throw corrupt('not a JPEG file (no SOI marker)');
-	}
-}
-
-/**
- * Finds the next marker at or after `pos` (B.1.1.2: optional 0xFF fill bytes before the code;
- * stray bytes before a marker are skipped as libjpeg does). Returns the position of the code
- * byte, or -1 at the end of the input.
- */
-export function findMarker(bytes: Uint8Array, pos: number): number {
-	for (let p = pos; p + 1 < bytes.length; p++) {
-		if (bytes[p] === 0xff) {
-			const code = bytes[p + 1];
-			if (code !== 0 && code !== 0xff) return p + 1;
-		}
-	}
-	return -1;
-}
-
-/** Length of the segment whose length field is at `pos`, checked against the input (B.1.1.4). */
-export function segmentLength(bytes: Uint8Array, pos: number): number {
-	if (pos + 2 > bytes.length) throw corrupt('JPEG segment length is cut off');
-	const length = (bytes[pos] << 8) | bytes[pos + 1];
-	if (length < 2) throw corrupt('JPEG segment length is below 2');
-	if (pos + length > bytes.length) throw corrupt('JPEG segment runs past the end of the file');
-	return length;
-}
-
 /** Frame header (B.2.2). `start`/`end` bound the segment after its length field. */
 export function parseFrame(
 	bytes: Uint8Array,
@@ -131,9 +89,20 @@ export function parseFrame(
 	const width = (bytes[start + 3] << 8) | bytes[start + 4];
 	const count = bytes[start + 5];
 	if (precision !== 8) {
-		throw new PhotoError('unsupported', `JPEG with ${precision}-bit samples is not supported`);
+		throw new PhotoError(
+			'unsupported',
+			`The photo is a ${precision}-bit JPEG, a rare kind that Kredibel and most programs do not read`,
+			{ fix: ORDINARY_JPEG_FIX },
+		);
 	}
-	if (height === 0) throw new PhotoError('unsupported', 'JPEG whose height is set by DNL');
+	if (height === 0) {
+		// T.81 allows the height to come later in a DNL marker; libjpeg refuses that too.
+		throw new PhotoError(
+			'unsupported',
+			'The JPEG gives its height only after the picture data (DNL), which almost no program reads',
+			{ fix: ORDINARY_JPEG_FIX },
+		);
+	}
 	if (width === 0) throw corrupt('JPEG frame has a width of 0');
 	if (count === 0 || end - start !== 6 + 3 * count) throw corrupt('JPEG frame header length');
 	if (count !== 1 && count !== 3 && count !== 4) {
@@ -177,7 +146,7 @@ export function parseFrame(
 		throw new PhotoError('too_large', `JPEG of ${width}x${height} pixels pads above the limit`);
 	}
 	return {
-		progressive: marker === MARKER_SOF2,
+		progressive: marker === SOF2,
 		width,
 		height,
 		components,
@@ -188,15 +157,20 @@ export function parseFrame(
 	};
 }
 
+/** Work units (budget.ts) for building one table: a DHT's 512-entry lookahead fill dominates. */
+const TABLE_UNITS = 8;
+
 /** DQT (B.2.4.1): 8- or 16-bit tables, stored in natural order for the IDCT. */
 export function parseQuantTables(
 	bytes: Uint8Array,
 	start: number,
 	end: number,
 	tables: Array<Int32Array | null>,
+	budget: PhotoBudget,
 ): void {
 	let p = start;
 	while (p < end) {
+		budget.spend(TABLE_UNITS);
 		const precision = bytes[p] >> 4;
 		const index = bytes[p] & 15;
 		p++;
@@ -220,9 +194,11 @@ export function parseHuffmanTables(
 	end: number,
 	dcTables: Array<HuffmanTable | null>,
 	acTables: Array<HuffmanTable | null>,
+	budget: PhotoBudget,
 ): void {
 	let p = start;
 	while (p < end) {
+		budget.spend(TABLE_UNITS);
 		if (p + 17 > end) throw corrupt('JPEG Huffman table is cut off');
 		const tableClass = bytes[p] >> 4;
 		const index = bytes[p] & 15;
@@ -306,45 +282,94 @@ export function parseAdobeTransform(bytes: Uint8Array, start: number, end: numbe
 	return bytes[start + 11];
 }
 
+/** What the segments before the first scan say, and where the decoder carries on. */
+export interface JpegHeader {
+	info: JpegInfo;
+	frame: JpegFrame;
+	/** EXIF orientation 1-8 from the first APP1 "Exif" segment (1 when none). */
+	orientation: number;
+	jfif: boolean;
+	/** Every segment after SOI up to and including the first SOS, in file order. */
+	segments: JpegSegment[];
+	/** Positioned after the first SOS segment, at the scan's entropy-coded data. */
+	reader: JpegSegmentReader;
+}
+
 /**
- * Reads the frame header (and any Adobe APP14 before the first scan) without decoding.
- * Throws PhotoError 'corrupt', 'unsupported' (arithmetic, lossless, hierarchical, 12-bit) or
- * 'too_large' (above MAX_INPUT_BYTES or MAX_INPUT_PIXELS).
+ * Walks the segments up to the first scan, without decoding: the frame header, Adobe, JFIF and
+ * EXIF orientation. Throws PhotoError 'corrupt', 'unsupported' (arithmetic, lossless,
+ * hierarchical, 12-bit) or 'too_large' (above MAX_INPUT_BYTES or `maxPixels`). Synchronous and
+ * linear in the file: tables are only parsed by the decoder, which paces itself.
  */
-export function readJpegInfo(bytes: Uint8Array): JpegInfo {
-	checkJpegStart(bytes);
+export function readJpegHeader(
+	bytes: Uint8Array,
+	budget: PhotoBudget,
+	maxPixels = MAX_INPUT_PIXELS,
+): JpegHeader {
+	if (bytes.length > MAX_INPUT_BYTES) {
+		throw new PhotoError('too_large', `JPEG of ${bytes.length} bytes is above the input limit`);
+	}
+	if (!isJpeg(bytes)) throw corrupt('The file is not a JPEG: it does not start with SOI');
+	const reader = new JpegSegmentReader(bytes, budget);
+	const segments: JpegSegment[] = [];
 	let frame: JpegFrame | null = null;
 	let adobeTransform: number | null = null;
-	let pos = 2;
+	let jfif = false;
+	let orientation: number | null = null;
 	for (;;) {
-		const markerPos = findMarker(bytes, pos);
-		if (markerPos < 0) break;
-		const marker = bytes[markerPos];
-		if (marker === MARKER_SOS || marker === MARKER_EOI) break;
-		if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
-			pos = markerPos + 1;
-			continue;
+		const segment = reader.next();
+		if (!segment) throw corrupt('The JPEG ends before its picture data starts');
+		const { marker, start, end } = segment;
+		if (isStandalone(marker)) {
+			if (marker === SOI) throw corrupt('The JPEG has two SOI markers');
+			if (marker === EOI) throw corrupt('The JPEG ends (EOI) before any picture data');
+			continue; // a stray RSTn or TEM carries nothing (libjpeg ignores them too)
 		}
-		if (isUnsupportedFrameMarker(marker)) {
-			throw new PhotoError('unsupported', `JPEG frame type 0x${marker.toString(16)}`);
-		}
-		const length = segmentLength(bytes, markerPos + 1);
-		const start = markerPos + 3;
-		const end = markerPos + 1 + length;
-		if (marker === MARKER_SOF0 || marker === MARKER_SOF1 || marker === MARKER_SOF2) {
-			if (frame) throw corrupt('JPEG has two frame headers');
-			frame = parseFrame(bytes, marker, start, end, MAX_INPUT_PIXELS);
-		} else if (marker === MARKER_APP14) {
+		const unsupported = unsupportedFrame(marker);
+		if (unsupported) throw unsupported;
+		segments.push(segment);
+		if (marker === SOF0 || marker === SOF1 || marker === SOF2) {
+			if (frame) throw corrupt('The JPEG has two frame headers');
+			frame = parseFrame(bytes, marker, start, end, maxPixels);
+		} else if (marker === APP14) {
 			adobeTransform = parseAdobeTransform(bytes, start, end) ?? adobeTransform;
+		} else if (marker === APP0) {
+			jfif ||= isJfif(bytes, start, end);
+		} else if (marker === APP1 && orientation === null && hasExifPrefix(bytes, start, end)) {
+			orientation = readExifOrientation(bytes.subarray(start, end));
+		} else if (marker === SOS) {
+			if (!frame) throw corrupt('The JPEG has picture data before its frame header');
+			return {
+				info: {
+					width: frame.width,
+					height: frame.height,
+					components: frame.components.length,
+					progressive: frame.progressive,
+					adobeTransform,
+				},
+				frame,
+				orientation: orientation ?? 1,
+				jfif,
+				segments,
+				reader,
+			};
 		}
-		pos = end;
 	}
-	if (!frame) throw corrupt('JPEG has no frame header before its image data');
-	return {
-		width: frame.width,
-		height: frame.height,
-		components: frame.components.length,
-		progressive: frame.progressive,
-		adobeTransform,
-	};
+}
+
+/** The frame's size and kind, for callers that only need that (tests, the bench, e2e checks). */
+export function readJpegInfo(bytes: Uint8Array): JpegInfo {
+	return readJpegHeader(bytes, new PhotoBudget()).info;
+}
+
+/** "JFIF\0" at the start of an APP0 body (JFIF 1.02). */
+export function isJfif(bytes: Uint8Array, start: number, end: number): boolean {
+	return (
+		end - start >= 5 &&
+		bytes[start] === 0x4a &&
+		bytes[start + 1] === 0x46 &&
+		bytes[start + 2] === 0x49 &&
+		bytes[start + 3] === 0x46 &&
+		bytes[start + 4] === 0
+	);
 }
