@@ -8,8 +8,9 @@
  * limit ends the photo as `too_large`, free, before the work or the allocation happens. The same
  * file always meets the same limit at the same point, on any machine, so refusals are repeatable.
  *
- * What a unit of work is: roughly the cost of decoding one 8x8 block's worth of entropy data, or of
- * converting 64 samples; `bench/hostile.ts` measures the real time per unit on the worst shapes.
+ * What a unit of work is: about 50 ns on the bench machine, whatever the work: one block visited
+ * in a scan, one byte of entropy-coded data, a third of a full-size inverse DCT, 32 samples
+ * converted, resized or turned. `bench/hostile.ts` measures the time per unit on the worst shapes.
  */
 
 import { type Checkpoint, PhotoError } from './picture';
@@ -27,10 +28,10 @@ export const MEMORY_LIMIT_BYTES = 48 * MB;
  * Work one photo may take. About 1.3 s on the bench machine for the costliest shapes (bench
  * section "hostile"); a 48-megapixel camera photo at 1/8 scale takes well under it.
  */
-export const WORK_LIMIT_UNITS = 40_000_000;
+export const WORK_LIMIT_UNITS = 30_000_000;
 
 /** The checkpoint is called at least once per this many units (well under 50 ms of work). */
-export const UNITS_PER_CHECKPOINT = 1 << 16;
+export const UNITS_PER_CHECKPOINT = 8192;
 
 export interface BudgetLimits {
 	memoryBytes: number;
@@ -55,6 +56,8 @@ export class PhotoBudget {
 	/** How often the checkpoint was called, and the most units spent between two calls. */
 	checkpoints = 0;
 	longestStretch = 0;
+	/** The most units spent in one step (a row of blocks, a table...): the pacing's grain. */
+	largestStep = 0;
 	private sinceCheckpoint = 0;
 
 	constructor(
@@ -85,6 +88,7 @@ export class PhotoBudget {
 
 	/** Counts work done synchronously; refuses the photo once it is over the limit. */
 	spend(units: number): void {
+		this.largestStep = Math.max(this.largestStep, units);
 		this.workDone += units;
 		this.sinceCheckpoint += units;
 		if (this.workDone > this.limits.workUnits) {
@@ -113,6 +117,15 @@ export class PhotoBudget {
 		this.sinceCheckpoint = 0;
 		this.checkpoints++;
 		await this.checkpoint?.();
+	}
+
+	/**
+	 * A checkpoint for a stage that calls it about `calls` times over `totalUnits` of work (a
+	 * resize, a turn, an encode): each call spends its share and paces.
+	 */
+	stage(totalUnits: number, calls: number): Checkpoint {
+		const share = Math.ceil(totalUnits / Math.max(1, calls));
+		return () => this.tick(share);
 	}
 
 	/** The stretch still open at the end counts too. */

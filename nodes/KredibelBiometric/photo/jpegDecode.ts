@@ -34,7 +34,7 @@ import {
 	readJpegHeader,
 	type ScanHeader,
 } from './jpegHeader';
-import { type ComponentDecodeState, decodeScan, type ScanOutcome } from './jpegScan';
+import { type ComponentDecodeState, decodeScan, idctUnits, type ScanOutcome } from './jpegScan';
 import {
 	DHT,
 	DNL,
@@ -43,6 +43,7 @@ import {
 	EOI,
 	isStandalone,
 	type JpegSegment,
+	JpegSegmentReader,
 	SOF0,
 	SOF1,
 	SOF2,
@@ -98,6 +99,8 @@ export interface JpegReading {
 	segments: JpegSegment[];
 	scans: JpegScanRange[];
 	damage: JpegDamage;
+	/** Bytes after EOI (phones append other pictures and videos there): not picture data. */
+	trailingBytes: number;
 	/** Bytes the picture holds in the budget (released by whoever drops it). */
 	pictureBytes: number;
 }
@@ -183,7 +186,9 @@ async function decode(
 	}
 	const header =
 		knownHeader ?? readJpegHeader(bytes, budget, options.maxPixels ?? MAX_INPUT_PIXELS);
-	const { frame, reader } = header;
+	const { frame } = header;
+	const firstScan = header.segments[header.segments.length - 1];
+	const reader = new JpegSegmentReader(bytes, budget, firstScan.end);
 	const quantTables: Array<Int32Array | null> = [null, null, null, null];
 	const dcTables: Array<HuffmanTable | null> = [null, null, null, null];
 	const acTables: Array<HuffmanTable | null> = [null, null, null, null];
@@ -295,8 +300,7 @@ async function decode(
 		}
 	}
 	if (!decoder) throw corrupt('JPEG has no image data');
-	if (reader.strayBytes > 0) problems.add('stray bytes between segments');
-	if (endOfImage && reader.position < bytes.length) problems.add('data after the end marker');
+	if (reader.strayBytes + header.strayBytes > 0) problems.add('stray bytes between segments');
 	const lostFraction = missingFraction(frame, progression);
 	if (!decoder.streaming) await inverseTransformAll(decoder, budget);
 	const { picture, pictureBytes } = await toPicture(
@@ -313,6 +317,7 @@ async function decode(
 		segments,
 		scans,
 		damage: { lostFraction, problems: [...problems] },
+		trailingBytes: endOfImage ? bytes.length - reader.position : 0,
 		pictureBytes,
 	};
 }
@@ -525,9 +530,8 @@ function allocateScanStorage(decoder: DecoderState): void {
 	});
 }
 
-/** Work units (budget.ts) per block transformed, and per 64 samples converted to the picture. */
-const IDCT_UNITS = 1;
-const SAMPLES_PER_UNIT = 64;
+/** Work units (budget.ts) per 32 samples converted to the picture. */
+const SAMPLES_PER_UNIT = 32;
 
 /** Inverse DCT of every block holding picture data, for frames whose coefficients were kept. */
 async function inverseTransformAll(decoder: DecoderState, budget: PhotoBudget): Promise<void> {
@@ -547,7 +551,7 @@ async function inverseTransformAll(decoder: DecoderState, budget: PhotoBudget): 
 				for (let slot = 0; slot < kept; slot++) block[natural[slot]] = coefficients[offset + slot];
 				state.idct(block, 0, quant, state.plane, (row * stride + column) * size, stride);
 			}
-			await budget.tick(state.blocksPerLine * IDCT_UNITS);
+			await budget.tick(state.blocksPerLine * idctUnits(size));
 		}
 		state.coefficients = null; // let the memory go before the output is allocated
 		state.nonZero = null;

@@ -291,8 +291,8 @@ export interface JpegHeader {
 	jfif: boolean;
 	/** Every segment after SOI up to and including the first SOS, in file order. */
 	segments: JpegSegment[];
-	/** Positioned after the first SOS segment, at the scan's entropy-coded data. */
-	reader: JpegSegmentReader;
+	/** Bytes skipped where a marker was expected before the first scan (damage). */
+	strayBytes: number;
 }
 
 /**
@@ -351,7 +351,7 @@ export function readJpegHeader(
 				orientation: orientation ?? 1,
 				jfif,
 				segments,
-				reader,
+				strayBytes: reader.strayBytes,
 			};
 		}
 	}

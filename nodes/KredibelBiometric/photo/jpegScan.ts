@@ -31,6 +31,11 @@ const zigzag = ZIGZAG_TO_NATURAL;
 const decodeCode = decodeHuffman;
 const receive = receiveExtend;
 
+/** Work units (budget.ts) for one inverse DCT of a block of this output size. */
+export function idctUnits(blockSize: number): number {
+	return blockSize === 8 ? 3 : 1;
+}
+
 /** What the scan decoder needs to know and update about one frame component. */
 export interface ComponentDecodeState {
 	horizontalSampling: number;
@@ -183,8 +188,12 @@ export interface ScanOutcome {
 	discardedBytes: number;
 }
 
-/** Work units (budget.ts) per block visited in a scan. */
+/**
+ * Work units (budget.ts): one per block visited in a scan, one per byte of entropy-coded data
+ * read, and for blocks transformed on the way (streaming) what jpegDecode's IDCT_UNITS says.
+ */
 const BLOCK_UNITS = 1;
+const BYTE_UNITS = 1;
 
 /**
  * Decodes one scan whose entropy-coded data starts at `start`. `streaming`: sequential frame in
@@ -223,13 +232,16 @@ export async function decodeScan(
 	const first = active[0].state;
 	const columns = single ? first.blocksPerLine : frame.mcusPerLine;
 	const rows = single ? first.blocksPerColumn : frame.mcusPerColumn;
-	let blocksPerUnit = 0;
+	const units = rows * columns;
+	let rowUnits = 0;
 	for (const component of active) {
-		blocksPerUnit += single
+		const blocks = single
 			? 1
 			: component.state.horizontalSampling * component.state.verticalSampling;
+		rowUnits +=
+			columns * blocks * (BLOCK_UNITS + (streaming ? idctUnits(component.state.blockSize) : 0));
 	}
-	const units = rows * columns;
+	let bytesRead = reader.pos;
 	let decodedUnits = 0;
 	let untilRestart = restartInterval;
 	let nextRestart = 0;
@@ -275,7 +287,8 @@ export async function decodeScan(
 			}
 			decodedUnits++;
 		}
-		await budget.tick(columns * blocksPerUnit * BLOCK_UNITS);
+		await budget.tick(rowUnits + (reader.pos - bytesRead) * BYTE_UNITS);
+		bytesRead = reader.pos;
 	}
 	return {
 		end: reader.pos,
