@@ -31,7 +31,7 @@ import {
 	parseHuffmanTables,
 	parseQuantTables,
 	parseScanHeader,
-	readJpegHeader,
+	readJpegHeaderPaced,
 	type ScanHeader,
 } from './jpegHeader';
 import { type ComponentDecodeState, decodeScan, idctUnits, type ScanOutcome } from './jpegScan';
@@ -63,6 +63,12 @@ export type JpegScale = 1 | 2 | 4 | 8;
 /** libjpeg-turbo refuses files above a scan limit (TJPARAM_SCANLIMIT); real photos have up to ~20. */
 export const MAX_SCANS = 100;
 
+/** Huffman and quantisation tables one file may define: a photo defines a few per scan. */
+export const MAX_TABLE_DEFINITIONS = 1024;
+
+/** Work units (budget.ts) for building one table: a DHT's 512-entry lookahead fill dominates. */
+const TABLE_UNITS = 8;
+
 export interface JpegDecodeOptions {
 	/** The largest output wanted; a smaller one (larger denominator) is used when memory requires. */
 	scale: JpegScale;
@@ -73,6 +79,11 @@ export interface JpegDecodeOptions {
 	budget?: PhotoBudget;
 	/** Four-component files come out as 4-channel CMYK (see Picture) instead of converted to RGB. */
 	keepCmyk?: boolean;
+	/**
+	 * A file of which more than this share of the picture got no data is refused as corrupt
+	 * ("damaged") before any picture is made; absent: always decoded as far as it goes.
+	 */
+	refuseLostAbove?: number;
 }
 
 /** What went wrong in a file that still decoded, for the caller's policy. */
@@ -185,7 +196,8 @@ async function decode(
 		);
 	}
 	const header =
-		knownHeader ?? readJpegHeader(bytes, budget, options.maxPixels ?? MAX_INPUT_PIXELS);
+		knownHeader ??
+		(await readJpegHeaderPaced(bytes, budget, options.maxPixels ?? MAX_INPUT_PIXELS));
 	const { frame } = header;
 	const firstScan = header.segments[header.segments.length - 1];
 	const reader = new JpegSegmentReader(bytes, budget, firstScan.end);
@@ -205,11 +217,20 @@ async function decode(
 	};
 	let endOfImage = false;
 
+	let tableDefinitions = 0;
+	const onTable = (): void => {
+		budget.spend(TABLE_UNITS);
+		if (++tableDefinitions > MAX_TABLE_DEFINITIONS) {
+			throw corrupt(
+				`The JPEG defines more than ${MAX_TABLE_DEFINITIONS} tables; a photo defines a few per scan`,
+			);
+		}
+	};
 	/** Tables, restart interval and the rest of a non-scan segment. */
 	const takeSegment = (segment: JpegSegment): void => {
 		const { marker, start, end } = segment;
-		if (marker === DHT) parseHuffmanTables(bytes, start, end, dcTables, acTables, budget);
-		else if (marker === DQT) parseQuantTables(bytes, start, end, quantTables, budget);
+		if (marker === DHT) parseHuffmanTables(bytes, start, end, dcTables, acTables, onTable);
+		else if (marker === DQT) parseQuantTables(bytes, start, end, quantTables, onTable);
 		else if (marker === DRI) {
 			if (end - start !== 2) throw corrupt('JPEG DRI segment length');
 			restartInterval = (bytes[start] << 8) | bytes[start + 1];
@@ -270,8 +291,7 @@ async function decode(
 		reader.position = outcome.end;
 		// Segments up to the next scan, or the end.
 		for (;;) {
-			const segment = reader.next();
-			await budget.pace();
+			const segment = await reader.nextPaced();
 			if (!segment) {
 				problems.add(reader.cut ? 'a segment cut off by the end of the file' : 'no end marker');
 				break;
@@ -302,6 +322,11 @@ async function decode(
 	if (!decoder) throw corrupt('JPEG has no image data');
 	if (reader.strayBytes + header.strayBytes > 0) problems.add('stray bytes between segments');
 	const lostFraction = missingFraction(frame, progression);
+	if (options.refuseLostAbove !== undefined && lostFraction > options.refuseLostAbove) {
+		throw corrupt(
+			`${Math.round(lostFraction * 100)}% of the picture is missing (${[...problems].join(', ')})`,
+		);
+	}
 	if (!decoder.streaming) await inverseTransformAll(decoder, budget);
 	const { picture, pictureBytes } = await toPicture(
 		decoder,

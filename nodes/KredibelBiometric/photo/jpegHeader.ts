@@ -157,20 +157,17 @@ export function parseFrame(
 	};
 }
 
-/** Work units (budget.ts) for building one table: a DHT's 512-entry lookahead fill dominates. */
-const TABLE_UNITS = 8;
-
-/** DQT (B.2.4.1): 8- or 16-bit tables, stored in natural order for the IDCT. */
+/** DQT (B.2.4.1): 8- or 16-bit tables, stored in natural order for the IDCT; `onTable` before each. */
 export function parseQuantTables(
 	bytes: Uint8Array,
 	start: number,
 	end: number,
 	tables: Array<Int32Array | null>,
-	budget: PhotoBudget,
+	onTable: () => void,
 ): void {
 	let p = start;
 	while (p < end) {
-		budget.spend(TABLE_UNITS);
+		onTable();
 		const precision = bytes[p] >> 4;
 		const index = bytes[p] & 15;
 		p++;
@@ -187,18 +184,18 @@ export function parseQuantTables(
 	}
 }
 
-/** DHT (B.2.4.2): any number of tables in one segment. */
+/** DHT (B.2.4.2): any number of tables in one segment; `onTable` is called before each. */
 export function parseHuffmanTables(
 	bytes: Uint8Array,
 	start: number,
 	end: number,
 	dcTables: Array<HuffmanTable | null>,
 	acTables: Array<HuffmanTable | null>,
-	budget: PhotoBudget,
+	onTable: () => void,
 ): void {
 	let p = start;
 	while (p < end) {
-		budget.spend(TABLE_UNITS);
+		onTable();
 		if (p + 17 > end) throw corrupt('JPEG Huffman table is cut off');
 		const tableClass = bytes[p] >> 4;
 		const index = bytes[p] & 15;
@@ -298,46 +295,80 @@ export interface JpegHeader {
 /**
  * Walks the segments up to the first scan, without decoding: the frame header, Adobe, JFIF and
  * EXIF orientation. Throws PhotoError 'corrupt', 'unsupported' (arithmetic, lossless,
- * hierarchical, 12-bit) or 'too_large' (above MAX_INPUT_BYTES or `maxPixels`). Synchronous and
- * linear in the file: tables are only parsed by the decoder, which paces itself.
+ * hierarchical, 12-bit) or 'too_large' (above MAX_INPUT_BYTES or `maxPixels`). Synchronous, for
+ * a quick check: linear in the file (native searches, at most MAX_SEGMENTS segments); tables are
+ * only parsed by the decoder. `readJpegHeaderPaced` is the same walk with checkpoints.
  */
 export function readJpegHeader(
 	bytes: Uint8Array,
 	budget: PhotoBudget,
 	maxPixels = MAX_INPUT_PIXELS,
 ): JpegHeader {
-	if (bytes.length > MAX_INPUT_BYTES) {
-		throw new PhotoError('too_large', `JPEG of ${bytes.length} bytes is above the input limit`);
-	}
-	if (!isJpeg(bytes)) throw corrupt('The file is not a JPEG: it does not start with SOI');
-	const reader = new JpegSegmentReader(bytes, budget);
-	const segments: JpegSegment[] = [];
-	let frame: JpegFrame | null = null;
-	let adobeTransform: number | null = null;
-	let jfif = false;
-	let orientation: number | null = null;
+	const walk = new HeaderWalk(bytes, budget, maxPixels);
 	for (;;) {
-		const segment = reader.next();
+		const header = walk.take(walk.reader.nextNow());
+		if (header) return header;
+	}
+}
+
+/** readJpegHeader, calling the budget's checkpoint as it goes (the path that prepares a photo). */
+export async function readJpegHeaderPaced(
+	bytes: Uint8Array,
+	budget: PhotoBudget,
+	maxPixels = MAX_INPUT_PIXELS,
+): Promise<JpegHeader> {
+	const walk = new HeaderWalk(bytes, budget, maxPixels);
+	for (;;) {
+		const header = walk.take(await walk.reader.nextPaced());
+		if (header) return header;
+	}
+}
+
+/** The state of a header walk, one segment at a time. */
+class HeaderWalk {
+	readonly reader: JpegSegmentReader;
+	private readonly segments: JpegSegment[] = [];
+	private frame: JpegFrame | null = null;
+	private adobeTransform: number | null = null;
+	private jfif = false;
+	private orientation: number | null = null;
+
+	constructor(
+		private readonly bytes: Uint8Array,
+		budget: PhotoBudget,
+		private readonly maxPixels: number,
+	) {
+		if (bytes.length > MAX_INPUT_BYTES) {
+			throw new PhotoError('too_large', `JPEG of ${bytes.length} bytes is above the input limit`);
+		}
+		if (!isJpeg(bytes)) throw corrupt('The file is not a JPEG: it does not start with SOI');
+		this.reader = new JpegSegmentReader(bytes, budget);
+	}
+
+	/** Takes the next segment; the header once the first SOS is reached. */
+	take(segment: JpegSegment | null): JpegHeader | null {
+		const bytes = this.bytes;
 		if (!segment) throw corrupt('The JPEG ends before its picture data starts');
 		const { marker, start, end } = segment;
 		if (isStandalone(marker)) {
 			if (marker === SOI) throw corrupt('The JPEG has two SOI markers');
 			if (marker === EOI) throw corrupt('The JPEG ends (EOI) before any picture data');
-			continue; // a stray RSTn or TEM carries nothing (libjpeg ignores them too)
+			return null; // a stray RSTn or TEM carries nothing (libjpeg ignores them too)
 		}
 		const unsupported = unsupportedFrame(marker);
 		if (unsupported) throw unsupported;
-		segments.push(segment);
+		this.segments.push(segment);
 		if (marker === SOF0 || marker === SOF1 || marker === SOF2) {
-			if (frame) throw corrupt('The JPEG has two frame headers');
-			frame = parseFrame(bytes, marker, start, end, maxPixels);
+			if (this.frame) throw corrupt('The JPEG has two frame headers');
+			this.frame = parseFrame(bytes, marker, start, end, this.maxPixels);
 		} else if (marker === APP14) {
-			adobeTransform = parseAdobeTransform(bytes, start, end) ?? adobeTransform;
+			this.adobeTransform = parseAdobeTransform(bytes, start, end) ?? this.adobeTransform;
 		} else if (marker === APP0) {
-			jfif ||= isJfif(bytes, start, end);
-		} else if (marker === APP1 && orientation === null && hasExifPrefix(bytes, start, end)) {
-			orientation = readExifOrientation(bytes.subarray(start, end));
+			this.jfif ||= isJfif(bytes, start, end);
+		} else if (marker === APP1 && this.orientation === null && hasExifPrefix(bytes, start, end)) {
+			this.orientation = readExifOrientation(bytes.subarray(start, end));
 		} else if (marker === SOS) {
+			const frame = this.frame;
 			if (!frame) throw corrupt('The JPEG has picture data before its frame header');
 			return {
 				info: {
@@ -345,15 +376,16 @@ export function readJpegHeader(
 					height: frame.height,
 					components: frame.components.length,
 					progressive: frame.progressive,
-					adobeTransform,
+					adobeTransform: this.adobeTransform,
 				},
 				frame,
-				orientation: orientation ?? 1,
-				jfif,
-				segments,
-				strayBytes: reader.strayBytes,
+				orientation: this.orientation ?? 1,
+				jfif: this.jfif,
+				segments: this.segments,
+				strayBytes: this.reader.strayBytes,
 			};
 		}
+		return null;
 	}
 }
 

@@ -59,8 +59,16 @@ export const COM = 0xfe;
 /** A photo has a few dozen segments; a file with more than this is not a photo. */
 export const MAX_SEGMENTS = 4096;
 
-/** Work units per skipped or walked byte run (see budget.ts): a native search, so cheap. */
-const BYTES_PER_UNIT = 256;
+/**
+ * Work units (budget.ts): one per segment or stray marker (a segment's body is skipped by its
+ * length; the decoder counts what it parses), and per this many bytes searched natively for the
+ * next 0xff, or walked one by one through a run of fill bytes.
+ */
+const SEARCHED_BYTES_PER_UNIT = 64;
+const FILL_BYTES_PER_UNIT = 8;
+
+/** Bytes searched for a marker in one step of `next`. */
+const SEARCH_WINDOW = 1 << 18;
 
 /** The photo room's one JPEG signature check: SOI followed by the 0xff of the next marker. */
 export function isJpeg(bytes: Uint8Array): boolean {
@@ -120,34 +128,46 @@ export class JpegSegmentReader {
 	}
 
 	/**
-	 * The next marker segment at or after `position` (then `position` is its end), or null at
-	 * the end of the file (`cut` says whether a segment was cut short there).
+	 * The next marker segment at or after `position` (then `position` is its end); null at the
+	 * end of the file (`cut` says whether a segment was cut short there); undefined when no
+	 * marker starts within the next SEARCH_WINDOW bytes: `position` has moved past them, call
+	 * again (after pacing), so that megabytes of stray bytes are searched in paced steps.
 	 */
-	next(): JpegSegment | null {
+	next(): JpegSegment | null | undefined {
 		const bytes = this.bytes;
+		const limit = Math.min(bytes.length, this.position + SEARCH_WINDOW);
 		let at = this.position;
 		for (;;) {
 			const found = bytes.indexOf(0xff, at);
-			if (found < 0 || found + 1 >= bytes.length) {
-				this.skipped(at, bytes.length);
-				this.position = bytes.length;
-				return null;
+			if (found < 0 || found >= limit) {
+				this.skipped(at, limit);
+				this.position = limit;
+				return limit >= bytes.length ? null : undefined;
 			}
 			this.skipped(at, found);
 			let offset = found;
-			while (offset + 1 < bytes.length && bytes[offset + 1] === 0xff) offset++;
+			while (offset + 1 < limit && bytes[offset + 1] === 0xff) offset++;
+			this.budget.spend(Math.floor((offset - found) / FILL_BYTES_PER_UNIT));
 			if (offset + 1 >= bytes.length) {
 				this.position = bytes.length;
 				return null;
+			}
+			if (offset + 1 >= limit) {
+				// A run of fill bytes longer than a window: not a photo's, counted as stray.
+				this.strayBytes += offset - found;
+				this.position = offset;
+				return undefined;
 			}
 			const marker = bytes[offset + 1];
 			if (marker === 0x00 || (marker >= 0x02 && marker < SOF0)) {
 				// A stuffed zero or a reserved code: stray bytes, not a segment.
 				this.strayBytes += offset + 2 - found;
+				this.budget.spend(1);
 				at = offset + 2;
 				continue;
 			}
 			this.count();
+			this.budget.spend(1);
 			if (isStandalone(marker)) {
 				this.position = offset + 2;
 				return { marker, offset, start: offset + 2, end: offset + 2 };
@@ -159,9 +179,25 @@ export class JpegSegmentReader {
 			}
 			const end = offset + 2 + length;
 			if (end > bytes.length) return this.stopCut();
-			this.budget.spend(1 + Math.floor(length / BYTES_PER_UNIT));
 			this.position = end;
 			return { marker, offset, start: offset + 4, end };
+		}
+	}
+
+	/** `next`, searching on through any length of stray bytes (for synchronous callers). */
+	nextNow(): JpegSegment | null {
+		for (;;) {
+			const segment = this.next();
+			if (segment !== undefined) return segment;
+		}
+	}
+
+	/** `next`, pacing between search windows. */
+	async nextPaced(): Promise<JpegSegment | null> {
+		for (;;) {
+			const segment = this.next();
+			await this.budget.pace();
+			if (segment !== undefined) return segment;
 		}
 	}
 
@@ -174,7 +210,7 @@ export class JpegSegmentReader {
 	private skipped(from: number, to: number): void {
 		if (to <= from) return;
 		this.strayBytes += to - from;
-		this.budget.spend(1 + Math.floor((to - from) / BYTES_PER_UNIT));
+		this.budget.spend(Math.floor((to - from) / SEARCHED_BYTES_PER_UNIT));
 	}
 
 	private count(): void {

@@ -19,13 +19,13 @@
  */
 
 import { PhotoBudget } from './budget';
-import { type JpegReading, type JpegScale, readJpeg } from './jpegDecode';
+import { type JpegScale, readJpeg } from './jpegDecode';
 import { encodeJpeg } from './jpegEncode';
-import { readJpegHeader } from './jpegHeader';
+import { readJpegHeader, readJpegHeaderPaced } from './jpegHeader';
 import { isJpeg } from './jpegSegments';
 import { listJpegMetadata, stripJpegMetadata } from './jpegStrip';
 import { applyOrientation } from './orientation';
-import { type Checkpoint, corrupt, MAX_INPUT_BYTES, PhotoError, type Picture } from './picture';
+import { type Checkpoint, MAX_INPUT_BYTES, PhotoError, type Picture } from './picture';
 import { decodePng } from './pngDecode';
 import {
 	hasPngMetadata,
@@ -44,6 +44,11 @@ export interface PhotoLimits {
 	maxBytes: number;
 	/** Called between units of work; may throw (any error) to cancel, which ends as 'cancelled'. */
 	checkpoint?: Checkpoint;
+	/**
+	 * The accounting to use instead of a fresh one with `checkpoint` (tests and the bench read its
+	 * counters afterwards). Its own checkpoint is called as given, without the cancel guard.
+	 */
+	budget?: PhotoBudget;
 }
 
 /** What was done to the photo, for the `photo` record on the output item. */
@@ -112,14 +117,11 @@ export async function preparePhoto(bytes: Uint8Array, limits: PhotoLimits): Prom
 	const checkpoint = limits.checkpoint ? guardCheckpoint(limits.checkpoint) : undefined;
 	try {
 		if (bytes.length > MAX_INPUT_BYTES) return { ok: false, error: inputTooLarge(bytes.length) };
-		if (isJpeg(bytes)) {
-			return await prepareJpeg(bytes, limits.maxBytes, new PhotoBudget(checkpoint));
-		}
+		const budget = limits.budget ?? new PhotoBudget(checkpoint);
+		if (isJpeg(bytes)) return await prepareJpeg(bytes, limits.maxBytes, budget);
 		const headerProblem = checkPhotoHeader(bytes);
 		if (headerProblem) return { ok: false, error: headerProblem };
-		if (isPng(bytes)) {
-			return await preparePng(bytes, limits.maxBytes, new PhotoBudget(checkpoint));
-		}
+		if (isPng(bytes)) return await preparePng(bytes, limits.maxBytes, budget);
 		return {
 			ok: false,
 			error: new PhotoError('unsupported', 'Only JPEG and PNG photos can be prepared'),
@@ -158,7 +160,7 @@ async function prepareJpeg(
 	maxBytes: number,
 	budget: PhotoBudget,
 ): Promise<PreparedPhoto> {
-	const header = readJpegHeader(bytes, budget);
+	const header = await readJpegHeaderPaced(bytes, budget);
 	const { info, orientation } = header;
 	const originalLong = Math.max(info.width, info.height);
 	const targetLong = Math.min(originalLong, START_LONG_SIDE);
@@ -172,10 +174,10 @@ async function prepareJpeg(
 				? decodeScale(originalLong, PREVIEW_LONG_SIDE, 1)
 				: decodeScale(originalLong, targetLong),
 			budget,
+			refuseLostAbove: MAX_LOST_FRACTION,
 		},
 		header,
 	);
-	refuseWhenMostlyMissing(reading);
 	const removed = listJpegMetadata(bytes, reading);
 	if (mayKeepBytes && reading.damage.problems.length === 0) {
 		const preview = reading.picture;
@@ -202,15 +204,6 @@ async function prepareJpeg(
 		startLong: Math.min(targetLong, decodedLong),
 		budget,
 	});
-}
-
-/** A JPEG most of whose picture got no data is damage: never sent, free. */
-function refuseWhenMostlyMissing(reading: JpegReading): void {
-	const lost = reading.damage.lostFraction;
-	if (lost <= MAX_LOST_FRACTION) return;
-	throw corrupt(
-		`${Math.round(lost * 100)}% of the picture is missing (${reading.damage.problems.join(', ')})`,
-	);
 }
 
 /** Runs a step that allocates `bytes` (kept claimed: the caller's picture lives on). */
