@@ -34,7 +34,13 @@ import {
 	readJpegHeaderPaced,
 	type ScanHeader,
 } from './jpegHeader';
-import { type ComponentDecodeState, decodeScan, idctUnits, type ScanOutcome } from './jpegScan';
+import {
+	type ComponentDecodeState,
+	decodeScan,
+	greyRest,
+	idctUnits,
+	type ScanOutcome,
+} from './jpegScan';
 import {
 	DHT,
 	DNL,
@@ -216,6 +222,8 @@ async function decode(
 		coefficientBits: new Int8Array(count * 64).fill(-1),
 	};
 	let endOfImage = false;
+	/** Where a streaming scan's data ended early: the rest is made grey once it is kept. */
+	let greyFrom: { scan: ScanHeader; unit: number } | null = null;
 
 	let tableDefinitions = 0;
 	const onTable = (): void => {
@@ -287,6 +295,9 @@ async function decode(
 			budget,
 		);
 		scans.push({ sos, dataEnd: outcome.end });
+		if (decoder.streaming && outcome.endedAt < outcome.units) {
+			greyFrom = { scan, unit: outcome.endedAt };
+		}
 		noteScan(scan, outcome, frame, progression, problems);
 		reader.position = outcome.end;
 		// Segments up to the next scan, or the end.
@@ -327,6 +338,7 @@ async function decode(
 			`${Math.round(lostFraction * 100)}% of the picture is missing (${[...problems].join(', ')})`,
 		);
 	}
+	if (greyFrom) await greyRest(frame, decoder.components, greyFrom.scan, greyFrom.unit, budget);
 	if (!decoder.streaming) await inverseTransformAll(decoder, budget);
 	const { picture, pictureBytes } = await toPicture(
 		decoder,
@@ -499,7 +511,7 @@ function prepareFrame(frame: JpegFrame, scale: JpegScale, streaming: boolean): D
 		planeBytes += planeStride * frame.mcusPerColumn * v * blockSize;
 		if (!streaming) {
 			coefficientBytes += paddedBlocks * kept * 2;
-			if (frame.progressive && kept < 64) coefficientBytes += paddedBlocks * 8;
+			if (frame.progressive) coefficientBytes += paddedBlocks * 8;
 		}
 		const state: ComponentDecodeState = {
 			horizontalSampling: h,
@@ -543,12 +555,10 @@ function allocateScanStorage(decoder: DecoderState): void {
 		const plane = new Uint8ClampedArray(
 			state.planeStride * paddedBlocksPerColumn * state.blockSize,
 		);
-		if (decoder.streaming) {
-			plane.fill(128); // what blocks lost to damaged data show, as an all-zero block would
-		} else {
+		if (!decoder.streaming) {
 			const blocks = state.paddedBlocksPerLine * paddedBlocksPerColumn;
 			state.coefficients = new Int16Array(blocks * state.kept);
-			if (frame.progressive && state.kept < 64) state.nonZero = new Int32Array(blocks * 2);
+			if (frame.progressive) state.nonZero = new Int32Array(blocks * 2);
 		}
 		state.plane = plane;
 		decoder.planes[index].samples = plane;

@@ -9,9 +9,9 @@
  * coefficients.
  *
  * Coefficients that are kept are kept only at the resolution the output needs (a scaled IDCT
- * reads 49, 25 or 1 of the 64); for the others a progressive frame keeps one bit each, set once
- * the coefficient is non-zero, because refinement scans read a correction bit for each non-zero
- * coefficient (G.1.2.3) and so must know which ones are.
+ * reads 49, 25 or 1 of the 64); a progressive frame also keeps one bit per coefficient, set once
+ * it is non-zero, because refinement scans read a correction bit for each non-zero coefficient
+ * (G.1.2.3) and so must know which ones are, kept or not.
  *
  * Damaged data is handled as libjpeg does: once the decoder has needed bits that are not there,
  * the rest of the restart interval (or of the scan) is left as it is, mid-grey for data never
@@ -51,7 +51,11 @@ export interface ComponentDecodeState {
 	kept: number;
 	/** Natural index -> slot among a block's kept coefficients, or -1 when not kept. */
 	slots: Int8Array;
-	/** Progressive frames with `kept` < 64: two words per block, bit z set once coefficient z is non-zero. */
+	/**
+	 * Progressive frames: two words per block, bit k (zig-zag order) set once AC coefficient k is
+	 * non-zero, so that a refinement finds the coefficients owing a correction bit (kept or not)
+	 * by their set bits rather than by looking at all 63.
+	 */
 	nonZero: Int32Array | null;
 	/** Samples at this component's output resolution, `blockSize` per block side. */
 	plane: Uint8ClampedArray;
@@ -186,6 +190,8 @@ export interface ScanOutcome {
 	lostUnits: number;
 	/** Bytes skipped as damaged or extraneous inside the scan (restart resynchronisation). */
 	discardedBytes: number;
+	/** The first unit the scan's data never reached (`units` when it reached the end). */
+	endedAt: number;
 }
 
 /**
@@ -247,6 +253,7 @@ export async function decodeScan(
 	let nextRestart = 0;
 	let skippingInterval = false;
 	let ended = false;
+	let endedAt = units;
 	for (let row = 0; row < rows && !ended; row++) {
 		for (let column = 0; column < columns; column++) {
 			if (restartInterval > 0) {
@@ -254,6 +261,7 @@ export async function decodeScan(
 					const result = reader.restart(nextRestart);
 					if (result === 'scan-ended') {
 						ended = true;
+						endedAt = row * columns + column;
 						break;
 					}
 					skippingInterval = result === 'interval-lost';
@@ -264,7 +272,10 @@ export async function decodeScan(
 				}
 				untilRestart--;
 			}
-			if (skippingInterval) continue;
+			if (skippingInterval) {
+				if (streaming) greyUnit(active, single, row, column);
+				continue;
+			}
 			if (single) {
 				decodeBlock(active[0], row, column);
 			} else {
@@ -280,6 +291,7 @@ export async function decodeScan(
 				// holds padding, and so does the rest of the interval or scan.
 				if (restartInterval === 0) {
 					ended = true;
+					endedAt = row * columns + column + 1;
 					break;
 				}
 				skippingInterval = true;
@@ -295,7 +307,47 @@ export async function decodeScan(
 		units,
 		lostUnits: units - decodedUnits,
 		discardedBytes: reader.discarded,
+		endedAt,
 	};
+}
+
+/**
+ * Streaming planes start at zero (untouched memory costs nothing); what the data never reached is
+ * made mid-grey afterwards, as an all-zero block decodes, unit by unit (an MCU, or a block of a
+ * one-component scan).
+ */
+function greyUnit(active: ActiveComponent[], single: boolean, row: number, column: number): void {
+	for (const { state } of active) {
+		const h = single ? 1 : state.horizontalSampling;
+		const v = single ? 1 : state.verticalSampling;
+		const size = state.blockSize;
+		for (let y = 0; y < v * size; y++) {
+			const start = (row * v * size + y) * state.planeStride + column * h * size;
+			state.plane.fill(128, start, start + h * size);
+		}
+	}
+}
+
+/** Greys every unit of a streaming scan from `fromUnit` on (where its data ended), paced. */
+export async function greyRest(
+	frame: JpegFrame,
+	states: ComponentDecodeState[],
+	scan: ScanHeader,
+	fromUnit: number,
+	budget: PhotoBudget,
+): Promise<void> {
+	const active = scan.components.map((sc) => ({
+		state: states[sc.componentIndex],
+		dcTable: EMPTY_TABLE,
+		acTable: EMPTY_TABLE,
+	}));
+	const single = active.length === 1;
+	const columns = single ? active[0].state.blocksPerLine : frame.mcusPerLine;
+	const rows = single ? active[0].state.blocksPerColumn : frame.mcusPerColumn;
+	for (let unit = fromUnit; unit < rows * columns; unit++) {
+		greyUnit(active, single, Math.floor(unit / columns), unit % columns);
+		if (unit % columns === columns - 1) await budget.tick(columns);
+	}
 }
 
 /** The block decoder for the scan's kind (sequential, or one of the four progressive kinds). */
@@ -387,11 +439,10 @@ function blockDecoder(
 				}
 				k += run;
 				if (k > 63) throw corrupt('JPEG band runs past coefficient 63');
-				const z = zigzag[k];
 				const value = receive(reader, size) * (1 << approximationLow);
-				const slot = slots[z];
+				const slot = slots[zigzag[k]];
 				if (slot >= 0) coefficients[offset + slot] = value;
-				else if (nonZero) nonZero[2 * block + (z >> 5)] |= 1 << (z & 31);
+				(nonZero as Int32Array)[2 * block + (k >> 5)] |= 1 << (k & 31);
 			}
 		};
 	}
@@ -405,26 +456,21 @@ function blockDecoder(
 		const coefficients = state.coefficients as Int16Array;
 		const offset = block * state.kept;
 		const slots = state.slots;
-		const nonZero = state.nonZero;
+		const nonZero = state.nonZero as Int32Array;
 		const table = component.acTable;
-		/** Reads the correction bit of coefficient z if it is non-zero; false when it is zero. */
-		const refineIfNonZero = (z: number): boolean => {
-			const slot = slots[z];
-			if (slot < 0) {
-				if (nonZero === null || (nonZero[2 * block + (z >> 5)] & (1 << (z & 31))) === 0) {
-					return false;
-				}
-				reader.getBit(); // the value is not kept: only the bit's place in the stream matters
-				return true;
-			}
+		/** Reads coefficient k's correction bit and applies it where the value is kept. */
+		const correct = (k: number): void => {
+			const bit = reader.getBit();
+			const slot = slots[zigzag[k]];
+			if (bit === 0 || slot < 0) return; // not kept: only the bit's place in the stream matters
 			const coefficient = coefficients[offset + slot];
-			if (coefficient === 0) return false;
-			if (reader.getBit() && (coefficient & positive) === 0) {
+			if ((coefficient & positive) === 0) {
 				coefficients[offset + slot] =
 					coefficient >= 0 ? coefficient + positive : coefficient + negative;
 			}
-			return true;
 		};
+		const isNonZero = (k: number): boolean =>
+			((nonZero[2 * block + (k >> 5)] >>> (k & 31)) & 1) === 1;
 		let k = spectralStart;
 		if (endOfBand.run === 0) {
 			for (; k <= spectralEnd; k++) {
@@ -441,19 +487,33 @@ function blockDecoder(
 					break;
 				}
 				while (k <= spectralEnd) {
-					if (!refineIfNonZero(zigzag[k]) && --run < 0) break;
+					if (isNonZero(k)) correct(k);
+					else if (--run < 0) break;
 					k++;
 				}
 				if (value !== 0 && k <= spectralEnd) {
-					const z = zigzag[k];
-					const slot = slots[z];
+					const slot = slots[zigzag[k]];
 					if (slot >= 0) coefficients[offset + slot] = value;
-					else if (nonZero) nonZero[2 * block + (z >> 5)] |= 1 << (z & 31);
+					nonZero[2 * block + (k >> 5)] |= 1 << (k & 31);
 				}
 			}
 		}
 		if (endOfBand.run > 0) {
-			for (; k <= spectralEnd; k++) refineIfNonZero(zigzag[k]);
+			// The rest of the band: a correction bit for each non-zero coefficient, found by their
+			// bits (most blocks of a refinement have few, or none).
+			if (k <= spectralEnd) {
+				for (let word = k >> 5; word <= spectralEnd >> 5; word++) {
+					const low = Math.max(k, word << 5) & 31;
+					const high = Math.min(spectralEnd, (word << 5) + 31) & 31;
+					const band = ((high === 31 ? -1 : (1 << (high + 1)) - 1) >>> low) << low;
+					let set = nonZero[2 * block + word] & band;
+					while (set !== 0) {
+						const lowest = set & -set;
+						correct((word << 5) + 31 - Math.clz32(lowest));
+						set ^= lowest;
+					}
+				}
+			}
 			endOfBand.run--;
 		}
 	};

@@ -138,8 +138,10 @@ export class JpegSegmentReader {
 		const limit = Math.min(bytes.length, this.position + SEARCH_WINDOW);
 		let at = this.position;
 		for (;;) {
-			const found = bytes.indexOf(0xff, at);
-			if (found < 0 || found >= limit) {
+			// Searched within the window only: indexOf on the whole array would scan to its end.
+			const inWindow = at < limit ? bytes.subarray(at, limit).indexOf(0xff) : -1;
+			const found = inWindow < 0 ? -1 : at + inWindow;
+			if (found < 0) {
 				this.skipped(at, limit);
 				this.position = limit;
 				return limit >= bytes.length ? null : undefined;
