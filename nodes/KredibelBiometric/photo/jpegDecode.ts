@@ -399,7 +399,7 @@ function noteScan(
 	progression: Progression,
 	problems: Set<string>,
 ): void {
-	if (outcome.discardedBytes > 0) problems.add('damaged picture data');
+	if (outcome.discardedBytes > 0 || outcome.badUnits > 0) problems.add('damaged picture data');
 	if (outcome.lostUnits === 0) return;
 	problems.add('picture data missing');
 	if (frame.progressive && scan.approximationHigh !== 0) return;
@@ -409,8 +409,13 @@ function noteScan(
 	}
 }
 
-/** The largest share of any component's area that no data reached (never coded counts whole). */
+/**
+ * The largest share of any component's area that no data reached (never coded counts whole). A
+ * progressive photo whose first component never got its first AC coefficient is counted whole
+ * too: it is an 8x blurred picture (a file cut after its DC scan).
+ */
 function missingFraction(frame: JpegFrame, progression: Progression): number {
+	if (frame.progressive && progression.coefficientBits[1] < 0) return 1;
 	let missing = 0;
 	for (let c = 0; c < frame.components.length; c++) {
 		const coded = frame.progressive

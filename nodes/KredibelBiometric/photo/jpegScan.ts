@@ -23,7 +23,7 @@ import { BitReader, decodeHuffman, type HuffmanTable, receiveExtend } from './hu
 import { type InverseDct, ZIGZAG_TO_NATURAL } from './idct';
 import type { PhotoBudget } from './budget';
 import type { JpegFrame, ScanHeader } from './jpegHeader';
-import { corrupt } from './picture';
+import { corrupt, PhotoError } from './picture';
 
 // Module-level aliases: hot loops then read a local binding rather than another module's export
 // (some bundlers turn every export access into a getter call).
@@ -190,6 +190,8 @@ export interface ScanOutcome {
 	lostUnits: number;
 	/** Bytes skipped as damaged or extraneous inside the scan (restart resynchronisation). */
 	discardedBytes: number;
+	/** Units whose data did not decode (bad Huffman codes and the like). */
+	badUnits: number;
 	/** The first unit the scan's data never reached (`units` when it reached the end). */
 	endedAt: number;
 }
@@ -249,6 +251,7 @@ export async function decodeScan(
 	}
 	let bytesRead = reader.pos;
 	let decodedUnits = 0;
+	let badUnits = 0;
 	let untilRestart = restartInterval;
 	let nextRestart = 0;
 	let skippingInterval = false;
@@ -276,17 +279,28 @@ export async function decodeScan(
 				if (streaming) greyUnit(active, single, row, column);
 				continue;
 			}
-			if (single) {
-				decodeBlock(active[0], row, column);
-			} else {
-				for (const component of active) {
-					const { horizontalSampling: h, verticalSampling: v } = component.state;
-					for (let y = 0; y < v; y++) {
-						for (let x = 0; x < h; x++) decodeBlock(component, row * v + y, column * h + x);
+			let badData = false;
+			try {
+				if (single) {
+					decodeBlock(active[0], row, column);
+				} else {
+					for (const component of active) {
+						const { horizontalSampling: h, verticalSampling: v } = component.state;
+						for (let y = 0; y < v; y++) {
+							for (let x = 0; x < h; x++) decodeBlock(component, row * v + y, column * h + x);
+						}
 					}
 				}
+			} catch (error) {
+				// A code not in the table, a band past coefficient 63...: damaged data, which
+				// loses the rest of its interval (libjpeg warns and decodes on from a wrong bit
+				// position, which only paints noise there). Anything else is not the data's fault.
+				const damage = error instanceof PhotoError && error.kind === 'corrupt';
+				if (!damage) throw corrupt(`JPEG could not be decoded: ${String(error)}`);
+				badData = true;
+				badUnits++;
 			}
-			if (reader.paddingBytes !== 0 && reader.overrun()) {
+			if (badData || (reader.paddingBytes !== 0 && reader.overrun())) {
 				// The data ran out (truncated file, or a marker where data should be): this unit
 				// holds padding, and so does the rest of the interval or scan.
 				if (restartInterval === 0) {
@@ -307,6 +321,7 @@ export async function decodeScan(
 		units,
 		lostUnits: units - decodedUnits,
 		discardedBytes: reader.discarded,
+		badUnits,
 		endedAt,
 	};
 }
