@@ -13,7 +13,7 @@
  */
 
 /** The prefix of a JPEG APP1 EXIF body (Exif 2.3 section 4.7.2), before the TIFF header. */
-export const EXIF_PREFIX: readonly number[] = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]; // "Exif\0\0"
+const EXIF_PREFIX: readonly number[] = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]; // "Exif\0\0"
 
 const ORIENTATION_TAG = 0x0112;
 const TYPE_SHORT = 3;

@@ -67,10 +67,10 @@ export { readJpegInfo } from './jpegHeader';
 export type JpegScale = 1 | 2 | 4 | 8;
 
 /** libjpeg-turbo refuses files above a scan limit (TJPARAM_SCANLIMIT); real photos have up to ~20. */
-export const MAX_SCANS = 100;
+const MAX_SCANS = 100;
 
 /** Huffman and quantisation tables one file may define: a photo defines a few per scan. */
-export const MAX_TABLE_DEFINITIONS = 1024;
+const MAX_TABLE_DEFINITIONS = 1024;
 
 /** Work units (budget.ts) for building one table: a DHT's 512-entry lookahead fill dominates. */
 const TABLE_UNITS = 8;

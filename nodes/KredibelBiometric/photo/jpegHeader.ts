@@ -76,7 +76,7 @@ export interface ScanHeader {
 }
 
 /** Frame header (B.2.2). `start`/`end` bound the segment after its length field. */
-export function parseFrame(
+function parseFrame(
 	bytes: Uint8Array,
 	marker: number,
 	start: number,
@@ -272,7 +272,7 @@ export function parseScanHeader(
 }
 
 /** Adobe APP14 (Technical Note 5116): the colour transform flag, or null if not an Adobe segment. */
-export function parseAdobeTransform(bytes: Uint8Array, start: number, end: number): number | null {
+function parseAdobeTransform(bytes: Uint8Array, start: number, end: number): number | null {
 	if (end - start < 12) return null;
 	const adobe = [0x41, 0x64, 0x6f, 0x62, 0x65]; // "Adobe"
 	for (let i = 0; i < 5; i++) if (bytes[start + i] !== adobe[i]) return null;

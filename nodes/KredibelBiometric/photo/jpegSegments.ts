@@ -41,15 +41,13 @@ export const DHT = 0xc4;
 export const JPG = 0xc8;
 export const DAC = 0xcc;
 export const RST0 = 0xd0;
-export const RST7 = 0xd7;
 export const SOI = 0xd8;
 export const EOI = 0xd9;
 export const SOS = 0xda;
 export const DQT = 0xdb;
 export const DNL = 0xdc;
 export const DRI = 0xdd;
-export const DHP = 0xde;
-export const EXP = 0xdf;
+const DHP = 0xde;
 export const APP0 = 0xe0;
 export const APP1 = 0xe1;
 export const APP14 = 0xee;
@@ -78,10 +76,6 @@ export function isJpeg(bytes: Uint8Array): boolean {
 /** Markers without a length field (T.81 Table B.1): TEM, RST0-7, SOI, EOI. */
 export function isStandalone(marker: number): boolean {
 	return marker === 0x01 || (marker >= RST0 && marker <= EOI);
-}
-
-export function isRestart(marker: number): boolean {
-	return marker >= RST0 && marker <= RST7;
 }
 
 /** Frame markers of JPEG kinds this codec does not decode, with what to tell the user. */
