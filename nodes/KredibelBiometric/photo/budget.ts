@@ -25,10 +25,11 @@ const MB = 1024 * 1024;
 export const MEMORY_LIMIT_BYTES = 48 * MB;
 
 /**
- * Work one photo may take. About 1.3 s on the bench machine for the costliest shapes (bench
- * section "hostile"); a 48-megapixel camera photo at 1/8 scale takes well under it.
+ * Work one photo may take: about 1.8 s of CPU at the 10,000 units per ms the bench's hostile
+ * section measured on the shared 2-core machine under load (faster when it is quiet). A 48 MP
+ * progressive camera photo takes 13.4 million.
  */
-export const WORK_LIMIT_UNITS = 30_000_000;
+export const WORK_LIMIT_UNITS = 18_000_000;
 
 /** The checkpoint is called at least once per this many units (well under 50 ms of work). */
 export const UNITS_PER_CHECKPOINT = 8192;
@@ -97,6 +98,20 @@ export class PhotoBudget {
 				'The photo needs more work to decode than the node allows for one photo (its data is unusually long or repetitive for its size)',
 			);
 		}
+	}
+
+	/**
+	 * Refuses up front work that cannot fit what is left of the limit (`units` being a lower
+	 * bound of it, e.g. every byte of entropy-coded data read once), rather than after spending
+	 * the budget on it.
+	 */
+	ensureAffordable(units: number, what: string): void {
+		if (this.workDone + units <= this.limits.workUnits) return;
+		throw new PhotoError(
+			'too_large',
+			`The photo needs more work to decode than the node allows for one photo (${what}); send a smaller photo`,
+			{ limit: 'input' },
+		);
 	}
 
 	/** Calls the checkpoint when enough work was done since the last call. */

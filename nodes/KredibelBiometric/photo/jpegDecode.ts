@@ -264,6 +264,15 @@ async function decode(
 		if (!decoder) {
 			const streaming = !frame.progressive && scan.components.length === count;
 			decoder = await startFrame(frame, preferred, streaming, options.keepCmyk === true, budget);
+			// At least every block visited once and every byte after here read once.
+			budget.ensureAffordable(
+				decoder.components.reduce(
+					(blocks, state) => blocks + state.blocksPerLine * state.blocksPerColumn,
+					0,
+				) +
+					(bytes.length - sos.end),
+				`${frame.width}x${frame.height} pixels in ${Math.round(bytes.length / 1024)} KB`,
+			);
 		}
 		if (!followsProgression(frame, scan, progression)) {
 			if (frame.progressive) {
