@@ -48,7 +48,8 @@ describe('hostile photos stay within the budget', () => {
 			return;
 		}
 		expect(result.bytes.length).toBeLessThanOrEqual(MB);
-		expect(djpeg(result.bytes).length).toBeGreaterThan(0);
+		// What is sent reads in the reference decoder (a PNG sent as PNG is the PNG tests' concern).
+		if (result.bytes[0] === 0xff) expect(djpeg(result.bytes).length).toBeGreaterThan(0);
 		if (input.mustNotLeak) {
 			expect(Buffer.from(result.bytes).includes(Buffer.from(input.mustNotLeak))).toBe(false);
 		}
