@@ -64,13 +64,20 @@ function photoFailure(error: PhotoError): Failure {
 				'The execution was stopped; run it again to verify this item.',
 			);
 		case 'too_large':
-			return localFailure('image_too_large', error.message, PREPARED_HINTS.tooLarge);
-		case 'unsupported':
 			return localFailure(
-				'unsupported_image_format',
-				`The photo is of a kind the node cannot convert: ${error.message}`,
-				PREPARED_HINTS.format,
+				'image_too_large',
+				error.message,
+				error.details.limit === 'output' ? PREPARED_HINTS.maxImageSize : PREPARED_HINTS.tooLarge,
 			);
+		case 'unsupported':
+			// A kind the codec names itself (arithmetic, 12-bit, lossless JPEG) comes with its fix.
+			return error.details.fix
+				? localFailure('unsupported_image_format', error.message, error.details.fix)
+				: localFailure(
+						'unsupported_image_format',
+						`The photo is of a kind the node cannot convert: ${error.message}`,
+						PREPARED_HINTS.format,
+					);
 		default:
 			return localFailure(
 				'unsupported_image_format',

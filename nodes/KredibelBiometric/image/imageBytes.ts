@@ -48,6 +48,8 @@ export const PREPARED_HINTS = {
 		'Send a smaller photo: with Prepare Photo on, the node accepts photos up to 25 MB and 50 megapixels and shrinks them to Max Image Size itself.',
 	format:
 		'Kredibel accepts JPEG, PNG and SVG. Send the photo as JPEG or PNG (a phone can save JPEG instead of HEIC); the node then makes it upright and small enough itself.',
+	maxImageSize:
+		'The limit met is Max Image Size: raise it (Kredibel itself accepts up to 1024 KB), or send a photo with less fine detail or noise.',
 };
 
 export interface ImageHints {
@@ -221,7 +223,12 @@ function describeUnsupportedFormat(bytes: Buffer): string {
 	) {
 		return 'a TIFF image';
 	}
-	if (head.subarray(0, 2).equals(JPEG_MAGIC.subarray(0, 2))) return 'a truncated JPEG';
+	if (head.subarray(0, 2).equals(JPEG_MAGIC.subarray(0, 2))) {
+		// Three bytes or fewer were cut off; a longer file with a broken start was damaged.
+		return bytes.length <= JPEG_MAGIC.length
+			? 'a truncated JPEG'
+			: 'a damaged JPEG (its first bytes are not a valid JPEG start)';
+	}
 	if (head.subarray(0, 4).equals(PNG_MAGIC.subarray(0, 4))) return 'a truncated PNG';
 	if (ascii.startsWith('PK\u0003\u0004')) return 'a ZIP archive';
 	return 'not a JPEG, PNG or SVG image';
