@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { cutText } from '../../nodes/KredibelBiometric/common/quote';
 import { redactNik, redactText } from '../../nodes/KredibelBiometric/masking';
 import { digitString } from '../helpers/nikArbitraries';
+import { expectNoBirthDate, spelledNik } from '../helpers/nikMasking';
 
 const NIK = '3171011708450001';
 const MASKED = '317101******0001';
@@ -125,59 +126,6 @@ describe('Mask NIK, the spellings from the attacker review (issue 27, point 1)',
 	});
 });
 
-/** One NIK digit as someone may write it: ASCII, fullwidth, Arabic-Indic, Devanagari, bold, or percent-encoded. */
-const DIGIT_FORMS: Array<(digit: number) => string> = [
-	(digit) => String(digit),
-	(digit) => String.fromCodePoint(0xff10 + digit),
-	(digit) => String.fromCodePoint(0x0660 + digit),
-	(digit) => String.fromCodePoint(0x0966 + digit),
-	(digit) => String.fromCodePoint(0x1d7ce + digit),
-	(digit) => `%3${digit}`,
-];
-/** What goes between digit groups, typed, pasted or percent-encoded (once or twice). */
-const SEPARATORS = [
-	' ',
-	'.',
-	'-',
-	':',
-	'|',
-	'/',
-	'_',
-	'+',
-	'\t',
-	'\n',
-	'\u00a0',
-	'\u2013',
-	'\u2014',
-	'\u2003',
-	'\u200b',
-	'%20',
-	'%3A',
-	'%7C',
-	'%2D',
-	'%C2%A0',
-	'%E2%80%93',
-	'%2520',
-];
-
-/** A spelling of `nik`: mostly ASCII digits, some in other forms, separators in some gaps. */
-const spelling = (nik: string) =>
-	fc
-		.tuple(
-			fc.array(fc.nat({ max: DIGIT_FORMS.length * 3 }), { minLength: 16, maxLength: 16 }),
-			fc.array(fc.array(fc.constantFrom(...SEPARATORS), { maxLength: 2 }), {
-				minLength: 15,
-				maxLength: 15,
-			}),
-		)
-		.map(([forms, gaps]) =>
-			Array.from(nik, (digit, k) => {
-				// ASCII two times in three.
-				const form = DIGIT_FORMS[forms[k] < DIGIT_FORMS.length ? forms[k] : 0];
-				return form(Number(digit)) + (k < 15 ? gaps[k].join('') : '');
-			}).join(''),
-		);
-
 const filler = fc.string({ unit: fc.constantFrom(...'abc XYZ:/?=&é'), maxLength: 400 });
 
 /** Where a NIK shows up: a message, a URL, a key, any depth of `raw`, cut at any offset. */
@@ -186,7 +134,7 @@ const placedNik = digitString(16)
 	.chain((nik) =>
 		fc.record({
 			nik: fc.constant(nik),
-			spelled: spelling(nik),
+			spelled: spelledNik(nik),
 			before: filler,
 			after: filler,
 			url: fc.webUrl(),
@@ -195,68 +143,6 @@ const placedNik = digitString(16)
 			asKey: fc.boolean(),
 		}),
 	);
-
-/** Arabic-Indic and Devanagari digits have no compatibility form: the oracle maps them itself. */
-const ZEROS_WITHOUT_COMPATIBILITY_FORM = [0x0660, 0x0966];
-
-/**
- * The oracle: text as a reader could join it back into one number. Percent-escapes decoded
- * (twice-encoded ones too), every digit form as ASCII, and separators (anything but letters,
- * numbers and `*`, at most 6 in a row) between digits removed.
- */
-function readBack(text: string): string {
-	const decoded = text
-		.replace(/%25([0-9a-f]{2})/gi, '%$1')
-		.replace(/(?:%[0-9a-f]{2})+/gi, (escapes) => {
-			try {
-				return decodeURIComponent(escapes);
-			} catch {
-				return escapes;
-			}
-		});
-	const ascii = Array.from(decoded, (character) => {
-		const code = character.codePointAt(0) as number;
-		for (const zero of ZEROS_WITHOUT_COMPATIBILITY_FORM) {
-			if (code >= zero && code <= zero + 9) return String(code - zero);
-		}
-		const compatible = character.normalize('NFKC');
-		return /^[0-9]$/.test(compatible) ? compatible : character;
-	}).join('');
-	return ascii.replace(/(?<=\d)[^\p{L}\p{N}*]{1,6}(?=\d)/gu, '');
-}
-
-/** Pieces of 6 digits of the NIK that hold a birth-date digit: starting at positions 2 to 11. */
-function birthDatePieces(nik: string): string[] {
-	return Array.from({ length: 10 }, (_, k) => nik.slice(k + 1, k + 7));
-}
-
-/** Every text in a JSON value: strings, numbers, and keys. */
-function texts(value: unknown, found: string[] = []): string[] {
-	if (typeof value === 'string') found.push(value);
-	else if (typeof value === 'number') found.push(String(value));
-	else if (Array.isArray(value)) value.forEach((inner) => texts(inner, found));
-	else if (typeof value === 'object' && value !== null) {
-		for (const [key, inner] of Object.entries(value)) {
-			found.push(key);
-			texts(inner, found);
-		}
-	}
-	return found;
-}
-
-function expectNoBirthDate(value: unknown, nik: string): void {
-	const pieces = birthDatePieces(nik);
-	for (const text of texts(value)) {
-		const read = readBack(text);
-		for (const piece of pieces) {
-			if (read.includes(piece)) {
-				throw new Error(
-					`${JSON.stringify(text)} reads back as ${JSON.stringify(read)}, with ${piece}`,
-				);
-			}
-		}
-	}
-}
 
 function nest(value: unknown, depth: number, asKey: boolean, key: string): unknown {
 	let nested: unknown = asKey ? { [key]: value } : value;
