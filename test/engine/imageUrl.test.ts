@@ -486,6 +486,29 @@ describe('private addresses (the default: Allow Private Addresses off)', () => {
 		expect(host.requests).toHaveLength(1);
 	});
 
+	it('intranet names (issue 27, point 4): refused like private addresses, before any connection, nothing sent', async () => {
+		const links = [
+			'http://vm/face.jpg',
+			'http://runsc:8080/face.jpg',
+			'https://nas.home.arpa./face.jpg',
+			'http://metadata.google.internal/computeMetadata/v1/',
+			'http://instance-data/latest/meta-data/',
+			'http://ip6-localhost/face.jpg',
+		];
+		const run = await verifyLinks(
+			links.map((link) => [SANDBOX_NIKS.match, link]),
+			{ options: { allowPrivateAddresses: false } },
+		);
+		const items = allItems(run);
+		expect(items).toHaveLength(links.length);
+		for (const item of items) {
+			expect(item.json).toMatchObject({ errorType: 'image_download_failed', charged: false });
+			expect(item.json.error).toMatch(/name.*Allow Private Addresses/);
+		}
+		expect(host.requests).toHaveLength(0);
+		expect(env.biometricRequests()).toHaveLength(0);
+	});
+
 	it('an option that is neither true nor false is refused as invalid_parameter', async () => {
 		const { item } = await verifyLink(image('face.jpg'), {
 			options: { allowPrivateAddresses: 'yes' },
