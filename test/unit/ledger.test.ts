@@ -4,6 +4,8 @@
  * executions, in this process (memory) and in others (n8n's deduplication store); free failures
  * sent again; memory bounded, and one busy execution cannot take another's answers.
  */
+import { createHash } from 'node:crypto';
+
 import type { Answer } from '../../nodes/KredibelBiometric/kredibel/answer';
 import {
 	ACTIVE_MS,
@@ -18,7 +20,13 @@ import {
 	VerificationLedger,
 	type Obtained,
 } from '../../nodes/KredibelBiometric/reuse/ledger';
-import { bucketValues, ProcessedStore } from '../../nodes/KredibelBiometric/reuse/processedStore';
+import {
+	BUCKET_LENGTHS_MS,
+	lookupValues,
+	MAX_STORE_ENTRIES,
+	ProcessedStore,
+	recordValues,
+} from '../../nodes/KredibelBiometric/reuse/processedStore';
 
 const NIK = '1234567890123456';
 const HOUR = 3_600_000;
@@ -54,26 +62,56 @@ const failure = (charged: Failure['charged']): Answer => ({
 });
 
 /**
- * The contract of n8n's deduplication store as the node uses it (mode "entries"): values seen
- * before are "processed", the others are recorded as they are checked; removeProcessed forgets.
- * Shared by "processes" in these tests as n8n's database is; the e2e suite runs the real one.
+ * n8n's deduplication store as the node uses it (mode "entries"), as n8n 2.41.1 implements it
+ * (DeduplicationHelper.handleHashedItems): one list per node of md5 digests of the values, no
+ * time; values seen before are "processed", the others are appended as they are checked, and
+ * the oldest go once the list passes `maxEntries`; removeProcessed forgets. Shared by
+ * "processes" in these tests as n8n's database is; the e2e suite runs the real one.
  */
 class StoreDouble {
-	readonly values = new Set<string>();
+	/** The list, oldest first; a Set keeps insertion order and, as n8n's list, holds each digest once. */
+	readonly digests = new Set<string>();
 	calls = 0;
+	/** How many values each call carried. */
+	readonly valuesPerCall: number[] = [];
 	failing = false;
-	async checkProcessedAndRecord(items: Array<string | number>) {
+	async checkProcessedAndRecord(
+		items: Array<string | number>,
+		_scope: string,
+		options: { maxEntries?: number },
+	) {
 		this.calls++;
+		this.valuesPerCall.push(items.length);
 		if (this.failing) throw new Error('database is locked');
-		const processed = items.filter((item) => this.values.has(String(item)));
-		const fresh = items.filter((item) => !this.values.has(String(item)));
-		for (const item of fresh) this.values.add(String(item));
+		const processed = items.filter((item) => this.digests.has(md5(item)));
+		const fresh = items.filter((item) => !this.digests.has(md5(item)));
+		for (const item of fresh) this.digests.add(md5(item));
+		for (const oldest of this.digests) {
+			if (!options.maxEntries || this.digests.size <= options.maxEntries) break;
+			this.digests.delete(oldest);
+		}
 		return { new: fresh, processed };
 	}
 	async removeProcessed(items: Array<string | number>) {
 		this.calls++;
-		for (const item of items) this.values.delete(String(item));
+		this.valuesPerCall.push(items.length);
+		for (const item of items) this.digests.delete(md5(item));
 	}
+	get size(): number {
+		return this.digests.size;
+	}
+	/** Whether the list holds this value (as its digest). */
+	has(value: string): boolean {
+		return this.digests.has(md5(value));
+	}
+	/** Puts a value in, as another process's write would. */
+	add(value: string): void {
+		this.digests.add(md5(value));
+	}
+}
+
+function md5(value: string | number): string {
+	return createHash('md5').update(String(value)).digest('base64');
 }
 
 /** A clock the test moves. */
@@ -306,15 +344,19 @@ describe('across processes, through the deduplication store', () => {
 		expect(call).toHaveBeenCalledTimes(1);
 		expect(first.kind).toBe('answer');
 		expect(second).toEqual({ kind: 'duplicate', windowMs: 24 * HOUR });
-		// Only the current bucket's value stays recorded, and it is a digest.
-		expect(database.values.size).toBe(1);
-		expect([...database.values][0]).not.toContain(NIK);
+		// Only the current buckets' values stay recorded, one per bucket length, as md5 digests of
+		// values that are themselves digests.
+		expect(database.size).toBe(BUCKET_LENGTHS_MS.length);
+		for (const value of recordValues(`${ACCOUNT}\u0000${key}`, Date.now())) {
+			expect(value).not.toContain(NIK);
+			expect(database.has(value)).toBe(true);
+		}
 	});
 
 	it('forgets a free failure at once, so another process may send it again', async () => {
 		const database = new StoreDouble();
 		await inNewProcess('p1', database).obtain(key, window24h, async () => failure(false));
-		expect(database.values.size).toBe(0);
+		expect(database.size).toBe(0);
 		const call = jest.fn(async () => verdict);
 		await inNewProcess('p2', database).obtain(key, window24h, call);
 		expect(call).toHaveBeenCalledTimes(1);
@@ -327,9 +369,9 @@ describe('across processes, through the deduplication store', () => {
 		await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(key, window24h, async () =>
 			failure(false),
 		);
-		expect(database.values.size).toBe(0);
+		expect(database.size).toBe(0);
 		// Another worker read the list before the release and wrote it back after it.
-		database.values.add(bucketValues(`${ACCOUNT}\u0000${key}`, 24 * HOUR, Date.now())[0]);
+		database.add(recordValues(`${ACCOUNT}\u0000${key}`, Date.now())[2]);
 		const retry = jest.fn(async () => verdict);
 		const again = await new VerificationLedger('e1', ACCOUNT, store, memory).obtain(
 			key,
@@ -338,7 +380,10 @@ describe('across processes, through the deduplication store', () => {
 		);
 		expect(retry).toHaveBeenCalledTimes(1);
 		expect(answerOf(again).result.ok).toBe(true);
-		expect(database.values.size).toBe(1);
+		// The retry paid: it is recorded again in every bucket length, for any window to find.
+		for (const value of recordValues(`${ACCOUNT}\u0000${key}`, Date.now())) {
+			expect(database.has(value)).toBe(true);
+		}
 		// Another process (its own memory) now finds the record: a duplicate, free.
 		expect((await inNewProcess('p2', database).obtain(key, window24h, retry)).kind).toBe(
 			'duplicate',
@@ -347,7 +392,7 @@ describe('across processes, through the deduplication store', () => {
 
 	it('does not consult the store with window 0, and sends when the store fails or is missing', async () => {
 		const database = new StoreDouble();
-		database.values.add(bucketValues(`${ACCOUNT}\u0000${key}`, 24 * HOUR, Date.now())[0]);
+		database.add(recordValues(`${ACCOUNT}\u0000${key}`, Date.now())[2]);
 		const call = jest.fn(async () => verdict);
 		await inNewProcess('p1', database).obtain(key, { reuseWindowMs: 0, keepRaw: false }, call);
 		expect(database.calls).toBe(0);
@@ -357,25 +402,128 @@ describe('across processes, through the deduplication store', () => {
 		expect(call).toHaveBeenCalledTimes(3);
 	});
 
-	it('finds a record for at least the window and at most 1.25 times it', async () => {
-		const windowMs = 8 * HOUR;
-		for (const [age, found] of [
-			[0, true],
-			[windowMs - 1, true],
-			[windowMs * 1.25 + 1, false],
-			[windowMs * 3, false],
-		] as const) {
-			for (const offset of [0, 0.37, 0.999]) {
-				const database = new StoreDouble();
-				// Anywhere in a bucket: the window must hold whatever the time of the first record.
-				const time = clock(1_800_000_000_000 + Math.floor((offset * windowMs) / 4));
-				const at = time.now();
-				await new ProcessedStore(database, time.now).claim('applicant', windowMs);
-				time.advance(age);
-				const claim = await new ProcessedStore(database, time.now).claim('applicant', windowMs);
-				expect([age, claim.kind]).toEqual([age, found ? 'seen' : 'new']);
-				expect(time.now() - at).toBe(age);
+	it('finds a record for at least the window and at most 1.25 times it (15 minutes more under an hour)', async () => {
+		for (const windowMs of [0.25 * HOUR, HOUR, 8 * HOUR, 24 * HOUR, 63 * HOUR, 720 * HOUR]) {
+			const slack = Math.max(windowMs / 4, BUCKET_LENGTHS_MS[0]);
+			for (const [age, found] of [
+				[0, true],
+				[windowMs - 1, true],
+				[windowMs + slack, false],
+				[windowMs * 3, false],
+			] as const) {
+				for (const offset of [0, 0.37, 0.999]) {
+					const database = new StoreDouble();
+					// Anywhere in a bucket: the window must hold whatever the time of the first record.
+					const time = clock(1_800_000_000_000 + Math.floor(offset * BUCKET_LENGTHS_MS[4]));
+					await new ProcessedStore(database, time.now).claim('applicant', windowMs);
+					time.advance(age);
+					const claim = await new ProcessedStore(database, time.now).claim('applicant', windowMs);
+					expect([windowMs / HOUR, age, claim.kind]).toEqual([
+						windowMs / HOUR,
+						age,
+						found ? 'seen' : 'new',
+					]);
+				}
 			}
+		}
+	});
+});
+
+describe("a record in n8n's store is found by any Reuse Window (issue 27, point 6)", () => {
+	it('two windows over one store: what a 24-hour process recorded a minute ago, a 12-hour one finds, and the other way round', async () => {
+		for (const [recorder, finder] of [
+			[24, 12],
+			[12, 24],
+			[1, 720],
+			[720, 0.5],
+		]) {
+			const database = new StoreDouble();
+			const time = clock();
+			const call = jest.fn(async () => verdict);
+			const processOne = new VerificationLedger(
+				'p1-e1',
+				ACCOUNT,
+				new ProcessedStore(database, time.now),
+				new AnswerMemory(time.now),
+			);
+			await processOne.obtain(key, { reuseWindowMs: recorder * HOUR, keepRaw: false }, call);
+			time.advance(60_000);
+			const processTwo = new VerificationLedger(
+				'p2-e1',
+				ACCOUNT,
+				new ProcessedStore(database, time.now),
+				new AnswerMemory(time.now),
+			);
+			const second = await processTwo.obtain(
+				key,
+				{ reuseWindowMs: finder * HOUR, keepRaw: false },
+				call,
+			);
+			expect([recorder, finder, second.kind]).toEqual([recorder, finder, 'duplicate']);
+			expect(call).toHaveBeenCalledTimes(1);
+		}
+	});
+
+	it('each window finds a record exactly when it is young enough for it (any age, any window)', async () => {
+		const windows = [0.5, 1, 6, 12, 24, 48, 168, 720].map((hours) => hours * HOUR);
+		const ages = [
+			1,
+			10 * 60_000,
+			0.9 * HOUR,
+			5 * HOUR,
+			11 * HOUR,
+			23 * HOUR,
+			47 * HOUR,
+			200 * HOUR,
+		];
+		const database = new StoreDouble();
+		const time = clock(1_800_000_000_000 + 7 * 60_000);
+		const recordedAt = time.now();
+		await new ProcessedStore(database, time.now).claim('applicant', 24 * HOUR);
+		for (const age of ages) {
+			time.advance(recordedAt + age - time.now());
+			for (const windowMs of windows) {
+				const store = new ProcessedStore(database, time.now);
+				const claim = await store.claim('applicant', windowMs);
+				const slack = Math.max(windowMs / 4, BUCKET_LENGTHS_MS[0]);
+				if (age < windowMs) expect([age, windowMs, claim.kind]).toEqual([age, windowMs, 'seen']);
+				if (age >= windowMs + slack) {
+					expect([age, windowMs, claim.kind]).toEqual([age, windowMs, 'new']);
+				}
+				// A claim that recorded anew is released again, so the next window sees only the first record.
+				if (claim.kind === 'new') await claim.release();
+			}
+		}
+	});
+
+	it('two calls to the store per item, with at most 22 values each, whatever the window; only 5 values stay', async () => {
+		for (const hours of [0.1, 0.5, 1, 3.9, 4, 15.9, 16, 63.9, 64, 255, 720]) {
+			const database = new StoreDouble();
+			const call = jest.fn(async () => verdict);
+			await inNewProcess('p1', database).obtain(
+				key,
+				{ reuseWindowMs: hours * HOUR, keepRaw: false },
+				call,
+			);
+			expect([hours, database.calls]).toEqual([hours, 2]);
+			expect(Math.max(...database.valuesPerCall)).toBeLessThanOrEqual(22);
+			expect(database.size).toBe(BUCKET_LENGTHS_MS.length);
+			expect(lookupValues('k', hours * HOUR, Date.now()).length).toBeLessThanOrEqual(17);
+		}
+	});
+
+	it('a full store keeps its newest 3,997 applicants: asking pushes out at most a few of the oldest', async () => {
+		const database = new StoreDouble();
+		const perApplicant = BUCKET_LENGTHS_MS.length;
+		const applicants = MAX_STORE_ENTRIES / perApplicant + 50;
+		const store = new ProcessedStore(database);
+		for (let i = 0; i < applicants; i++) await store.claim(`applicant ${i}`, 720 * HOUR);
+		expect(database.size).toBeLessThanOrEqual(MAX_STORE_ENTRIES);
+		// The last MAX_STORE_ENTRIES / 5 - 3 applicants are all still found.
+		for (let i = applicants - (MAX_STORE_ENTRIES / perApplicant - 3); i < applicants; i += 97) {
+			expect((await new ProcessedStore(database).claim(`applicant ${i}`, 720 * HOUR)).kind).toBe(
+				'seen',
+			);
 		}
 	});
 });

@@ -126,6 +126,8 @@ export class VerificationLedger {
 		if (mayHaveCharged(answer)) {
 			releasedHere.delete(key);
 			this.memory.remember(key, this.executionId, answer, keepRaw);
+			// Sent despite a record this execution had released: recorded again for other processes.
+			if (claim.kind === 'seen') await this.store.record(key);
 			return { kind: 'answer', answer };
 		}
 		if (claim.kind === 'new') await claim.release();
