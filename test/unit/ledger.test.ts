@@ -8,13 +8,18 @@ import type { Answer } from '../../nodes/KredibelBiometric/kredibel/answer';
 import {
 	ACTIVE_MS,
 	AnswerMemory,
+	HARD_MAX_BYTES,
+	HARD_MAX_ENTRIES,
+	MAX_BYTES,
 	MAX_ENTRIES,
 	MAX_KEPT_RAW_CHARS,
+	MAX_PER_EXECUTION,
 } from '../../nodes/KredibelBiometric/reuse/answerMemory';
 import type { Failure } from '../../nodes/KredibelBiometric/common/failure';
 import {
 	accountKey,
 	applicantKey,
+	ledgerFootprint,
 	VerificationLedger,
 	type Obtained,
 } from '../../nodes/KredibelBiometric/reuse/ledger';
@@ -483,5 +488,118 @@ describe("a record in n8n's store is found by any Reuse Window (issue 27, point 
 				'seen',
 			);
 		}
+	});
+});
+
+describe('process memory is bounded by what is remembered, not by how many executions ran (issue 27, point 2)', () => {
+	const EXECUTIONS = 100_000;
+
+	/** What the reuse room keeps between executions, sampled as they run. */
+	function footprint(memory: AnswerMemory) {
+		return { ...memory.stats(), ...ledgerFootprint() };
+	}
+
+	it('100,000 executions that remember nothing (free failures, no store) leave nothing: the size stays flat at zero', async () => {
+		const memory = new AnswerMemory();
+		const store = new ProcessedStore(undefined);
+		const samples: Array<ReturnType<typeof footprint>> = [];
+		for (let i = 0; i < EXECUTIONS; i++) {
+			const ledger = new VerificationLedger(`execution ${i}`, ACCOUNT, store, memory);
+			await ledger.obtain(applicantKey(NIK, Buffer.from(`selfie ${i}`)), window24h, async () =>
+				failure(false),
+			);
+			if (i % 20_000 === 0 || i === EXECUTIONS - 1) samples.push(footprint(memory));
+		}
+		const empty = { entries: 0, bytes: 0, executions: 0, keys: 0, inFlight: 0, released: 0 };
+		expect(samples).toEqual(samples.map(() => empty));
+	});
+
+	it('100,000 executions that each remember a paid answer and go quiet: entries, bytes and executions stay within the caps', () => {
+		const time = clock();
+		const memory = new AnswerMemory(time.now);
+		const large: Answer = { ...verdict, raw: { note: 'x'.repeat(2_000) } };
+		let highest = { entries: 0, bytes: 0, executions: 0, keys: 0 };
+		for (let i = 0; i < EXECUTIONS; i++) {
+			memory.remember(`applicant ${i}`, `execution ${i}`, i % 2 ? large : verdict, true);
+			time.advance(ACTIVE_MS + 1);
+			const stats = memory.stats();
+			highest = {
+				entries: Math.max(highest.entries, stats.entries),
+				bytes: Math.max(highest.bytes, stats.bytes),
+				executions: Math.max(highest.executions, stats.executions),
+				keys: Math.max(highest.keys, stats.keys),
+			};
+		}
+		expect(highest.entries).toBeLessThanOrEqual(MAX_ENTRIES);
+		expect(highest.executions).toBeLessThanOrEqual(MAX_ENTRIES);
+		expect(highest.keys).toBeLessThanOrEqual(MAX_ENTRIES);
+		expect(highest.bytes).toBeLessThanOrEqual(MAX_BYTES + 64 * 1024);
+		// The newest answers are the ones kept.
+		expect(memory.find(`applicant ${EXECUTIONS - 1}`, 'someone else', 48 * HOUR)).toBeDefined();
+		expect(memory.find('applicant 0', 'someone else', 48 * HOUR * 10_000)).toBeUndefined();
+	});
+
+	it('executions that all still run cannot grow it past the hard ceiling: the least recently active gives way', () => {
+		// The caps scaled down 1,000 times, so the test stays short.
+		const limits = {
+			maxEntries: MAX_ENTRIES / 1000,
+			maxBytes: MAX_BYTES / 1000,
+			maxPerExecution: MAX_PER_EXECUTION / 1000,
+			hardMaxEntries: HARD_MAX_ENTRIES / 1000,
+			hardMaxBytes: HARD_MAX_BYTES / 1000,
+		};
+		const memory = new AnswerMemory(Date.now, limits);
+		let highest = { entries: 0, bytes: 0 };
+		const runs = 30;
+		for (let run = 0; run < runs; run++) {
+			for (let i = 0; i < limits.maxPerExecution; i++) {
+				memory.remember(`applicant ${run}-${i}`, `running ${run}`, verdict, false);
+				const { entries, bytes } = memory.stats();
+				highest = {
+					entries: Math.max(highest.entries, entries),
+					bytes: Math.max(highest.bytes, bytes),
+				};
+			}
+		}
+		expect(highest.entries).toBeLessThanOrEqual(limits.hardMaxEntries);
+		expect(highest.bytes).toBeLessThanOrEqual(limits.hardMaxBytes);
+		expect(memory.stats().entries).toBeGreaterThan(limits.maxEntries);
+		// The most recent run keeps every answer it needs for its next try.
+		for (let i = 0; i < limits.maxPerExecution; i++) {
+			expect(memory.find(`applicant ${runs - 1}-${i}`, `running ${runs - 1}`, 0)).toBeDefined();
+		}
+	});
+
+	it('with the store in use, released applicants are kept 15 minutes at most and 10,000 at most', async () => {
+		const database = new StoreDouble();
+		const memory = new AnswerMemory();
+		for (let i = 0; i < 12_000; i++) {
+			const ledger = new VerificationLedger(`e${i}`, ACCOUNT, new ProcessedStore(database), memory);
+			await ledger.obtain(applicantKey(NIK, Buffer.from(`s${i}`)), window24h, async () =>
+				failure(false),
+			);
+		}
+		expect(ledgerFootprint().released).toBeLessThanOrEqual(10_000);
+		expect(memory.stats().executions).toBe(0);
+		expect(database.size).toBe(0);
+	});
+
+	it('an execution id of any length costs a bounded key', async () => {
+		const memory = new AnswerMemory();
+		const longId = `1234\u0000${'node name '.repeat(10_000)}`;
+		await new VerificationLedger(longId, ACCOUNT, new ProcessedStore(undefined), memory).obtain(
+			key,
+			window24h,
+			async () => verdict,
+		);
+		expect(memory.stats().bytes).toBeLessThan(2_000);
+		// The same execution still finds its own answer (Retry On Fail).
+		const again = await new VerificationLedger(
+			longId,
+			ACCOUNT,
+			new ProcessedStore(undefined),
+			memory,
+		).obtain(key, { reuseWindowMs: 0, keepRaw: false }, async () => failure(false));
+		expect(again.kind === 'answer' && again.reused).toBe(true);
 	});
 });
