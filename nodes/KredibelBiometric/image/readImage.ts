@@ -25,7 +25,13 @@ import {
 	PhotoError,
 	preparePhoto,
 } from '../photo';
-import { isToolMode, TOOL_DOWNLOAD_FAILED_HINT, TOOL_DOWNLOAD_FAILED_REASON } from '../toolMode';
+import {
+	isToolMode,
+	TOOL_DOWNLOAD_FAILED_HINT,
+	TOOL_DOWNLOAD_FAILED_REASON,
+	toolClock,
+	waitForToolFailureTime,
+} from '../toolMode';
 
 /**
  * The download has a timeout of its own: the Timeout option is about Kredibel, which waits for the
@@ -80,9 +86,24 @@ export async function readImage(
 	isCancelled: () => boolean,
 	purpose: 'send' | 'check' = 'send',
 ): Promise<ImageRead> {
-	const read = await readAndCheck(context, item, itemIndex, settings, isCancelled, purpose);
-	if (read.ok || !answersToolWithoutReason(context, settings)) return read;
-	// The image came from a link the model chose: it learns that the image did not come, not why.
+	const asTool = answersToolWithoutReason(context, settings);
+	const startedAt = toolClock.now();
+	// As a tool a failed link is not retried: retries would make a passing failure (a 503, a
+	// refused connection) take longer than the others.
+	const retries = asTool ? 0 : settings.maxRetries;
+	const read = await readAndCheck(
+		context,
+		item,
+		itemIndex,
+		settings,
+		isCancelled,
+		purpose,
+		retries,
+	);
+	if (read.ok || !asTool) return read;
+	// The image came from a link the model chose: it learns that the image did not come, not why,
+	// and not sooner for one reason than for another.
+	await waitForToolFailureTime(startedAt);
 	return { ok: false, failure: toolDownloadFailure() };
 }
 
@@ -104,6 +125,7 @@ async function readAndCheck(
 	settings: ItemSettings,
 	isCancelled: () => boolean,
 	purpose: 'send' | 'check',
+	downloadRetries: number,
 ): Promise<ImageRead> {
 	// With Prepare Photo on, a photo above Max Image Size is what the step is for: the input may
 	// be up to MAX_INPUT_BYTES, and the prepared photo must then fit Max Image Size.
@@ -133,7 +155,7 @@ async function readAndCheck(
 				});
 				return downloaded.ok ? { ok: true, value: downloaded.bytes } : downloaded;
 			},
-			{ maxRetries: settings.maxRetries, isCancelled },
+			{ maxRetries: downloadRetries, isCancelled },
 		);
 		if (!result.ok) return result;
 		bytes = result.value;
