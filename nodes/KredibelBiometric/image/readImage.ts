@@ -15,6 +15,7 @@ import {
 	type ImageHints,
 	PREPARED_HINTS,
 	sniffImageFormat,
+	unwrapSvgPhoto,
 } from './imageBytes';
 import { checkImageAddress, downloadImage } from './imageDownload';
 import type { ItemSettings } from '../itemSettings';
@@ -68,7 +69,7 @@ function toolDownloadFailure(): Failure {
 
 /**
  * `photo`: what Prepare Photo changed (null: sent byte for byte); absent when Prepare Photo is
- * off, the image is an SVG, or only the header was checked.
+ * off or only the header was checked. For an SVG, the bytes are those of the photo it wraps.
  */
 export type ImageRead =
 	| { ok: true; bytes: Buffer; photo?: PhotoChanges | null }
@@ -173,32 +174,40 @@ async function readAndCheck(
 		if (!read.ok) return read;
 		bytes = read.bytes;
 	}
+	const checkpoint = yieldingCheckpoint(isCancelled);
+	// An SVG is never sent: the photo it wraps goes on, checked and prepared as any other.
+	if (sniffImageFormat(bytes) === 'svg') {
+		let unwrapped: Awaited<ReturnType<typeof unwrapSvgPhoto>>;
+		try {
+			unwrapped = await unwrapSvgPhoto(bytes, inputLimit, checkpoint, hints);
+		} catch (error) {
+			// The checkpoint stops the scan when the execution is cancelled.
+			const stopped =
+				error instanceof PhotoError ? error : new PhotoError('corrupt', String(error));
+			return { ok: false, failure: photoFailure(stopped) };
+		}
+		if (!unwrapped.ok) {
+			const { errorType, reason, hint } = unwrapped.problem;
+			return { ok: false, failure: localFailure(errorType, reason, hint) };
+		}
+		bytes = unwrapped.bytes;
+	}
 	if (!prepare) {
 		const problem = checkImageBytes(bytes, settings.maxImageBytes);
 		if (problem)
 			return { ok: false, failure: localFailure(problem.errorType, problem.reason, problem.hint) };
 		return { ok: true, bytes };
 	}
-	const format = sniffImageFormat(bytes);
-	// An SVG is not a photo: it is sent as it is, within Max Image Size as before.
-	const problem = checkImageBytes(
-		bytes,
-		format === 'svg' ? settings.maxImageBytes : inputLimit,
-		PREPARED_HINTS,
-	);
+	const problem = checkImageBytes(bytes, inputLimit, PREPARED_HINTS);
 	if (problem)
 		return { ok: false, failure: localFailure(problem.errorType, problem.reason, problem.hint) };
-	if (format === 'svg') return { ok: true, bytes };
 	if (purpose === 'check') {
 		const headerProblem = checkPhotoHeader(bytes);
 		return headerProblem
 			? { ok: false, failure: photoFailure(headerProblem) }
 			: { ok: true, bytes };
 	}
-	const prepared = await preparePhoto(bytes, {
-		maxBytes: settings.maxImageBytes,
-		checkpoint: yieldingCheckpoint(isCancelled),
-	});
+	const prepared = await preparePhoto(bytes, { maxBytes: settings.maxImageBytes, checkpoint });
 	if (!prepared.ok) return { ok: false, failure: photoFailure(prepared.error) };
 	const sent =
 		prepared.changes === null
