@@ -154,7 +154,7 @@ export const nodeProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to write the NIK as 317101******0001 in every output item, success or error',
+					'Whether to write the NIK as 317101******0001 in every output item, success or error. Wherever 6 or more digits of the NIK appear in a message, link or raw answer, in any spelling, its birth-date digits are masked too.',
 			},
 			{
 				displayName: 'Max Image Size (KB)',
