@@ -8,7 +8,9 @@
  * are read through short runs of separators, and wherever 6 or more consecutive digits of the NIK
  * appear (the whole NIK, what a cut leaves at either end, or a piece inside a longer number), the
  * ones at the NIK's positions 7-12, the birth date, are starred. Nothing is left visible beyond
- * what `317101******0001` shows. Linear in the length of the text: no pattern runs over it.
+ * what `317101******0001` shows: six digits that equal the NIK's first six are what the masked
+ * form shows, so they stay, also where they could be read as another piece of the NIK
+ * (`1234567890123456` holds `123456` twice). Linear in the length of the text.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -131,6 +133,8 @@ class UnitReader {
 
 /** Bits 6 to 15: a window of MIN_PIECE digits ending at one of these overlaps positions 6-11. */
 const WINDOWS_OVER_BIRTH_DATE = ((1 << NIK_LENGTH) - 1) & ~((1 << HIDDEN_START) - 1);
+/** The window ending at position 5: the NIK's first six digits, which the masked form shows. */
+const SHOWN_WINDOW = 1 << (MIN_PIECE - 1);
 
 /**
  * Finds, digit by digit, the digits of a number that lie in a piece of the NIK of MIN_PIECE or
@@ -168,7 +172,9 @@ class NikPieceFinder {
 		const here = this.positionsOf[value];
 		for (let k = MIN_PIECE - 1; k > 0; k--) ending[k] = (ending[k - 1] << 1) & here;
 		ending[0] = here;
-		const windows = ending[MIN_PIECE - 1] & WINDOWS_OVER_BIRTH_DATE;
+		const matched = ending[MIN_PIECE - 1];
+		// Six digits that read as the NIK's first six are what `317101******0001` shows anyway.
+		const windows = matched & SHOWN_WINDOW ? 0 : matched & WINDOWS_OVER_BIRTH_DATE;
 		for (let a = HIDDEN_START; windows !== 0 && a < NIK_LENGTH; a++) {
 			if ((windows & (1 << a)) === 0) continue;
 			// The window holds the NIK's positions a-5..a; the digit at position p is a-p digits back.

@@ -90,9 +90,15 @@ export function readBack(text: string): string {
 	return ascii.replace(/(?<=\d)[^\p{L}\p{N}*]{1,6}(?=\d)/gu, '');
 }
 
-/** Pieces of 6 digits of the NIK that hold a birth-date digit: starting at positions 2 to 11. */
+/**
+ * Pieces of 6 digits of the NIK that hold a birth-date digit (starting at positions 2 to 11),
+ * but not one that equals the first six digits, which the masked form shows itself.
+ */
 function birthDatePieces(nik: string): string[] {
-	return Array.from({ length: 10 }, (_, k) => nik.slice(k + 1, k + 7));
+	const shown = nik.slice(0, 6);
+	return Array.from({ length: 10 }, (_, k) => nik.slice(k + 1, k + 7)).filter(
+		(piece) => piece !== shown,
+	);
 }
 
 /** Every text in a JSON value: strings, numbers, and keys. */

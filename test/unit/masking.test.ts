@@ -120,6 +120,15 @@ describe('Mask NIK, the spellings from the attacker review (issue 27, point 1)',
 		}
 	});
 
+	it('six digits equal to the first six stay, as the masked form shows them, also where the NIK repeats them', () => {
+		// The sandbox NIK holds 123456 at positions 1-6 and 11-16.
+		const nik = '1234567890123456';
+		expect(redactText(`${nik} and 123456******3456`, nik)).toBe(
+			'123456******3456 and 123456******3456',
+		);
+		expect(redactText('…90123456 and …1234567890…', nik)).toBe('…****3456 and …123456****…');
+	});
+
 	it('stays linear on long text that is all NIK', () => {
 		const text = NIK.repeat(20_000);
 		expect(redactText(text, NIK)).toBe(MASKED.repeat(20_000));
