@@ -26,6 +26,9 @@ module.exports = {
 		{
 			displayName: 'engine',
 			testEnvironment: 'node',
+			// Whole workflow runs in n8n-core, many per property test: Jest's 5 s default is a
+			// ceiling a loaded 2-core machine can hit without anything being wrong.
+			testTimeout: 60_000,
 			roots: ['<rootDir>/test/engine'],
 			testMatch: ['**/*.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
