@@ -365,7 +365,7 @@ describe('the SVG scan lets the event loop run (issue 24, item 2)', () => {
 
 	it.each([
 		['tags', `<svg>${'<'.repeat(4 * MB)}</svg>`],
-		['image elements', `<svg>${'<image href="x"/>'.repeat(MB / 4)}</svg>`],
+		['elements', `<svg>${'<g href="x"/>'.repeat(MB / 4)}</svg>`],
 		['comments', `<svg>${'<!---->'.repeat(MB / 2)}</svg>`],
 		['one comment', `<svg><!--${' '.repeat(4 * MB)}--></svg>`],
 		['one value', `<svg><image href="${'a'.repeat(4 * MB)}"/></svg>`],
@@ -384,6 +384,19 @@ describe('the SVG scan lets the event loop run (issue 24, item 2)', () => {
 		expect(await checkpointsFor(svg)).toBeGreaterThanOrEqual(
 			Math.floor(svg.length / (64 * 1024)) + Math.floor(base64Length / (256 * 1024)) - 2,
 		);
+	});
+
+	it('a file of image elements is not a photo wrapper: the scan stops after 1,000 of them', async () => {
+		let calls = 0;
+		const many = Buffer.from(`<svg>${'<image href="x"/>'.repeat(MB)}</svg>`);
+		const found = await findWrappedPhoto(many, async () => {
+			calls++;
+		});
+		expect(found).toEqual({
+			ok: false,
+			reason: 'it has more than 1,000 image elements; a photo wrapper has one',
+		});
+		expect(calls).toBeLessThan(2);
 	});
 
 	it('findWrappedPhoto stops at the second photo', async () => {

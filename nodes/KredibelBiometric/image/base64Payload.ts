@@ -56,7 +56,7 @@ function digitValue(byte: number, hex: boolean): number {
  * stands for (INVALID for anything else) and where it ends. No allocation: a payload can hold a
  * reference every 77 bytes.
  */
-function readReference(source: Buffer, at: number, end: number, read: Int32Array): void {
+function readReference(source: Uint8Array, at: number, end: number, read: Int32Array): void {
 	read[0] = INVALID;
 	read[1] = at + 1;
 	let p = at + 1;
@@ -76,6 +76,85 @@ function readReference(source: Buffer, at: number, end: number, read: Int32Array
 	read[1] = p + 1;
 }
 
+/** Each base64 value as the byte of its standard character. */
+const ALPHABET_BYTES = Uint8Array.from(BASE64_ALPHABET, (character) => character.charCodeAt(0));
+
+/**
+ * The decoding state between chunks. `feed` is synchronous and keeps its loop on locals: the
+ * per-byte work must stay a few nanoseconds, or a 25 MB payload costs seconds.
+ */
+class Base64Decoder {
+	/** Base64 characters seen, and `=` after them. */
+	length = 0;
+	padding = 0;
+	lastValue = 0;
+	/** Characters gathered and not yet decoded, and bytes decoded so far. */
+	private held = 0;
+	written = 0;
+	private readonly gathered = Buffer.allocUnsafe(WINDOW);
+	private readonly reference = new Int32Array(2);
+
+	constructor(
+		private readonly output: Buffer,
+		private readonly maxChars: number,
+	) {}
+
+	/** Reads [from, to) of `source` (`end` bounds a reference); what went wrong, or undefined. */
+	feed(source: Uint8Array, from: number, to: number, end: number): PayloadDecode | undefined {
+		const { gathered, reference, maxChars } = this;
+		let { length, padding, lastValue, held } = this;
+		let problem: PayloadDecode | undefined;
+		let at = from;
+		while (at < to) {
+			let kind = CLASS[source[at]];
+			if (kind === REFERENCE) {
+				readReference(source, at, end, reference);
+				kind = reference[0];
+				at = reference[1];
+			} else at++;
+			if (kind === SKIP) continue;
+			if (kind === PAD) {
+				padding++;
+				continue;
+			}
+			if (kind === INVALID || padding > 0) {
+				problem = { ok: false, tooLarge: false, reason: 'it is not valid base64' };
+				break;
+			}
+			if (++length > maxChars) {
+				problem = { ok: false, tooLarge: true, reason: 'it decodes to more than the limit' };
+				break;
+			}
+			if (held === WINDOW) {
+				this.held = held;
+				this.decodeGathered(false);
+				held = this.held;
+			}
+			gathered[held++] = ALPHABET_BYTES[kind];
+			lastValue = kind;
+		}
+		Object.assign(this, { length, padding, lastValue, held });
+		this.next = at;
+		return problem;
+	}
+
+	/** Where the next `feed` starts: a reference can end past the chunk. */
+	next = 0;
+
+	/** Decodes the gathered characters: whole groups of four, or all of them at the end. */
+	decodeGathered(all: boolean): void {
+		const { held } = this;
+		const whole = all ? held : held - (held % 4);
+		this.written += this.output.write(
+			this.gathered.toString('latin1', 0, whole),
+			this.written,
+			'base64',
+		);
+		this.gathered.copy(this.gathered, 0, whole, held);
+		this.held = held - whole;
+	}
+}
+
 /**
  * Decodes the base64 text in `source` from `start` to `end`, refusing it once it would decode to
  * more than `maxBytes`. Only the decoded bytes and a small window of text are held; `checkpoint`
@@ -90,46 +169,14 @@ export async function decodeBase64Payload(
 ): Promise<PayloadDecode> {
 	const maxChars = Math.ceil(maxBytes / 3) * 4;
 	const output = Buffer.allocUnsafe(Math.min(maxBytes, Math.ceil(((end - start) * 3) / 4)) + 3);
-	const window = Buffer.allocUnsafe(WINDOW);
-	let held = 0;
-	let written = 0;
-	const decodeWindow = (all: boolean): void => {
-		const whole = all ? held : held - (held % 4);
-		written += output.write(window.toString('latin1', 0, whole), written, 'base64');
-		window.copy(window, 0, whole, held);
-		held -= whole;
-	};
-
-	let length = 0;
-	let padding = 0;
-	let lastValue = 0;
-	let nextCheckpoint = start + CHUNK;
-	const reference = new Int32Array(2);
-	for (let at = start; at < end; ) {
-		if (at >= nextCheckpoint) {
-			await checkpoint();
-			nextCheckpoint = at + CHUNK;
-		}
-		let kind = CLASS[source[at]];
-		if (kind === REFERENCE) {
-			readReference(source, at, end, reference);
-			[kind, at] = [reference[0], reference[1]];
-		} else at++;
-		if (kind === SKIP) continue;
-		if (kind === PAD) {
-			padding++;
-			continue;
-		}
-		if (kind === INVALID || padding > 0) {
-			return { ok: false, tooLarge: false, reason: 'it is not valid base64' };
-		}
-		if (++length > maxChars) {
-			return { ok: false, tooLarge: true, reason: 'it decodes to more than the limit' };
-		}
-		if (held === WINDOW) decodeWindow(false);
-		window[held++] = BASE64_ALPHABET.charCodeAt(kind);
-		lastValue = kind;
+	const decoder = new Base64Decoder(output, maxChars);
+	decoder.next = start;
+	while (decoder.next < end) {
+		const problem = decoder.feed(source, decoder.next, Math.min(end, decoder.next + CHUNK), end);
+		if (problem) return problem;
+		if (decoder.next < end) await checkpoint();
 	}
+	const { length, padding, lastValue } = decoder;
 	// Padding is optional, but where present it must complete the last group of four.
 	const badPadding = padding > 2 || (padding > 0 && (length + padding) % 4 !== 0);
 	if (length === 0 || badPadding || !endsOnByteBoundary(length, lastValue)) {
@@ -139,9 +186,9 @@ export async function decodeBase64Payload(
 			reason: 'its end does not fall on a whole byte, so the text is probably cut off',
 		};
 	}
-	decodeWindow(true);
-	if (written > maxBytes) {
+	decoder.decodeGathered(true);
+	if (decoder.written > maxBytes) {
 		return { ok: false, tooLarge: true, reason: 'it decodes to more than the limit' };
 	}
-	return { ok: true, bytes: output.subarray(0, written) };
+	return { ok: true, bytes: output.subarray(0, decoder.written) };
 }

@@ -68,6 +68,14 @@ function startsWithAt(bytes: Buffer, at: number, text: string): boolean {
 	return true;
 }
 
+/** Whether `lower` (lower case ASCII) is at `at`, in any case. */
+function startsWithAnyCase(bytes: Buffer, at: number, lower: string): boolean {
+	for (let k = 0; k < lower.length; k++) {
+		if ((bytes[at + k] | 0x20) !== lower.charCodeAt(k)) return false;
+	}
+	return true;
+}
+
 /**
  * Whether the name at [start, end) is `local` after any namespace prefix (`svg:image`), in any
  * case; `local` is lower case. No text is made of the name: this runs for every tag.
@@ -75,10 +83,7 @@ function startsWithAt(bytes: Buffer, at: number, text: string): boolean {
 function hasLocalName(bytes: Buffer, start: number, end: number, local: string): boolean {
 	const from = end - local.length;
 	if (from < start || (from > start && bytes[from - 1] !== 0x3a)) return false;
-	for (let k = 0; k < local.length; k++) {
-		if ((bytes[from + k] | 0x20) !== local.charCodeAt(k)) return false;
-	}
-	return true;
+	return startsWithAnyCase(bytes, from, local);
 }
 
 interface DataUrl {
@@ -93,6 +98,8 @@ interface DataUrl {
 function readDataUrl(bytes: Buffer, start: number, end: number): DataUrl | undefined {
 	let at = start;
 	while (at < end && isSpace(bytes[at])) at++;
+	// Most links are not data URLs: no text is made of them.
+	if (!startsWithAnyCase(bytes, at, 'data:')) return undefined;
 	const head = bytes.toString('latin1', at, min(end, at + MAX_DATA_URL_HEADER));
 	const comma = head.indexOf(',');
 	if (head.slice(0, 5).toLowerCase() !== 'data:' || comma === -1) return undefined;
@@ -114,15 +121,34 @@ type ScanState =
 	| { kind: 'attributes' }
 	| { kind: 'value'; quote: number; start: number; isLink: boolean };
 
+/** The states that hold nothing else are made once: a file can switch state millions of times. */
+const TEXT: ScanState = { kind: 'text' };
+const ATTRIBUTES: ScanState = { kind: 'attributes' };
+const SKIP_COMMENT: ScanState = { kind: 'skip', end: '-->' };
+const SKIP_CDATA: ScanState = { kind: 'skip', end: ']]>' };
+const SKIP_DECLARATION: ScanState = { kind: 'skip', end: '>' };
+
+/** A photo wrapper has one `image` element; a file with this many more is not one. */
+const MAX_IMAGE_ELEMENTS = 1_000;
+
 /**
  * A resumable scan: `run` works synchronously up to a position and returns, so that the caller
  * can let the event loop run between chunks; every search is bounded by that position.
  */
 class SvgScanner {
 	private at = 0;
-	private state: ScanState = { kind: 'text' };
+	private state: ScanState = TEXT;
 	/** The link of the `image` element being read. */
 	private link: [number, number] | undefined;
+	/** The state inside an attribute value, reused: an element can hold millions of them. */
+	private readonly value: Extract<ScanState, { kind: 'value' }> = {
+		kind: 'value',
+		quote: 0,
+		start: 0,
+		isLink: false,
+	};
+	/** `image` elements met; past MAX_IMAGE_ELEMENTS the scan stops. */
+	images = 0;
 	/** Each photo found: its data URL header and where its link ends. */
 	readonly photos: Array<{ url: DataUrl; end: number }> = [];
 	/** `image` elements whose link is not a photo (an outside link, another SVG, a GIF). */
@@ -134,15 +160,19 @@ class SvgScanner {
 		this.length = bytes.length;
 	}
 
-	/** Whether there is nothing left to read: the end, or a second photo. */
+	/** Whether there is nothing left to read: the end, a second photo, or too many images. */
 	get done(): boolean {
-		return this.at >= this.length || this.photos.length > 1;
+		return this.at >= this.length || this.photos.length > 1 || this.tooManyImages;
+	}
+
+	get tooManyImages(): boolean {
+		return this.images > MAX_IMAGE_ELEMENTS;
 	}
 
 	/** Scans on until `limit` (or a little past it, within one tag's name and gaps). */
 	run(limit: number): void {
 		const end = min(limit, this.length);
-		while (this.at < end && this.photos.length < 2) {
+		while (this.at < end && !this.done) {
 			switch (this.state.kind) {
 				case 'text':
 					this.readText(end);
@@ -168,23 +198,25 @@ class SvgScanner {
 			this.at = end;
 			return;
 		}
-		if (startsWithAt(bytes, lt, '<!--')) this.startSkip(lt + 4, '-->');
-		else if (startsWithAt(bytes, lt, '<![CDATA[')) this.startSkip(lt + 9, ']]>');
-		else if (bytes[lt + 1] === 0x21 || bytes[lt + 1] === 0x3f) this.startSkip(lt + 2, '>');
-		else {
+		if (startsWithAt(bytes, lt, '<!--')) this.startSkip(lt + 4, SKIP_COMMENT);
+		else if (startsWithAt(bytes, lt, '<![CDATA[')) this.startSkip(lt + 9, SKIP_CDATA);
+		else if (bytes[lt + 1] === 0x21 || bytes[lt + 1] === 0x3f) {
+			this.startSkip(lt + 2, SKIP_DECLARATION);
+		} else {
 			// A start tag (or an end tag, whose "/" is no name): only `image` is read further.
 			const nameEnd = this.readName(lt + 1);
 			this.at = max(nameEnd, lt + 2);
 			if (hasLocalName(bytes, lt + 1, nameEnd, 'image')) {
+				this.images++;
 				this.link = undefined;
-				this.state = { kind: 'attributes' };
+				this.state = ATTRIBUTES;
 			}
 		}
 	}
 
-	private startSkip(from: number, end: string): void {
+	private startSkip(from: number, state: ScanState): void {
 		this.at = from;
-		this.state = { kind: 'skip', end };
+		this.state = state;
 	}
 
 	/** On past `text` (a comment's, CDATA's or declaration's end), or to `end` for now. */
@@ -193,7 +225,7 @@ class SvgScanner {
 		for (let at = findByte(this.bytes, this.at, end, first); at !== -1; ) {
 			if (startsWithAt(this.bytes, at, text)) {
 				this.at = at + text.length;
-				this.state = { kind: 'text' };
+				this.state = TEXT;
 				return;
 			}
 			at = findByte(this.bytes, at + 1, end, first);
@@ -245,7 +277,11 @@ class SvgScanner {
 			return;
 		}
 		this.at = at + 1;
-		this.state = { kind: 'value', quote, start: at + 1, isLink };
+		const { value } = this;
+		value.quote = quote;
+		value.start = at + 1;
+		value.isLink = isLink;
+		this.state = value;
 	}
 
 	/** On to the end of an attribute value (a data URL can be the whole file long). */
@@ -257,13 +293,13 @@ class SvgScanner {
 		}
 		if (value.isLink) this.link = [value.start, close];
 		this.at = close + 1;
-		this.state = { kind: 'attributes' };
+		this.state = ATTRIBUTES;
 	}
 
 	/** The `image` element's tag is over: its link counts as a photo or as another image. */
 	private endImage(): void {
 		const { link } = this;
-		this.state = { kind: 'text' };
+		this.state = TEXT;
 		this.link = undefined;
 		if (link === undefined) return;
 		const url = readDataUrl(this.bytes, link[0], link[1]);
@@ -288,6 +324,12 @@ export async function findWrappedPhoto(
 	const { photos, otherImages } = scanner;
 	if (photos.length > 1) {
 		return { ok: false, reason: 'it wraps more than one photo, so the selfie is not clear' };
+	}
+	if (scanner.tooManyImages) {
+		return {
+			ok: false,
+			reason: `it has more than ${MAX_IMAGE_ELEMENTS.toLocaleString('en')} image elements; a photo wrapper has one`,
+		};
 	}
 	if (photos.length === 0) {
 		return {
