@@ -14,8 +14,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import prettier from 'prettier';
-
 import type {
 	BlazeBlock,
 	BlazeFacePlan,
@@ -56,6 +54,11 @@ export function readPinnedModel(): Uint8Array {
 		);
 	}
 	const bytes = fs.readFileSync(path.join(packageDirectory, FACE_MODEL_SOURCE.file));
+	return checkModelDigest(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/** The bytes themselves when their SHA-256 is the pinned one; throws otherwise. */
+export function checkModelDigest(bytes: Uint8Array): Uint8Array {
 	const digest = createHash('sha256').update(bytes).digest('hex');
 	if (digest !== FACE_MODEL_SOURCE.sha256) {
 		throw new Error(
@@ -63,7 +66,7 @@ export function readPinnedModel(): Uint8Array {
 				'refusing to generate weights from a different model file',
 		);
 	}
-	return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	return bytes;
 }
 
 function fail(message: string): never {
@@ -237,8 +240,11 @@ function base64OfHalves(halves: Uint16Array): string {
 	return bytes.toString('base64');
 }
 
-/** The generated module's text, formatted as the repository's Prettier settings want it. */
-export async function generateFaceWeightsModule(): Promise<string> {
+/**
+ * The generated module's text. Its layout is this function's (the file is in .prettierignore), so
+ * the unit test can compare it without running Prettier.
+ */
+export function generateFaceWeightsModule(): string {
 	const bytes = readPinnedModel();
 	const { plan, halves } = planFromModel(readTflite(bytes));
 	const source = `/**
@@ -259,17 +265,16 @@ export const BLAZE_FACE_MODEL = {
 	sha256: '${FACE_MODEL_SOURCE.sha256}',
 } as const;
 
-export const BLAZE_FACE_PLAN: BlazeFacePlan = ${JSON.stringify(plan)};
+export const BLAZE_FACE_PLAN: BlazeFacePlan = ${JSON.stringify(plan, null, '\t')};
 
 export const BLAZE_FACE_HALF_FLOATS_BASE64 =
 	'${base64OfHalves(halves)}';
 `;
-	const options = await prettier.resolveConfig(GENERATED_MODULE);
-	return prettier.format(source, { ...options, filepath: GENERATED_MODULE });
+	return source;
 }
 
 async function main(): Promise<void> {
-	const text = await generateFaceWeightsModule();
+	const text = generateFaceWeightsModule();
 	if (process.argv.includes('--check')) {
 		const committed = fs.existsSync(GENERATED_MODULE)
 			? fs.readFileSync(GENERATED_MODULE, 'utf8')

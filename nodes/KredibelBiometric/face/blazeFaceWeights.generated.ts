@@ -17,177 +17,658 @@ export const BLAZE_FACE_MODEL = {
 } as const;
 
 export const BLAZE_FACE_PLAN: BlazeFacePlan = {
-	inputSize: 128,
-	stem: {
-		kernel: { offset: 0, shape: [24, 5, 5, 3] },
-		bias: { offset: 1800, shape: [24] },
-		stride: 2,
+	"inputSize": 128,
+	"stem": {
+		"kernel": {
+			"offset": 0,
+			"shape": [
+				24,
+				5,
+				5,
+				3
+			]
+		},
+		"bias": {
+			"offset": 1800,
+			"shape": [
+				24
+			]
+		},
+		"stride": 2
 	},
-	blocks: [
+	"blocks": [
 		{
-			stride: 1,
-			inputChannels: 24,
-			outputChannels: 24,
-			depthwiseKernel: { offset: 1824, shape: [1, 3, 3, 24] },
-			depthwiseBias: { offset: 2040, shape: [24] },
-			pointwiseKernel: { offset: 2064, shape: [24, 1, 1, 24] },
-			pointwiseBias: { offset: 2640, shape: [24] },
+			"stride": 1,
+			"inputChannels": 24,
+			"outputChannels": 24,
+			"depthwiseKernel": {
+				"offset": 1824,
+				"shape": [
+					1,
+					3,
+					3,
+					24
+				]
+			},
+			"depthwiseBias": {
+				"offset": 2040,
+				"shape": [
+					24
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 2064,
+				"shape": [
+					24,
+					1,
+					1,
+					24
+				]
+			},
+			"pointwiseBias": {
+				"offset": 2640,
+				"shape": [
+					24
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 24,
-			outputChannels: 28,
-			depthwiseKernel: { offset: 2664, shape: [1, 3, 3, 24] },
-			depthwiseBias: { offset: 2880, shape: [24] },
-			pointwiseKernel: { offset: 2904, shape: [28, 1, 1, 24] },
-			pointwiseBias: { offset: 3576, shape: [28] },
+			"stride": 1,
+			"inputChannels": 24,
+			"outputChannels": 28,
+			"depthwiseKernel": {
+				"offset": 2664,
+				"shape": [
+					1,
+					3,
+					3,
+					24
+				]
+			},
+			"depthwiseBias": {
+				"offset": 2880,
+				"shape": [
+					24
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 2904,
+				"shape": [
+					28,
+					1,
+					1,
+					24
+				]
+			},
+			"pointwiseBias": {
+				"offset": 3576,
+				"shape": [
+					28
+				]
+			}
 		},
 		{
-			stride: 2,
-			inputChannels: 28,
-			outputChannels: 32,
-			depthwiseKernel: { offset: 3604, shape: [1, 3, 3, 28] },
-			depthwiseBias: { offset: 3856, shape: [28] },
-			pointwiseKernel: { offset: 3884, shape: [32, 1, 1, 28] },
-			pointwiseBias: { offset: 4780, shape: [32] },
+			"stride": 2,
+			"inputChannels": 28,
+			"outputChannels": 32,
+			"depthwiseKernel": {
+				"offset": 3604,
+				"shape": [
+					1,
+					3,
+					3,
+					28
+				]
+			},
+			"depthwiseBias": {
+				"offset": 3856,
+				"shape": [
+					28
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 3884,
+				"shape": [
+					32,
+					1,
+					1,
+					28
+				]
+			},
+			"pointwiseBias": {
+				"offset": 4780,
+				"shape": [
+					32
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 32,
-			outputChannels: 36,
-			depthwiseKernel: { offset: 4812, shape: [1, 3, 3, 32] },
-			depthwiseBias: { offset: 5100, shape: [32] },
-			pointwiseKernel: { offset: 5132, shape: [36, 1, 1, 32] },
-			pointwiseBias: { offset: 6284, shape: [36] },
+			"stride": 1,
+			"inputChannels": 32,
+			"outputChannels": 36,
+			"depthwiseKernel": {
+				"offset": 4812,
+				"shape": [
+					1,
+					3,
+					3,
+					32
+				]
+			},
+			"depthwiseBias": {
+				"offset": 5100,
+				"shape": [
+					32
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 5132,
+				"shape": [
+					36,
+					1,
+					1,
+					32
+				]
+			},
+			"pointwiseBias": {
+				"offset": 6284,
+				"shape": [
+					36
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 36,
-			outputChannels: 42,
-			depthwiseKernel: { offset: 6320, shape: [1, 3, 3, 36] },
-			depthwiseBias: { offset: 6644, shape: [36] },
-			pointwiseKernel: { offset: 6680, shape: [42, 1, 1, 36] },
-			pointwiseBias: { offset: 8192, shape: [42] },
+			"stride": 1,
+			"inputChannels": 36,
+			"outputChannels": 42,
+			"depthwiseKernel": {
+				"offset": 6320,
+				"shape": [
+					1,
+					3,
+					3,
+					36
+				]
+			},
+			"depthwiseBias": {
+				"offset": 6644,
+				"shape": [
+					36
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 6680,
+				"shape": [
+					42,
+					1,
+					1,
+					36
+				]
+			},
+			"pointwiseBias": {
+				"offset": 8192,
+				"shape": [
+					42
+				]
+			}
 		},
 		{
-			stride: 2,
-			inputChannels: 42,
-			outputChannels: 48,
-			depthwiseKernel: { offset: 8234, shape: [1, 3, 3, 42] },
-			depthwiseBias: { offset: 8612, shape: [42] },
-			pointwiseKernel: { offset: 8654, shape: [48, 1, 1, 42] },
-			pointwiseBias: { offset: 10670, shape: [48] },
+			"stride": 2,
+			"inputChannels": 42,
+			"outputChannels": 48,
+			"depthwiseKernel": {
+				"offset": 8234,
+				"shape": [
+					1,
+					3,
+					3,
+					42
+				]
+			},
+			"depthwiseBias": {
+				"offset": 8612,
+				"shape": [
+					42
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 8654,
+				"shape": [
+					48,
+					1,
+					1,
+					42
+				]
+			},
+			"pointwiseBias": {
+				"offset": 10670,
+				"shape": [
+					48
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 48,
-			outputChannels: 56,
-			depthwiseKernel: { offset: 10718, shape: [1, 3, 3, 48] },
-			depthwiseBias: { offset: 11150, shape: [48] },
-			pointwiseKernel: { offset: 11198, shape: [56, 1, 1, 48] },
-			pointwiseBias: { offset: 13886, shape: [56] },
+			"stride": 1,
+			"inputChannels": 48,
+			"outputChannels": 56,
+			"depthwiseKernel": {
+				"offset": 10718,
+				"shape": [
+					1,
+					3,
+					3,
+					48
+				]
+			},
+			"depthwiseBias": {
+				"offset": 11150,
+				"shape": [
+					48
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 11198,
+				"shape": [
+					56,
+					1,
+					1,
+					48
+				]
+			},
+			"pointwiseBias": {
+				"offset": 13886,
+				"shape": [
+					56
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 56,
-			outputChannels: 64,
-			depthwiseKernel: { offset: 13942, shape: [1, 3, 3, 56] },
-			depthwiseBias: { offset: 14446, shape: [56] },
-			pointwiseKernel: { offset: 14502, shape: [64, 1, 1, 56] },
-			pointwiseBias: { offset: 18086, shape: [64] },
+			"stride": 1,
+			"inputChannels": 56,
+			"outputChannels": 64,
+			"depthwiseKernel": {
+				"offset": 13942,
+				"shape": [
+					1,
+					3,
+					3,
+					56
+				]
+			},
+			"depthwiseBias": {
+				"offset": 14446,
+				"shape": [
+					56
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 14502,
+				"shape": [
+					64,
+					1,
+					1,
+					56
+				]
+			},
+			"pointwiseBias": {
+				"offset": 18086,
+				"shape": [
+					64
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 64,
-			outputChannels: 72,
-			depthwiseKernel: { offset: 18150, shape: [1, 3, 3, 64] },
-			depthwiseBias: { offset: 18726, shape: [64] },
-			pointwiseKernel: { offset: 18790, shape: [72, 1, 1, 64] },
-			pointwiseBias: { offset: 23398, shape: [72] },
+			"stride": 1,
+			"inputChannels": 64,
+			"outputChannels": 72,
+			"depthwiseKernel": {
+				"offset": 18150,
+				"shape": [
+					1,
+					3,
+					3,
+					64
+				]
+			},
+			"depthwiseBias": {
+				"offset": 18726,
+				"shape": [
+					64
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 18790,
+				"shape": [
+					72,
+					1,
+					1,
+					64
+				]
+			},
+			"pointwiseBias": {
+				"offset": 23398,
+				"shape": [
+					72
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 72,
-			outputChannels: 80,
-			depthwiseKernel: { offset: 23470, shape: [1, 3, 3, 72] },
-			depthwiseBias: { offset: 24118, shape: [72] },
-			pointwiseKernel: { offset: 24190, shape: [80, 1, 1, 72] },
-			pointwiseBias: { offset: 29950, shape: [80] },
+			"stride": 1,
+			"inputChannels": 72,
+			"outputChannels": 80,
+			"depthwiseKernel": {
+				"offset": 23470,
+				"shape": [
+					1,
+					3,
+					3,
+					72
+				]
+			},
+			"depthwiseBias": {
+				"offset": 24118,
+				"shape": [
+					72
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 24190,
+				"shape": [
+					80,
+					1,
+					1,
+					72
+				]
+			},
+			"pointwiseBias": {
+				"offset": 29950,
+				"shape": [
+					80
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 80,
-			outputChannels: 88,
-			depthwiseKernel: { offset: 30030, shape: [1, 3, 3, 80] },
-			depthwiseBias: { offset: 30750, shape: [80] },
-			pointwiseKernel: { offset: 30830, shape: [88, 1, 1, 80] },
-			pointwiseBias: { offset: 37870, shape: [88] },
+			"stride": 1,
+			"inputChannels": 80,
+			"outputChannels": 88,
+			"depthwiseKernel": {
+				"offset": 30030,
+				"shape": [
+					1,
+					3,
+					3,
+					80
+				]
+			},
+			"depthwiseBias": {
+				"offset": 30750,
+				"shape": [
+					80
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 30830,
+				"shape": [
+					88,
+					1,
+					1,
+					80
+				]
+			},
+			"pointwiseBias": {
+				"offset": 37870,
+				"shape": [
+					88
+				]
+			}
 		},
 		{
-			stride: 2,
-			inputChannels: 88,
-			outputChannels: 96,
-			depthwiseKernel: { offset: 37958, shape: [1, 3, 3, 88] },
-			depthwiseBias: { offset: 38750, shape: [88] },
-			pointwiseKernel: { offset: 38838, shape: [96, 1, 1, 88] },
-			pointwiseBias: { offset: 47286, shape: [96] },
+			"stride": 2,
+			"inputChannels": 88,
+			"outputChannels": 96,
+			"depthwiseKernel": {
+				"offset": 37958,
+				"shape": [
+					1,
+					3,
+					3,
+					88
+				]
+			},
+			"depthwiseBias": {
+				"offset": 38750,
+				"shape": [
+					88
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 38838,
+				"shape": [
+					96,
+					1,
+					1,
+					88
+				]
+			},
+			"pointwiseBias": {
+				"offset": 47286,
+				"shape": [
+					96
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 96,
-			outputChannels: 96,
-			depthwiseKernel: { offset: 47382, shape: [1, 3, 3, 96] },
-			depthwiseBias: { offset: 48246, shape: [96] },
-			pointwiseKernel: { offset: 48342, shape: [96, 1, 1, 96] },
-			pointwiseBias: { offset: 57558, shape: [96] },
+			"stride": 1,
+			"inputChannels": 96,
+			"outputChannels": 96,
+			"depthwiseKernel": {
+				"offset": 47382,
+				"shape": [
+					1,
+					3,
+					3,
+					96
+				]
+			},
+			"depthwiseBias": {
+				"offset": 48246,
+				"shape": [
+					96
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 48342,
+				"shape": [
+					96,
+					1,
+					1,
+					96
+				]
+			},
+			"pointwiseBias": {
+				"offset": 57558,
+				"shape": [
+					96
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 96,
-			outputChannels: 96,
-			depthwiseKernel: { offset: 57654, shape: [1, 3, 3, 96] },
-			depthwiseBias: { offset: 58518, shape: [96] },
-			pointwiseKernel: { offset: 58614, shape: [96, 1, 1, 96] },
-			pointwiseBias: { offset: 67830, shape: [96] },
+			"stride": 1,
+			"inputChannels": 96,
+			"outputChannels": 96,
+			"depthwiseKernel": {
+				"offset": 57654,
+				"shape": [
+					1,
+					3,
+					3,
+					96
+				]
+			},
+			"depthwiseBias": {
+				"offset": 58518,
+				"shape": [
+					96
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 58614,
+				"shape": [
+					96,
+					1,
+					1,
+					96
+				]
+			},
+			"pointwiseBias": {
+				"offset": 67830,
+				"shape": [
+					96
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 96,
-			outputChannels: 96,
-			depthwiseKernel: { offset: 67926, shape: [1, 3, 3, 96] },
-			depthwiseBias: { offset: 68790, shape: [96] },
-			pointwiseKernel: { offset: 68886, shape: [96, 1, 1, 96] },
-			pointwiseBias: { offset: 78102, shape: [96] },
+			"stride": 1,
+			"inputChannels": 96,
+			"outputChannels": 96,
+			"depthwiseKernel": {
+				"offset": 67926,
+				"shape": [
+					1,
+					3,
+					3,
+					96
+				]
+			},
+			"depthwiseBias": {
+				"offset": 68790,
+				"shape": [
+					96
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 68886,
+				"shape": [
+					96,
+					1,
+					1,
+					96
+				]
+			},
+			"pointwiseBias": {
+				"offset": 78102,
+				"shape": [
+					96
+				]
+			}
 		},
 		{
-			stride: 1,
-			inputChannels: 96,
-			outputChannels: 96,
-			depthwiseKernel: { offset: 78198, shape: [1, 3, 3, 96] },
-			depthwiseBias: { offset: 79062, shape: [96] },
-			pointwiseKernel: { offset: 79158, shape: [96, 1, 1, 96] },
-			pointwiseBias: { offset: 88374, shape: [96] },
-		},
+			"stride": 1,
+			"inputChannels": 96,
+			"outputChannels": 96,
+			"depthwiseKernel": {
+				"offset": 78198,
+				"shape": [
+					1,
+					3,
+					3,
+					96
+				]
+			},
+			"depthwiseBias": {
+				"offset": 79062,
+				"shape": [
+					96
+				]
+			},
+			"pointwiseKernel": {
+				"offset": 79158,
+				"shape": [
+					96,
+					1,
+					1,
+					96
+				]
+			},
+			"pointwiseBias": {
+				"offset": 88374,
+				"shape": [
+					96
+				]
+			}
+		}
 	],
-	heads: [
+	"heads": [
 		{
-			afterBlock: 10,
-			anchorsPerCell: 2,
-			classifierKernel: { offset: 88470, shape: [2, 1, 1, 88] },
-			classifierBias: { offset: 88646, shape: [2] },
-			regressorKernel: { offset: 88648, shape: [32, 1, 1, 88] },
-			regressorBias: { offset: 91464, shape: [32] },
+			"afterBlock": 10,
+			"anchorsPerCell": 2,
+			"classifierKernel": {
+				"offset": 88470,
+				"shape": [
+					2,
+					1,
+					1,
+					88
+				]
+			},
+			"classifierBias": {
+				"offset": 88646,
+				"shape": [
+					2
+				]
+			},
+			"regressorKernel": {
+				"offset": 88648,
+				"shape": [
+					32,
+					1,
+					1,
+					88
+				]
+			},
+			"regressorBias": {
+				"offset": 91464,
+				"shape": [
+					32
+				]
+			}
 		},
 		{
-			afterBlock: 15,
-			anchorsPerCell: 6,
-			classifierKernel: { offset: 91496, shape: [6, 1, 1, 96] },
-			classifierBias: { offset: 92072, shape: [6] },
-			regressorKernel: { offset: 92078, shape: [96, 1, 1, 96] },
-			regressorBias: { offset: 101294, shape: [96] },
-		},
+			"afterBlock": 15,
+			"anchorsPerCell": 6,
+			"classifierKernel": {
+				"offset": 91496,
+				"shape": [
+					6,
+					1,
+					1,
+					96
+				]
+			},
+			"classifierBias": {
+				"offset": 92072,
+				"shape": [
+					6
+				]
+			},
+			"regressorKernel": {
+				"offset": 92078,
+				"shape": [
+					96,
+					1,
+					1,
+					96
+				]
+			},
+			"regressorBias": {
+				"offset": 101294,
+				"shape": [
+					96
+				]
+			}
+		}
 	],
-	halfCount: 101390,
+	"halfCount": 101390
 };
 
 export const BLAZE_FACE_HALF_FLOATS_BASE64 =
