@@ -69,7 +69,35 @@ export function convolution(
 	return pointwiseConvolution(patches, { inputs: taps, outputs, weights, bias }, { relu });
 }
 
-/** A 3x3 depthwise convolution (one kernel per channel), stride 1 or 2, SAME padding. */
+/** One output value of a 3x3 depthwise convolution, taps outside the input counting as 0. */
+function depthwiseAtEdge(
+	data: Float32Array,
+	source: number,
+	height: number,
+	width: number,
+	top: number,
+	left: number,
+	weights: Float32Array,
+	tap: number,
+): number {
+	let sum = 0;
+	for (let row = 0; row < 3; row++) {
+		const sourceY = top + row;
+		if (sourceY < 0 || sourceY >= height) continue;
+		for (let column = 0; column < 3; column++) {
+			const sourceX = left + column;
+			if (sourceX < 0 || sourceX >= width) continue;
+			sum += weights[tap + row * 3 + column] * data[source + sourceY * width + sourceX];
+		}
+	}
+	return sum;
+}
+
+/**
+ * A 3x3 depthwise convolution (one kernel per channel), stride 1 or 2, SAME padding. Rows and
+ * columns whose taps all lie inside the input take the unrolled path; the border takes the
+ * checked one.
+ */
 export function depthwiseConvolution(
 	input: FeatureMap,
 	depthwiseWeights: DepthwiseWeights,
@@ -85,6 +113,9 @@ export function depthwiseConvolution(
 	const output = createFeatureMap(channels, outputHeight, outputWidth);
 	const out = output.data;
 	const plane = height * width;
+	// Output columns whose three taps are all inside the input.
+	const firstInner = Math.ceil(horizontal.before / stride);
+	const lastInner = Math.floor((width - 3 + horizontal.before) / stride);
 	for (let channel = 0; channel < channels; channel++) {
 		const tap = channel * 9;
 		const w00 = weights[tap];
@@ -96,41 +127,36 @@ export function depthwiseConvolution(
 		const w20 = weights[tap + 6];
 		const w21 = weights[tap + 7];
 		const w22 = weights[tap + 8];
-		const kernelRows = [w00, w01, w02, w10, w11, w12, w20, w21, w22];
+		const channelBias = bias[channel];
 		const source = channel * plane;
-		let at = channel * outputHeight * outputWidth;
 		for (let y = 0; y < outputHeight; y++) {
 			const top = y * stride - vertical.before;
-			const rowsInside = top >= 0 && top + 2 < height;
+			const rowStart = (channel * outputHeight + y) * outputWidth;
+			const rowInside = top >= 0 && top + 2 < height;
 			for (let x = 0; x < outputWidth; x++) {
-				const left = x * stride - horizontal.before;
-				let sum = bias[channel];
-				if (rowsInside && left >= 0 && left + 2 < width) {
-					const a = source + top * width + left;
-					const b = a + width;
-					const c = b + width;
-					sum +=
-						w00 * data[a] +
-						w01 * data[a + 1] +
-						w02 * data[a + 2] +
-						w10 * data[b] +
-						w11 * data[b + 1] +
-						w12 * data[b + 2] +
-						w20 * data[c] +
-						w21 * data[c + 1] +
-						w22 * data[c + 2];
-				} else {
-					for (let row = 0; row < 3; row++) {
-						const sourceY = top + row;
-						if (sourceY < 0 || sourceY >= height) continue;
-						for (let column = 0; column < 3; column++) {
-							const sourceX = left + column;
-							if (sourceX < 0 || sourceX >= width) continue;
-							sum += kernelRows[row * 3 + column] * data[source + sourceY * width + sourceX];
-						}
+				if (rowInside && x === firstInner && firstInner <= lastInner) {
+					const a0 = source + top * width - horizontal.before;
+					for (; x <= lastInner; x++) {
+						const a = a0 + x * stride;
+						const b = a + width;
+						const c = b + width;
+						out[rowStart + x] =
+							channelBias +
+							w00 * data[a] +
+							w01 * data[a + 1] +
+							w02 * data[a + 2] +
+							w10 * data[b] +
+							w11 * data[b + 1] +
+							w12 * data[b + 2] +
+							w20 * data[c] +
+							w21 * data[c + 1] +
+							w22 * data[c + 2];
 					}
+					if (x >= outputWidth) break;
 				}
-				out[at++] = sum;
+				const left = x * stride - horizontal.before;
+				out[rowStart + x] =
+					channelBias + depthwiseAtEdge(data, source, height, width, top, left, weights, tap);
 			}
 		}
 	}

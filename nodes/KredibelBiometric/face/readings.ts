@@ -1,0 +1,70 @@
+/**
+ * One reading: a view of the picture through the network, decoded and suppressed as MediaPipe
+ * does, each face's box mapped back to the turned picture. Also the order in which readings are
+ * tried: the whole picture, a centre crop, the three other quarter turns (only for photos whose
+ * orientation nobody stated), then the zoomed tiles, 2x then 3x, for faces too small for the
+ * whole view (under about 7% of the long side).
+ */
+import type { Checkpoint, Picture } from '../photo';
+import { ssdAnchors, type Anchor } from './anchors';
+import { bestScore, decodeDetections } from './decode';
+import { runNetwork } from './network';
+import { weightedNonMaxSuppression } from './suppression';
+import {
+	boxInPicture,
+	centreView,
+	sampleView,
+	tileViews,
+	wholeView,
+	type FaceBox,
+	type View,
+} from './views';
+import { blazeFaceWeights } from './weights';
+
+export interface SeenFace {
+	score: number;
+	/** 0-1 of the turned picture. */
+	box: FaceBox;
+}
+
+export interface Reading {
+	view: View;
+	/** The best anchor score of the reading, face or not. */
+	best: number;
+	/** MediaPipe's detections (score >= 0.5), best first. */
+	faces: SeenFace[];
+}
+
+let anchors: Anchor[] | undefined;
+
+export async function readView(
+	picture: Picture,
+	view: View,
+	checkpoint?: Checkpoint,
+): Promise<Reading> {
+	const weights = blazeFaceWeights();
+	anchors ??= ssdAnchors();
+	const input = sampleView(picture, view, weights.inputSize);
+	const output = await runNetwork(input, weights, checkpoint);
+	const detections = weightedNonMaxSuppression(decodeDetections(output, anchors));
+	return {
+		view,
+		best: bestScore(output),
+		faces: detections.map((detection) => ({
+			score: detection.score,
+			box: boxInPicture(detection, view, picture),
+		})),
+	};
+}
+
+/** The readings in the order they are tried; later ones only run while no face is found. */
+export function readingPlan(picture: Picture, mayTurn: boolean): View[] {
+	const turns = mayTurn ? ([1, 3, 2] as const).map((turns) => wholeView(picture, turns)) : [];
+	return [
+		wholeView(picture, 0),
+		centreView(picture),
+		...turns,
+		...tileViews(picture, 2),
+		...tileViews(picture, 3),
+	];
+}
