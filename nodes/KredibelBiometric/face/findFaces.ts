@@ -5,10 +5,10 @@
  * turned away), so the detector looks hard before it does.
  */
 import type { Checkpoint, Picture } from '../photo';
-import { judgeReading } from './decision';
+import { judgeReading, type Judgement } from './decision';
 import { measureFace } from './measures';
 import { readingPlan, readView } from './readings';
-import type { FaceBox, QuarterTurns } from './views';
+import { wholeView, type FaceBox, type QuarterTurns } from './views';
 
 export interface FaceFinding {
 	verdict: 'face' | 'no_face' | 'several_faces';
@@ -38,21 +38,33 @@ export async function findFaces(picture: Picture, options: FindFacesOptions): Pr
 		);
 	}
 	let bestUpright = 0;
-	for (const view of readingPlan(picture, options.mayTurn)) {
-		const reading = await readView(picture, view, options.checkpoint);
-		if (view.quarterTurns === 0) bestUpright = Math.max(bestUpright, reading.best);
-		const judgement = judgeReading(reading);
-		if (!judgement) continue;
-		const { sharpness, brightness } = measureFace(picture, view.quarterTurns, judgement.main.box);
+	const found = (judgement: Judgement, quarterTurns: QuarterTurns): FaceFinding => {
+		const { sharpness, brightness } = measureFace(picture, quarterTurns, judgement.main.box);
 		return {
 			verdict: judgement.verdict,
-			quarterTurns: view.quarterTurns,
+			quarterTurns,
 			faces: judgement.faces.length,
 			score: judgement.main.score,
 			box: judgement.main.box,
 			sharpness,
 			brightness,
 		};
+	};
+	for (const view of readingPlan(picture, options.mayTurn)) {
+		const reading = await readView(picture, view, options.checkpoint);
+		if (view.quarterTurns === 0) bestUpright = Math.max(bestUpright, reading.best);
+		const judgement = judgeReading(reading);
+		if (!judgement) continue;
+		// A sideways face can still score as a face upright; its landmarks say so. Without an
+		// orientation tag, the turn they point to is read too, and wins when it sees the face better.
+		const turns = judgement.main.turnsToUpright;
+		if (options.mayTurn && view.kind !== 'tile' && view.quarterTurns === 0 && turns !== 0) {
+			const turned = judgeReading(
+				await readView(picture, wholeView(picture, turns), options.checkpoint),
+			);
+			if (turned && turned.main.score > judgement.main.score) return found(turned, turns);
+		}
+		return found(judgement, view.quarterTurns);
 	}
 	return {
 		verdict: 'no_face',

@@ -13,10 +13,12 @@ import { weightedNonMaxSuppression } from './suppression';
 import {
 	boxInPicture,
 	centreView,
+	pointInPicture,
 	sampleView,
 	tileViews,
 	wholeView,
 	type FaceBox,
+	type QuarterTurns,
 	type View,
 } from './views';
 import { blazeFaceWeights } from './weights';
@@ -25,6 +27,26 @@ export interface SeenFace {
 	score: number;
 	/** 0-1 of the turned picture. */
 	box: FaceBox;
+	/**
+	 * Clockwise quarter turns of the view's picture that would put this face upright, read from
+	 * its landmarks: where the mouth lies from the middle of the eyes (below when upright).
+	 */
+	turnsToUpright: QuarterTurns;
+}
+
+/**
+ * The quarter turn that brings the eyes-to-mouth direction closest to straight down. BlazeFace's
+ * landmarks are right eye, left eye, nose tip, mouth, right ear, left ear (x, y pairs).
+ */
+export function turnsToUpright(landmarks: readonly { x: number; y: number }[]): QuarterTurns {
+	const [rightEye, leftEye, , mouth] = landmarks;
+	const down = {
+		x: mouth.x - (rightEye.x + leftEye.x) / 2,
+		y: mouth.y - (rightEye.y + leftEye.y) / 2,
+	};
+	if (Math.abs(down.y) >= Math.abs(down.x)) return down.y >= 0 ? 0 : 2;
+	// A clockwise turn takes "down" (0, 1) to (-1, 0): a face whose down points right needs one.
+	return down.x > 0 ? 1 : 3;
 }
 
 export interface Reading {
@@ -50,10 +72,17 @@ export async function readView(
 	return {
 		view,
 		best: bestScore(output),
-		faces: detections.map((detection) => ({
-			score: detection.score,
-			box: boxInPicture(detection, view, picture),
-		})),
+		faces: detections.map((detection) => {
+			const points: { x: number; y: number }[] = [];
+			for (let k = 0; k + 1 < detection.landmarks.length; k += 2) {
+				points.push(pointInPicture(detection.landmarks[k], detection.landmarks[k + 1], view));
+			}
+			return {
+				score: detection.score,
+				box: boxInPicture(detection, view, picture),
+				turnsToUpright: turnsToUpright(points),
+			};
+		}),
 	};
 }
 

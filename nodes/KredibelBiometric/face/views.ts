@@ -165,3 +165,8 @@ export function boxInPicture(
 	const y1 = clamp((view.top + box.yMax * view.side) / height);
 	return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
 }
+
+/** A point of the view's input (0-1) in pixels of the turned picture (not cut to it). */
+export function pointInPicture(x: number, y: number, view: View): { x: number; y: number } {
+	return { x: view.left + x * view.side, y: view.top + y * view.side };
+}
