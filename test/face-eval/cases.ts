@@ -116,14 +116,14 @@ export async function portraitScenes(name: string, portrait: Picture): Promise<E
 	paste(pair, portrait, 0, 0);
 	paste(pair, mirror(portrait), width, 0);
 	cases.push(scene('two side by side', pair, 'several_faces'));
-	// Small in a big frame: the portrait a fifth of a 1024x768 picture.
-	const big = texture(1024, 768, 11);
-	const small = fitLongSide(portrait, 205);
-	paste(big, small, 620, 300);
-	cases.push(scene('small in a big frame', big, 'face'));
-
 	const box = await faceBox(portrait);
 	if (!box) return cases;
+	// Small in a big frame: scaled so that the face is 5% of the long side of a 1024x768 picture.
+	const big = texture(1024, 768, 11);
+	const scale = (0.05 * 1024) / Math.max(box.width, box.height);
+	const small = fitLongSide(portrait, Math.round(Math.max(width, height) * scale));
+	paste(big, small, 620, 300);
+	cases.push(scene('small in a big frame (face 5% of the long side)', big, 'face'));
 	// A KTP card (85.6 x 54 mm: about half a face wide) held next to the face, its photo a
 	// quarter of the card wide, showing the same face.
 	const cardWidth = Math.round(box.width * 0.6);
@@ -164,10 +164,12 @@ export async function portraitScenes(name: string, portrait: Picture): Promise<E
 		10,
 	);
 	cases.push(scene('person far behind', behind, 'face'));
-	// A faint reflection (a shop window): the mirrored portrait at 25% over the background.
+	// A faint reflection in a window beside the applicant: the mirrored portrait at 30% over the
+	// plain grey of the glass.
 	const reflection = texture(2 * width, height, 19);
 	paste(reflection, portrait, 0, 0);
-	paste(reflection, mirror(portrait), width, 0, 0.25);
+	paste(reflection, blank(width, height, [110, 118, 125]), width, 0);
+	paste(reflection, mirror(portrait), width, 0, 0.3);
 	cases.push(scene('faint reflection beside', reflection, 'face'));
 	// Half the face outside the frame: either answer is acceptable.
 	const half = crop(portrait, box.x + box.width / 2, 0, width, height);

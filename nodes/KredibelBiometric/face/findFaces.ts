@@ -1,14 +1,30 @@
 /**
  * The face check: readings in turn (readings.ts) until one shows a confident face (decision.ts),
- * then the measures of that face (measures.ts). A photo is `no_face` only after every reading,
- * tiles included, found nothing confident: refusing is the expensive mistake (a real applicant
- * turned away), so the detector looks hard before it does.
+ * then the measures of that face (measures.ts): the upright picture (whole, then a centre crop);
+ * without an orientation tag, the three other quarter turns; then zoomed tiles, 2x and 3x, each
+ * small face found there confirmed by a second, closer look. A photo is `no_face` only after all
+ * of them found nothing confident: refusing is the expensive mistake (a real applicant turned
+ * away), so the detector looks hard before it does. The first reading settles most portraits.
  */
 import type { Checkpoint, Picture } from '../photo';
-import { judgeReading, type Judgement } from './decision';
-import { measureFace } from './measures';
-import { readingPlan, readView } from './readings';
-import { wholeView, type FaceBox, type QuarterTurns } from './views';
+import {
+	CONFIRMED_FACE_SCORE,
+	judgeFaces,
+	judgeReading,
+	sameFace,
+	TILE_CANDIDATE_SCORE,
+	TILE_FACE_SCORE,
+	TURN_MARGIN,
+	UPRIGHT_SURE_SCORE,
+	type Judgement,
+} from './decision';
+import { faceContrast, measureFace } from './measures';
+import { readView, TILE_ZOOMS, turnedViews, uprightViews, type SeenFace } from './readings';
+import { FeatureMapPool } from './tensor';
+import { focusView, tileViews, type FaceBox, type QuarterTurns, type View } from './views';
+
+/** Tile faces between the candidate and the tile score get a second look, the best few only. */
+const MAX_SECOND_LOOKS = 3;
 
 export interface FaceFinding {
 	verdict: 'face' | 'no_face' | 'several_faces';
@@ -37,7 +53,9 @@ export async function findFaces(picture: Picture, options: FindFacesOptions): Pr
 			`findFaces: a ${width}x${height}x${channels} picture needs ${width * height * channels} samples`,
 		);
 	}
-	let bestUpright = 0;
+	const { mayTurn, checkpoint } = options;
+	const pool = new FeatureMapPool();
+	const read = (view: View) => readView(picture, view, checkpoint, pool);
 	const found = (judgement: Judgement, quarterTurns: QuarterTurns): FaceFinding => {
 		const { sharpness, brightness } = measureFace(picture, quarterTurns, judgement.main.box);
 		return {
@@ -50,22 +68,71 @@ export async function findFaces(picture: Picture, options: FindFacesOptions): Pr
 			brightness,
 		};
 	};
-	for (const view of readingPlan(picture, options.mayTurn)) {
-		const reading = await readView(picture, view, options.checkpoint);
-		if (view.quarterTurns === 0) bestUpright = Math.max(bestUpright, reading.best);
-		const judgement = judgeReading(reading);
+	let bestUpright = 0;
+
+	const contrastIn = (quarterTurns: QuarterTurns) => (face: SeenFace) =>
+		faceContrast(picture, quarterTurns, face.box);
+
+	for (const view of uprightViews(picture)) {
+		const reading = await read(view);
+		bestUpright = Math.max(bestUpright, reading.best);
+		const judgement = judgeReading(reading, contrastIn(0));
 		if (!judgement) continue;
-		// A sideways face can still score as a face upright; its landmarks say so. Without an
-		// orientation tag, the turn they point to is read too, and wins when it sees the face better.
-		const turns = judgement.main.turnsToUpright;
-		if (options.mayTurn && view.kind !== 'tile' && view.quarterTurns === 0 && turns !== 0) {
-			const turned = judgeReading(
-				await readView(picture, wholeView(picture, turns), options.checkpoint),
-			);
-			if (turned && turned.main.score > judgement.main.score) return found(turned, turns);
+		// A sideways or upside-down face can still score as a face upright, a little lower than
+		// the right way up. Without an orientation tag, a face that is not clearly upright (by
+		// score or by its landmarks) is read in the other turns too, and a turn that sees it
+		// clearly better wins.
+		const { score, turnsToUpright } = judgement.main;
+		if (mayTurn && (turnsToUpright !== 0 || score < UPRIGHT_SURE_SCORE)) {
+			let best: { judgement: Judgement; turns: QuarterTurns } | undefined;
+			for (const turnedView of turnedViews(picture)) {
+				const turns = turnedView.quarterTurns;
+				const turned = judgeReading(await read(turnedView), contrastIn(turns));
+				const toBeat = best?.judgement.main.score ?? score + TURN_MARGIN;
+				if (turned && turned.main.score > toBeat) best = { judgement: turned, turns };
+			}
+			if (best) return found(best.judgement, best.turns);
 		}
-		return found(judgement, view.quarterTurns);
+		return found(judgement, 0);
 	}
+
+	if (mayTurn) {
+		for (const view of turnedViews(picture)) {
+			const judgement = judgeReading(await read(view), contrastIn(view.quarterTurns));
+			if (judgement) return found(judgement, view.quarterTurns);
+		}
+	}
+
+	for (const zoom of TILE_ZOOMS) {
+		// Every tile of the level is read first, so that faces split over tiles count together.
+		const candidates: SeenFace[] = [];
+		for (const view of tileViews(picture, zoom)) {
+			const reading = await read(view);
+			bestUpright = Math.max(bestUpright, reading.best);
+			for (const face of reading.faces) {
+				if (face.score < TILE_CANDIDATE_SCORE) continue;
+				const twin = candidates.findIndex((other) => sameFace(face, other));
+				if (twin < 0) candidates.push(face);
+				else if (face.score > candidates[twin].score) candidates[twin] = face;
+			}
+		}
+		candidates.sort((a, b) => b.score - a.score);
+		const confirmed: SeenFace[] = [];
+		for (const [index, candidate] of candidates.entries()) {
+			if (candidate.score >= TILE_FACE_SCORE) {
+				confirmed.push(candidate);
+			} else if (index < MAX_SECOND_LOOKS) {
+				const second = judgeFaces(
+					(await read(focusView(picture, candidate.box))).faces,
+					CONFIRMED_FACE_SCORE,
+				);
+				if (second) confirmed.push(second.main);
+			}
+		}
+		const judgement = judgeFaces(confirmed, 0, contrastIn(0));
+		if (judgement) return found(judgement, 0);
+	}
+
 	return {
 		verdict: 'no_face',
 		quarterTurns: 0,

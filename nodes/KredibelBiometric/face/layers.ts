@@ -6,7 +6,7 @@
  * the model's PAD + ADD do) and apply ReLU, and the 2x2 stride-2 max pool of the shortcut.
  * SAME padding puts the odd pixel of padding after, not before (TensorFlow's rule).
  */
-import { createFeatureMap, type FeatureMap } from './tensor';
+import { createFeatureMap, type FeatureMap, type FeatureMapPool } from './tensor';
 import type { ConvolutionWeights, DepthwiseWeights, PointwiseWeights } from './weights';
 
 /** TensorFlow's SAME padding: output size and the padding before the first input pixel. */
@@ -35,6 +35,7 @@ export function convolution(
 	convolutionWeights: ConvolutionWeights,
 	stride: number,
 	relu: boolean,
+	pool?: FeatureMapPool,
 ): FeatureMap {
 	const { inputs, outputs, size, weights, bias } = convolutionWeights;
 	if (input.channels !== inputs) throw new Error('convolution: channel count mismatch');
@@ -45,7 +46,9 @@ export function convolution(
 	const outputWidth = horizontal.outputSize;
 	const taps = size * size * inputs;
 	// Plane order (row, column, input channel) is the order of the OHWI weights' last three axes.
-	const patches = createFeatureMap(taps, outputHeight, outputWidth);
+	const patches =
+		pool?.take(taps, outputHeight, outputWidth) ??
+		createFeatureMap(taps, outputHeight, outputWidth);
 	let at = 0;
 	for (let row = 0; row < size; row++) {
 		for (let column = 0; column < size; column++) {
@@ -66,7 +69,13 @@ export function convolution(
 			}
 		}
 	}
-	return pointwiseConvolution(patches, { inputs: taps, outputs, weights, bias }, { relu });
+	const output = pointwiseConvolution(
+		patches,
+		{ inputs: taps, outputs, weights, bias },
+		{ relu, pool },
+	);
+	pool?.give(patches);
+	return output;
 }
 
 /** One output value of a 3x3 depthwise convolution, taps outside the input counting as 0. */
@@ -102,6 +111,7 @@ export function depthwiseConvolution(
 	input: FeatureMap,
 	depthwiseWeights: DepthwiseWeights,
 	stride: number,
+	pool?: FeatureMapPool,
 ): FeatureMap {
 	const { channels, weights, bias } = depthwiseWeights;
 	if (input.channels !== channels) throw new Error('depthwise: channel count mismatch');
@@ -110,7 +120,9 @@ export function depthwiseConvolution(
 	const horizontal = samePadding(width, 3, stride);
 	const outputHeight = vertical.outputSize;
 	const outputWidth = horizontal.outputSize;
-	const output = createFeatureMap(channels, outputHeight, outputWidth);
+	const output =
+		pool?.take(channels, outputHeight, outputWidth) ??
+		createFeatureMap(channels, outputHeight, outputWidth);
 	const out = output.data;
 	const plane = height * width;
 	// Output columns whose three taps are all inside the input.
@@ -172,11 +184,11 @@ export function depthwiseConvolution(
 export function pointwiseConvolution(
 	input: FeatureMap,
 	pointwiseWeights: PointwiseWeights,
-	options: { shortcut?: FeatureMap; relu?: boolean } = {},
+	options: { shortcut?: FeatureMap; relu?: boolean; pool?: FeatureMapPool } = {},
 ): FeatureMap {
 	const { inputs, outputs, weights, bias } = pointwiseWeights;
 	if (input.channels !== inputs) throw new Error('pointwise: channel count mismatch');
-	const { shortcut, relu = false } = options;
+	const { shortcut, relu = false, pool } = options;
 	const { height, width, data } = input;
 	const plane = height * width;
 	if (
@@ -185,7 +197,7 @@ export function pointwiseConvolution(
 	) {
 		throw new Error('pointwise: shortcut shape mismatch');
 	}
-	const output = createFeatureMap(outputs, height, width);
+	const output = pool?.take(outputs, height, width) ?? createFeatureMap(outputs, height, width);
 	const out = output.data;
 	for (let channel = 0; channel < outputs; channel++) {
 		const start = channel * plane;
@@ -271,9 +283,13 @@ function accumulateFourOutputs(
 }
 
 /** Max over 2x2 windows with stride 2 (SAME padding: a last odd row or column is kept alone). */
-export function maxPool2x2(input: FeatureMap): FeatureMap {
+export function maxPool2x2(input: FeatureMap, pool?: FeatureMapPool): FeatureMap {
 	const { channels, height, width, data } = input;
-	const output = createFeatureMap(channels, Math.ceil(height / 2), Math.ceil(width / 2));
+	const outputHeight = Math.ceil(height / 2);
+	const outputWidth = Math.ceil(width / 2);
+	const output =
+		pool?.take(channels, outputHeight, outputWidth) ??
+		createFeatureMap(channels, outputHeight, outputWidth);
 	const out = output.data;
 	let at = 0;
 	for (let channel = 0; channel < channels; channel++) {

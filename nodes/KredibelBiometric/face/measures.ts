@@ -43,27 +43,46 @@ export function boxInStoredPicture(
 	};
 }
 
+/** The luma (0-255) of the face box's pixels, row by row, with the box's size. */
+function faceLuma(picture: Picture, quarterTurns: QuarterTurns, box: FaceBox) {
+	const { left, right, top, bottom } = boxInStoredPicture(picture, quarterTurns, box);
+	const boxWidth = Math.max(0, right - left);
+	const boxHeight = Math.max(0, bottom - top);
+	const { width, channels, data } = picture;
+	const luma = new Float32Array(boxWidth * boxHeight);
+	for (let y = 0; y < boxHeight; y++) {
+		for (let x = 0; x < boxWidth; x++) {
+			const at = ((top + y) * width + left + x) * channels;
+			luma[y * boxWidth + x] =
+				channels === 1 ? data[at] : 0.299 * data[at] + 0.587 * data[at + 1] + 0.114 * data[at + 2];
+		}
+	}
+	return { luma, boxWidth, boxHeight };
+}
+
+/** Standard deviation of the luma over the face box (0 for an empty box): its contrast. */
+export function faceContrast(picture: Picture, quarterTurns: QuarterTurns, box: FaceBox): number {
+	const { luma } = faceLuma(picture, quarterTurns, box);
+	if (luma.length === 0) return 0;
+	let sum = 0;
+	let squares = 0;
+	for (const value of luma) {
+		sum += value;
+		squares += value * value;
+	}
+	const mean = sum / luma.length;
+	return Math.sqrt(Math.max(0, squares / luma.length - mean * mean));
+}
+
 export function measureFace(
 	picture: Picture,
 	quarterTurns: QuarterTurns,
 	box: FaceBox,
 ): FaceMeasures {
-	const { left, right, top, bottom } = boxInStoredPicture(picture, quarterTurns, box);
-	const boxWidth = right - left;
-	const boxHeight = bottom - top;
-	if (boxWidth < 1 || boxHeight < 1) return { sharpness: null, brightness: null };
-	const { width, channels, data } = picture;
-	const luma = new Float32Array(boxWidth * boxHeight);
+	const { luma, boxWidth, boxHeight } = faceLuma(picture, quarterTurns, box);
+	if (luma.length === 0) return { sharpness: null, brightness: null };
 	let sum = 0;
-	for (let y = 0; y < boxHeight; y++) {
-		for (let x = 0; x < boxWidth; x++) {
-			const at = ((top + y) * width + left + x) * channels;
-			const value =
-				channels === 1 ? data[at] : 0.299 * data[at] + 0.587 * data[at + 1] + 0.114 * data[at + 2];
-			luma[y * boxWidth + x] = value;
-			sum += value;
-		}
-	}
+	for (const value of luma) sum += value;
 	const brightness = sum / luma.length / 255;
 	if (boxWidth < 3 || boxHeight < 3) return { sharpness: null, brightness };
 	let count = 0;

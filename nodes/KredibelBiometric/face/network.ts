@@ -8,7 +8,7 @@
  */
 import type { Checkpoint } from '../photo';
 import { convolution, depthwiseConvolution, maxPool2x2, pointwiseConvolution } from './layers';
-import type { FeatureMap } from './tensor';
+import type { FeatureMap, FeatureMapPool } from './tensor';
 import type { NetworkWeights } from './weights';
 
 /** Numbers per anchor in `regressors`: 4 for the box, 2 for each of the 6 landmarks. */
@@ -40,6 +40,7 @@ export async function runNetwork(
 	input: FeatureMap,
 	weights: NetworkWeights,
 	checkpoint?: Checkpoint,
+	pool?: FeatureMapPool,
 ): Promise<NetworkOutput> {
 	if (
 		input.channels !== 3 ||
@@ -48,14 +49,18 @@ export async function runNetwork(
 	) {
 		throw new Error(`the network takes 3 x ${weights.inputSize} x ${weights.inputSize}`);
 	}
-	let features = convolution(input, weights.stem, weights.stemStride, true);
+	let features = convolution(input, weights.stem, weights.stemStride, true, pool);
 	const headInputs = new Map<number, FeatureMap>();
 	const wanted = new Set(weights.heads.map((head) => head.afterBlock));
 	for (let index = 0; index < weights.blocks.length; index++) {
 		const block = weights.blocks[index];
-		const shortcut = block.stride === 2 ? maxPool2x2(features) : features;
-		const expanded = depthwiseConvolution(features, block.depthwise, block.stride);
-		features = pointwiseConvolution(expanded, block.pointwise, { shortcut, relu: true });
+		const shortcut = block.stride === 2 ? maxPool2x2(features, pool) : features;
+		const expanded = depthwiseConvolution(features, block.depthwise, block.stride, pool);
+		const next = pointwiseConvolution(expanded, block.pointwise, { shortcut, relu: true, pool });
+		pool?.give(expanded);
+		if (shortcut !== features) pool?.give(shortcut);
+		if (!wanted.has(index - 1) || index === 0) pool?.give(features);
+		features = next;
 		if (wanted.has(index)) headInputs.set(index, features);
 		await checkpoint?.();
 	}
@@ -66,8 +71,8 @@ export async function runNetwork(
 	let firstAnchor = 0;
 	for (const head of weights.heads) {
 		const source = headInputs.get(head.afterBlock)!;
-		const scores = pointwiseConvolution(source, head.classifier);
-		const boxes = pointwiseConvolution(source, head.regressor);
+		const scores = pointwiseConvolution(source, head.classifier, { pool });
+		const boxes = pointwiseConvolution(source, head.regressor, { pool });
 		const plane = source.height * source.width;
 		const perCell = head.anchorsPerCell;
 		// NHWC reshaped to [anchors, values]: anchor = firstAnchor + cell * perCell + a.
@@ -82,6 +87,9 @@ export async function runNetwork(
 			}
 		}
 		firstAnchor += plane * perCell;
+		pool?.give(scores);
+		pool?.give(boxes);
 	}
+	for (const source of headInputs.values()) pool?.give(source);
 	return { logits, regressors };
 }

@@ -1,21 +1,19 @@
 /**
  * One reading: a view of the picture through the network, decoded and suppressed as MediaPipe
- * does, each face's box mapped back to the turned picture. Also the order in which readings are
- * tried: the whole picture, a centre crop, the three other quarter turns (only for photos whose
- * orientation nobody stated), then the zoomed tiles, 2x then 3x, for faces too small for the
- * whole view (under about 7% of the long side).
+ * does, each face's box mapped back to the turned picture, with the turn its landmarks ask for.
+ * Also the groups of views findFaces tries in turn: upright, turned, tiles.
  */
 import type { Checkpoint, Picture } from '../photo';
 import { ssdAnchors, type Anchor } from './anchors';
 import { bestScore, decodeDetections } from './decode';
 import { runNetwork } from './network';
 import { weightedNonMaxSuppression } from './suppression';
+import type { FeatureMapPool } from './tensor';
 import {
 	boxInPicture,
 	centreView,
 	pointInPicture,
 	sampleView,
-	tileViews,
 	wholeView,
 	type FaceBox,
 	type QuarterTurns,
@@ -63,11 +61,13 @@ export async function readView(
 	picture: Picture,
 	view: View,
 	checkpoint?: Checkpoint,
+	pool?: FeatureMapPool,
 ): Promise<Reading> {
 	const weights = blazeFaceWeights();
 	anchors ??= ssdAnchors();
-	const input = sampleView(picture, view, weights.inputSize);
-	const output = await runNetwork(input, weights, checkpoint);
+	const input = sampleView(picture, view, weights.inputSize, pool);
+	const output = await runNetwork(input, weights, checkpoint, pool);
+	pool?.give(input);
 	const detections = weightedNonMaxSuppression(decodeDetections(output, anchors));
 	return {
 		view,
@@ -86,14 +86,15 @@ export async function readView(
 	};
 }
 
-/** The readings in the order they are tried; later ones only run while no face is found. */
-export function readingPlan(picture: Picture, mayTurn: boolean): View[] {
-	const turns = mayTurn ? ([1, 3, 2] as const).map((turns) => wholeView(picture, turns)) : [];
-	return [
-		wholeView(picture, 0),
-		centreView(picture),
-		...turns,
-		...tileViews(picture, 2),
-		...tileViews(picture, 3),
-	];
+/** The whole picture, then a centred square 1.25 times closer or more. */
+export function uprightViews(picture: Picture): View[] {
+	return [wholeView(picture, 0), centreView(picture)];
 }
+
+/** The three other quarter turns of the whole picture, the sideways ones first. */
+export function turnedViews(picture: Picture): View[] {
+	return ([1, 3, 2] as const).map((turns) => wholeView(picture, turns));
+}
+
+/** Tiles at 2x, then 3x: for faces under about 7% of the long side. */
+export const TILE_ZOOMS = [2, 3] as const;

@@ -19,6 +19,29 @@ export function createFeatureMap(channels: number, height: number, width: number
 	return { channels, height, width, data: new Float32Array(channels * height * width) };
 }
 
+/**
+ * Buffers for feature maps, handed back when a layer's output has been used, so that the dozens
+ * of readings one photo may need reuse a few megabytes instead of leaving hundreds of them to the
+ * garbage collector. A pool lives as long as one face check.
+ */
+export class FeatureMapPool {
+	private readonly free = new Map<number, Float32Array[]>();
+
+	/** A zeroed feature map (a recycled buffer when one of that length is free). */
+	take(channels: number, height: number, width: number): FeatureMap {
+		const length = channels * height * width;
+		const recycled = this.free.get(length)?.pop();
+		if (recycled) recycled.fill(0);
+		return { channels, height, width, data: recycled ?? new Float32Array(length) };
+	}
+
+	give(map: FeatureMap): void {
+		const list = this.free.get(map.data.length);
+		if (list) list.push(map.data);
+		else this.free.set(map.data.length, [map.data]);
+	}
+}
+
 /** A feature map from NHWC values (batch 1), as tfjs and TFLite store them. */
 export function fromChannelsLast(
 	values: ArrayLike<number>,
