@@ -76,8 +76,8 @@ export function sameFace(face: SeenFace, other: SeenFace): boolean {
 
 /**
  * The faces of one view (or of tiles put together) that count, judged; null when none does.
- * `contrastOf` measures a face's luma contrast in the picture (measures.ts); without it every
- * second face of similar size counts.
+ * `contrastOf` measures a face's luma contrast in the picture (measures.ts): faces with less than
+ * SIMILAR_CONTRAST of the clearest face's are ghosts and do not count; without it, all count.
  */
 export function judgeFaces(
 	faces: readonly SeenFace[],
@@ -87,18 +87,19 @@ export function judgeFaces(
 	const confident = faces
 		.filter((face) => face.score >= threshold)
 		.sort((a, b) => faceArea(b) - faceArea(a));
-	const counted: SeenFace[] = [];
+	let counted: SeenFace[] = [];
 	for (const face of confident) {
 		if (!counted.some((kept) => sameFace(face, kept))) counted.push(face);
 	}
+	if (contrastOf && counted.length > 1) {
+		// Ghosts go before the main face is chosen: a reflection may be the larger box.
+		const contrasts = counted.map(contrastOf);
+		const clearest = Math.max(...contrasts);
+		counted = counted.filter((_, index) => contrasts[index] >= SIMILAR_CONTRAST * clearest);
+	}
 	if (counted.length === 0) return null;
 	const [main, ...others] = counted;
-	const mainContrast = contrastOf?.(main) ?? 0;
-	const several = others.some(
-		(face) =>
-			faceArea(face) >= SIMILAR_SIZE * faceArea(main) &&
-			(!contrastOf || contrastOf(face) >= SIMILAR_CONTRAST * mainContrast),
-	);
+	const several = others.some((face) => faceArea(face) >= SIMILAR_SIZE * faceArea(main));
 	return { verdict: several ? 'several_faces' : 'face', main, faces: counted };
 }
 

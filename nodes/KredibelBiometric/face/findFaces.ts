@@ -72,6 +72,18 @@ export async function findFaces(picture: Picture, options: FindFacesOptions): Pr
 
 	const contrastIn = (quarterTurns: QuarterTurns) => (face: SeenFace) =>
 		faceContrast(picture, quarterTurns, face.box);
+	/** The turn (of the three others) whose reading shows a face best, above `toBeat`. */
+	const bestTurn = async (toBeat: number) => {
+		let best: { judgement: Judgement; turns: QuarterTurns } | undefined;
+		for (const view of turnedViews(picture)) {
+			const turns = view.quarterTurns;
+			const judgement = judgeReading(await read(view), contrastIn(turns));
+			if (judgement && judgement.main.score > (best?.judgement.main.score ?? toBeat)) {
+				best = { judgement, turns };
+			}
+		}
+		return best;
+	};
 
 	for (const view of uprightViews(picture)) {
 		const reading = await read(view);
@@ -84,23 +96,15 @@ export async function findFaces(picture: Picture, options: FindFacesOptions): Pr
 		// clearly better wins.
 		const { score, turnsToUpright } = judgement.main;
 		if (mayTurn && (turnsToUpright !== 0 || score < UPRIGHT_SURE_SCORE)) {
-			let best: { judgement: Judgement; turns: QuarterTurns } | undefined;
-			for (const turnedView of turnedViews(picture)) {
-				const turns = turnedView.quarterTurns;
-				const turned = judgeReading(await read(turnedView), contrastIn(turns));
-				const toBeat = best?.judgement.main.score ?? score + TURN_MARGIN;
-				if (turned && turned.main.score > toBeat) best = { judgement: turned, turns };
-			}
-			if (best) return found(best.judgement, best.turns);
+			const turned = await bestTurn(score + TURN_MARGIN);
+			if (turned) return found(turned.judgement, turned.turns);
 		}
 		return found(judgement, 0);
 	}
 
 	if (mayTurn) {
-		for (const view of turnedViews(picture)) {
-			const judgement = judgeReading(await read(view), contrastIn(view.quarterTurns));
-			if (judgement) return found(judgement, view.quarterTurns);
-		}
+		const turned = await bestTurn(0);
+		if (turned) return found(turned.judgement, turned.turns);
 	}
 
 	for (const zoom of TILE_ZOOMS) {

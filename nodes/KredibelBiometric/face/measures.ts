@@ -35,11 +35,14 @@ export function boxInStoredPicture(
 				: quarterTurns === 3
 					? [width - y1, width - y0, x0, x1]
 					: [x0, x1, y0, y1];
+	// Whole pixels touched by the box; a hair of float error (0.2 * 30 = 6.000000000000001) must
+	// not add a row.
+	const EPSILON = 1e-9;
 	return {
-		left: Math.max(0, Math.floor(left)),
-		right: Math.min(width, Math.ceil(right)),
-		top: Math.max(0, Math.floor(top)),
-		bottom: Math.min(height, Math.ceil(bottom)),
+		left: Math.max(0, Math.floor(left + EPSILON)),
+		right: Math.min(width, Math.ceil(right - EPSILON)),
+		top: Math.max(0, Math.floor(top + EPSILON)),
+		bottom: Math.min(height, Math.ceil(bottom - EPSILON)),
 	};
 }
 
