@@ -32,6 +32,7 @@ export interface FaceResult {
 	};
 	worstExtraBytes: number;
 	longestStretchMs: number;
+	longestStretchCpuMs: number;
 	targets: {
 		noRefusedPortrait: boolean;
 		noFaceShare: boolean;
@@ -99,6 +100,7 @@ export async function measureFace(): Promise<FaceResult> {
 		},
 		worstExtraBytes: Math.max(...cases.map((entry) => entry.extraBytes)),
 		longestStretchMs: Math.max(...cases.map((entry) => entry.longestStretchMs)),
+		longestStretchCpuMs: Math.max(...cases.map((entry) => entry.longestStretchCpuMs)),
 	};
 	return {
 		...result,
@@ -108,7 +110,7 @@ export async function measureFace(): Promise<FaceResult> {
 			median: result.time.portraitCpu.median <= TARGETS.medianMs,
 			refusedWorst: result.time.refusedWorstCpu <= TARGETS.refusedWorstMs,
 			memory: result.worstExtraBytes <= TARGETS.extraBytes,
-			stretch: result.longestStretchMs <= TARGETS.stretchMs,
+			stretch: result.longestStretchCpuMs <= TARGETS.stretchMs,
 		},
 	};
 }
@@ -201,8 +203,8 @@ export function faceSection(result: FaceResult): string {
 					verdict(targets.memory),
 				],
 				[
-					'Longest synchronous stretch',
-					`${result.longestStretchMs.toFixed(1)} ms`,
+					'Longest synchronous stretch, CPU / wall',
+					`${result.longestStretchCpuMs.toFixed(1)} / ${result.longestStretchMs.toFixed(1)} ms`,
 					'<= 50 ms',
 					verdict(targets.stretch),
 				],

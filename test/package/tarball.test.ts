@@ -22,9 +22,14 @@ beforeAll(() => {
 afterAll(() => packed?.dispose());
 
 describe('the published tarball', () => {
-	it('holds only dist/, the README, the licence and package.json', () => {
+	it('holds only dist/, the README, the licence, the third-party notices and package.json', () => {
 		const outside = files.filter((path) => !path.startsWith('dist/'));
-		expect(outside.sort()).toEqual(['LICENSE.md', 'README.md', 'package.json']);
+		expect(outside.sort()).toEqual([
+			'LICENSE.md',
+			'README.md',
+			'THIRD_PARTY_NOTICES.md',
+			'package.json',
+		]);
 		expect(files).toEqual(
 			expect.arrayContaining([
 				'dist/nodes/KredibelBiometric/KredibelBiometric.node.js',
@@ -34,6 +39,7 @@ describe('the published tarball', () => {
 				'dist/credentials/KredibelApi.credentials.js',
 				'dist/credentials/kredibel.svg',
 				'dist/credentials/kredibel.dark.svg',
+				'dist/nodes/KredibelBiometric/face/blazeFaceWeights.generated.js',
 			]),
 		);
 		expect(

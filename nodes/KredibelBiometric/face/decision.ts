@@ -44,7 +44,7 @@ export const SIMILAR_CONTRAST = 0.5;
  * landmarks lie sideways, is read in the three other turns too; a turn wins when it scores
  * TURN_MARGIN more (a face seen the right way up scores higher than the same face turned).
  */
-export const UPRIGHT_SURE_SCORE = 0.9;
+export const UPRIGHT_SURE_SCORE = 0.8;
 export const TURN_MARGIN = 0.05;
 /** A face whose box lies this much inside a larger face's box is that face again. */
 const SAME_FACE_OVERLAP = 0.5;
