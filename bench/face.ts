@@ -30,6 +30,8 @@ export interface FaceResult {
 		refusedWorstWall: number;
 		refusedWorstCpu: number;
 	};
+	/** Network passes per portrait and for the refused photo that took most; CPU ms per pass. */
+	readings: { portrait: Summary; refusedMost: number; cpuMsPerReading: Summary };
 	worstExtraBytes: number;
 	longestStretchMs: number;
 	longestStretchCpuMs: number;
@@ -97,6 +99,11 @@ export async function measureFace(): Promise<FaceResult> {
 			portraitCpu: summarize(portraits.map((entry) => entry.cpuMs)),
 			refusedWorstWall: Math.max(0, ...refused.map((entry) => entry.wallMs)),
 			refusedWorstCpu: Math.max(0, ...refused.map((entry) => entry.cpuMs)),
+		},
+		readings: {
+			portrait: summarize(portraits.map((entry) => entry.readings)),
+			refusedMost: Math.max(0, ...refused.map((entry) => entry.readings)),
+			cpuMsPerReading: summarize(cases.map((entry) => entry.cpuMs / Math.max(1, entry.readings))),
 		},
 		worstExtraBytes: Math.max(...cases.map((entry) => entry.extraBytes)),
 		longestStretchMs: Math.max(...cases.map((entry) => entry.longestStretchMs)),
@@ -188,6 +195,18 @@ export function faceSection(result: FaceResult): string {
 					formatSummary(time.portraitCpu),
 					'<= 60 (median)',
 					verdict(targets.median),
+				],
+				[
+					'Network passes per portrait / most for a refused photo',
+					`${formatSummary(result.readings.portrait, 0)} / ${result.readings.refusedMost}`,
+					'',
+					'',
+				],
+				[
+					'CPU ms per network pass (all cases)',
+					formatSummary(result.readings.cpuMsPerReading),
+					'',
+					'',
 				],
 				['Detector per portrait, wall ms', formatSummary(time.portraitWall), '', ''],
 				[

@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 
 import { findFaces, type FaceFinding } from '../nodes/KredibelBiometric/face';
+import { BLAZE_FACE_PLAN } from '../nodes/KredibelBiometric/face/blazeFaceWeights.generated';
 import { ensureFaceEvalSet } from '../scripts/face-eval';
 import { buildCases, type Expected } from '../test/face-eval/cases';
 import { serveWorker } from './childWorker';
@@ -22,6 +23,8 @@ export interface FaceCaseResult {
 	longestStretchMs: number;
 	/** The same stretch in CPU time: what the code itself holds, without the machine's waits. */
 	longestStretchCpuMs: number;
+	/** Network passes the case took (a reading calls the checkpoint once per block, and once before). */
+	readings: number;
 	extraBytes: number;
 }
 
@@ -40,6 +43,7 @@ serveWorker<Record<string, never>, FaceWorkerOutput>(async () => {
 	const gc = (globalThis as { gc?: () => void }).gc;
 	if (!gc) throw new Error('faceWorker needs --expose-gc');
 	const cases = await buildCases(ensureFaceEvalSet());
+	const blocks = BLAZE_FACE_PLAN.blocks.length;
 	// Warm-up: compiled code and the unpacked weights are there before anything is timed.
 	for (const warm of cases.slice(0, 3)) await findFaces(warm.picture, { mayTurn: true });
 	const results: FaceCaseResult[] = [];
@@ -54,9 +58,11 @@ serveWorker<Record<string, never>, FaceWorkerOutput>(async () => {
 		const start = performance.now();
 		const cpuStart = process.cpuUsage();
 		let lastCpu = cpuStart;
+		let checkpoints = 0;
 		const finding = await findFaces(evalCase.picture, {
 			mayTurn: evalCase.mayTurn,
 			checkpoint: async () => {
+				checkpoints++;
 				const now = performance.now();
 				const cpuNow = process.cpuUsage();
 				longestStretchMs = Math.max(longestStretchMs, now - lastCheckpoint);
@@ -93,6 +99,7 @@ serveWorker<Record<string, never>, FaceWorkerOutput>(async () => {
 			cpuMs: (cpu.user + cpu.system) / 1000,
 			longestStretchMs,
 			longestStretchCpuMs,
+			readings: Math.round(checkpoints / (blocks + 1)),
 			extraBytes: peak - baseline,
 		});
 	}

@@ -66,6 +66,9 @@ export async function readView(
 	const weights = blazeFaceWeights();
 	anchors ??= ssdAnchors();
 	const input = sampleView(picture, view, weights.inputSize, pool);
+	// The network yields between its blocks; sampling before it and decoding after it are the
+	// other stretches of a reading, kept apart by a checkpoint each.
+	await checkpoint?.();
 	const output = await runNetwork(input, weights, checkpoint, pool);
 	pool?.give(input);
 	const detections = weightedNonMaxSuppression(decodeDetections(output, anchors));
