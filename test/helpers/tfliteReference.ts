@@ -71,45 +71,39 @@ export async function runReferenceModel(
 	for (const operator of model.operators) {
 		const [a, b, c] = operator.inputs;
 		const { options } = operator;
+		const input4d = (index: number) => valueOf(index) as tf.Tensor4D;
+		const strides: [number, number] = [options.strideHeight ?? 1, options.strideWidth ?? 1];
+		const padding = options.padding ?? 'same';
 		let result: tf.Tensor;
 		switch (operator.op) {
 			case TFLITE_OP.DEQUANTIZE:
 				result = valueOf(a);
 				break;
-			case TFLITE_OP.CONV_2D: {
+			case TFLITE_OP.CONV_2D:
 				// TFLite keeps [out, h, w, in]; tfjs wants [h, w, in, out].
-				const filter = tf.transpose(valueOf(b), [1, 2, 3, 0]) as tf.Tensor4D;
 				result = tf.add(
 					tf.conv2d(
-						valueOf(a) as tf.Tensor4D,
-						filter,
-						[options.strideHeight!, options.strideWidth!],
-						options.padding!,
+						input4d(a),
+						tf.transpose(valueOf(b), [1, 2, 3, 0]) as tf.Tensor4D,
+						strides,
+						padding,
 					),
 					valueOf(c),
 				);
 				break;
-			}
 			case TFLITE_OP.DEPTHWISE_CONV_2D: {
+				// TFLite keeps [1, h, w, channels]; tfjs wants [h, w, channels, 1].
 				const [, height, width, channels] = valueOf(b).shape;
 				const filter = tf.reshape(valueOf(b), [height, width, channels, 1]) as tf.Tensor4D;
-				result = tf.add(
-					tf.depthwiseConv2d(
-						valueOf(a) as tf.Tensor4D,
-						filter,
-						[options.strideHeight!, options.strideWidth!],
-						options.padding!,
-					),
-					valueOf(c),
-				);
+				result = tf.add(tf.depthwiseConv2d(input4d(a), filter, strides, padding), valueOf(c));
 				break;
 			}
 			case TFLITE_OP.MAX_POOL_2D:
 				result = tf.maxPool(
-					valueOf(a) as tf.Tensor4D,
+					input4d(a),
 					[options.filterHeight!, options.filterWidth!],
-					[options.strideHeight!, options.strideWidth!],
-					options.padding!,
+					strides,
+					padding,
 				);
 				break;
 			case TFLITE_OP.PAD: {
