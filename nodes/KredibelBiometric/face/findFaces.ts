@@ -19,12 +19,21 @@ import {
 	type Judgement,
 } from './decision';
 import { faceContrast, measureFace } from './measures';
-import { readView, TILE_ZOOMS, turnedViews, uprightViews, type SeenFace } from './readings';
+import { readView, TILE_ZOOMS, uprightViews, type SeenFace } from './readings';
 import { FeatureMapPool } from './tensor';
-import { focusView, tileViews, type FaceBox, type QuarterTurns, type View } from './views';
+import {
+	focusView,
+	tileViews,
+	wholeView,
+	type FaceBox,
+	type QuarterTurns,
+	type View,
+} from './views';
 
 /** Tile faces between the candidate and the tile score get a second look, the best few only. */
 const MAX_SECOND_LOOKS = 3;
+/** The turns tried for a photo without a tag. */
+const OTHER_TURNS: readonly QuarterTurns[] = [1, 3, 2];
 
 export interface FaceFinding {
 	verdict: 'face' | 'no_face' | 'several_faces';
@@ -72,14 +81,16 @@ export async function findFaces(picture: Picture, options: FindFacesOptions): Pr
 
 	const contrastIn = (quarterTurns: QuarterTurns) => (face: SeenFace) =>
 		faceContrast(picture, quarterTurns, face.box);
-	/** The turn (of the three others) whose reading shows a face best, above `toBeat`. */
-	const bestTurn = async (toBeat: number) => {
+	/**
+	 * The turn (of `turns`) whose reading shows a face best, above `toBeat`. All are read: a
+	 * quarter turn of an upside-down face can score 0.85, the right one 0.92.
+	 */
+	const bestTurn = async (turns: readonly QuarterTurns[], toBeat: number) => {
 		let best: { judgement: Judgement; turns: QuarterTurns } | undefined;
-		for (const view of turnedViews(picture)) {
-			const turns = view.quarterTurns;
-			const judgement = judgeReading(await read(view), contrastIn(turns));
+		for (const turn of turns) {
+			const judgement = judgeReading(await read(wholeView(picture, turn)), contrastIn(turn));
 			if (judgement && judgement.main.score > (best?.judgement.main.score ?? toBeat)) {
-				best = { judgement, turns };
+				best = { judgement, turns: turn };
 			}
 		}
 		return best;
@@ -91,19 +102,21 @@ export async function findFaces(picture: Picture, options: FindFacesOptions): Pr
 		const judgement = judgeReading(reading, contrastIn(0));
 		if (!judgement) continue;
 		// A sideways or upside-down face can still score as a face upright, a little lower than
-		// the right way up. Without an orientation tag, a face that is not clearly upright (by
-		// score or by its landmarks) is read in the other turns too, and a turn that sees it
-		// clearly better wins.
+		// the right way up. Without an orientation tag, a face whose landmarks lie sideways is
+		// read in the three other turns; one whose landmarks look upright but whose score is not
+		// sure is read upside down (the network tends to place upright landmarks on an upside-down
+		// face, and puts sideways ones on sideways faces). A turn that sees it clearly better wins.
 		const { score, turnsToUpright } = judgement.main;
 		if (mayTurn && (turnsToUpright !== 0 || score < UPRIGHT_SURE_SCORE)) {
-			const turned = await bestTurn(score + TURN_MARGIN);
+			const turns: readonly QuarterTurns[] = turnsToUpright === 0 ? [2] : OTHER_TURNS;
+			const turned = await bestTurn(turns, score + TURN_MARGIN);
 			if (turned) return found(turned.judgement, turned.turns);
 		}
 		return found(judgement, 0);
 	}
 
 	if (mayTurn) {
-		const turned = await bestTurn(0);
+		const turned = await bestTurn(OTHER_TURNS, 0);
 		if (turned) return found(turned.judgement, turned.turns);
 	}
 

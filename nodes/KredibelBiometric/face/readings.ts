@@ -1,7 +1,7 @@
 /**
  * One reading: a view of the picture through the network, decoded and suppressed as MediaPipe
  * does, each face's box mapped back to the turned picture, with the turn its landmarks ask for.
- * Also the groups of views findFaces tries in turn: upright, turned, tiles.
+ * Also the groups of views findFaces tries: upright, then (after the turns) tiles.
  */
 import type { Checkpoint, Picture } from '../photo';
 import { ssdAnchors, type Anchor } from './anchors';
@@ -92,11 +92,6 @@ export async function readView(
 /** The whole picture, then a centred square 1.25 times closer or more. */
 export function uprightViews(picture: Picture): View[] {
 	return [wholeView(picture, 0), centreView(picture)];
-}
-
-/** The three other quarter turns of the whole picture, the sideways ones first. */
-export function turnedViews(picture: Picture): View[] {
-	return ([1, 3, 2] as const).map((turns) => wholeView(picture, turns));
 }
 
 /** Tiles at 2x, then 3x: for faces under about 7% of the long side. */
