@@ -47,13 +47,23 @@ describe('the published tarball', () => {
 		).toEqual([]);
 	});
 
+	it('ships the notice and licence of the embedded MediaPipe weights', () => {
+		const notices = readFileSync(join(unpacked, 'THIRD_PARTY_NOTICES.md'), 'utf8');
+		expect(notices).toContain('@mediapipe/face_detection');
+		expect(notices).toContain('3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633');
+		expect(notices).toContain('Apache License');
+		expect(notices).toContain('TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION');
+		const pkg = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
+		expect(pkg.license).toBe('MIT');
+	});
+
 	it('has the package.json n8n needs, and no runtime dependencies', () => {
 		const pkg = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
 		expect(pkg.name).toBe('n8n-nodes-kredibel');
 		expect(pkg.license).toBe('MIT');
 		expect(pkg.keywords).toContain('n8n-community-node-package');
 		expect(pkg.author).toEqual({ name: expect.any(String), email: expect.stringMatching(/@/) });
-		expect(pkg.files).toEqual(['dist']);
+		expect(pkg.files).toEqual(['dist', 'THIRD_PARTY_NOTICES.md']);
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
 		// Optional, so a manual `npm install` into ~/.n8n/nodes does not fetch a second copy.
