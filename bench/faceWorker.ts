@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 
 import { findFaces, type FaceFinding } from '../nodes/KredibelBiometric/face';
-import { BLAZE_FACE_PLAN } from '../nodes/KredibelBiometric/face/blazeFaceWeights.generated';
+import { blazeFaceNetwork } from '../nodes/KredibelBiometric/face/network';
 import { ensureFaceEvalSet } from '../scripts/face-eval';
 import { buildCases, type Expected } from '../test/face-eval/cases';
 import { serveWorker } from './childWorker';
@@ -23,7 +23,7 @@ export interface FaceCaseResult {
 	longestStretchMs: number;
 	/** The same stretch in CPU time: what the code itself holds, without the machine's waits. */
 	longestStretchCpuMs: number;
-	/** Network passes the case took (a reading calls the checkpoint once per block, and once before). */
+	/** Network passes the case took. */
 	readings: number;
 	extraBytes: number;
 }
@@ -43,7 +43,8 @@ serveWorker<Record<string, never>, FaceWorkerOutput>(async () => {
 	const gc = (globalThis as { gc?: () => void }).gc;
 	if (!gc) throw new Error('faceWorker needs --expose-gc');
 	const cases = await buildCases(ensureFaceEvalSet());
-	const blocks = BLAZE_FACE_PLAN.blocks.length;
+	// A reading calls the checkpoint once before its pass and once after each unit of the pass.
+	const checkpointsPerReading = blazeFaceNetwork().units.length + 1;
 	// Warm-up: compiled code and the unpacked weights are there before anything is timed.
 	for (const warm of cases.slice(0, 3)) await findFaces(warm.picture, { mayTurn: true });
 	const results: FaceCaseResult[] = [];
@@ -99,7 +100,7 @@ serveWorker<Record<string, never>, FaceWorkerOutput>(async () => {
 			cpuMs: (cpu.user + cpu.system) / 1000,
 			longestStretchMs,
 			longestStretchCpuMs,
-			readings: Math.round(checkpoints / (blocks + 1)),
+			readings: Math.round(checkpoints / checkpointsPerReading),
 			extraBytes: peak - baseline,
 		});
 	}

@@ -20,7 +20,7 @@ import {
 } from './decision';
 import { faceContrast, measureFace } from './measures';
 import { readView, TILE_ZOOMS, uprightViews, type SeenFace } from './readings';
-import { FeatureMapPool } from './tensor';
+import { blazeFaceNetwork } from './network';
 import {
 	focusView,
 	tileViews,
@@ -63,8 +63,8 @@ export async function findFaces(picture: Picture, options: FindFacesOptions): Pr
 		);
 	}
 	const { mayTurn, checkpoint } = options;
-	const pool = new FeatureMapPool();
-	const read = (view: View) => readView(picture, view, checkpoint, pool);
+	const workspace = blazeFaceNetwork().createWorkspace();
+	const read = (view: View) => readView(picture, view, checkpoint, workspace);
 	const found = (judgement: Judgement, quarterTurns: QuarterTurns): FaceFinding => {
 		const { sharpness, brightness } = measureFace(picture, quarterTurns, judgement.main.box);
 		return {

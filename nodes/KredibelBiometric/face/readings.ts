@@ -6,9 +6,8 @@
 import type { Checkpoint, Picture } from '../photo';
 import { ssdAnchors, type Anchor } from './anchors';
 import { bestScore, decodeDetections } from './decode';
-import { runNetwork } from './network';
+import { blazeFaceNetwork, type NetworkWorkspace } from './network';
 import { weightedNonMaxSuppression } from './suppression';
-import type { FeatureMapPool } from './tensor';
 import {
 	boxInPicture,
 	centreView,
@@ -19,7 +18,6 @@ import {
 	type QuarterTurns,
 	type View,
 } from './views';
-import { blazeFaceWeights } from './weights';
 
 export interface SeenFace {
 	score: number;
@@ -57,20 +55,24 @@ export interface Reading {
 
 let anchors: Anchor[] | undefined;
 
+/**
+ * Reads one view: samples it into the workspace's input (a new workspace when none is given),
+ * runs the network, decodes and suppresses as MediaPipe does.
+ */
 export async function readView(
 	picture: Picture,
 	view: View,
 	checkpoint?: Checkpoint,
-	pool?: FeatureMapPool,
+	workspace?: NetworkWorkspace,
 ): Promise<Reading> {
-	const weights = blazeFaceWeights();
+	const network = blazeFaceNetwork();
+	const space = workspace ?? network.createWorkspace();
 	anchors ??= ssdAnchors();
-	const input = sampleView(picture, view, weights.inputSize, pool);
-	// The network yields between its blocks; sampling before it and decoding after it are the
-	// other stretches of a reading, kept apart by a checkpoint each.
+	sampleView(picture, view, network.weights.inputSize, space.input, network.inputPadding);
+	// Sampling before the network and decoding after it are the other stretches of a reading,
+	// kept apart by a checkpoint each; the network calls it between its units.
 	await checkpoint?.();
-	const output = await runNetwork(input, weights, checkpoint, pool);
-	pool?.give(input);
+	const output = await network.run(space, checkpoint);
 	const detections = weightedNonMaxSuppression(decodeDetections(output, anchors));
 	return {
 		view,

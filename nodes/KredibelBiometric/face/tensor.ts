@@ -15,31 +15,24 @@ export interface FeatureMap {
 	data: Float32Array;
 }
 
-export function createFeatureMap(channels: number, height: number, width: number): FeatureMap {
-	return { channels, height, width, data: new Float32Array(channels * height * width) };
-}
-
 /**
- * Buffers for feature maps, handed back when a layer's output has been used, so that the dozens
- * of readings one photo may need reuse a few megabytes instead of leaving hundreds of them to the
- * garbage collector. A pool lives as long as one face check.
+ * A map of this shape, zeroed, or over the start of `buffer` (a workspace's, reused from pass to
+ * pass: it holds whatever the last map left there; `data` is exactly the map's length).
  */
-export class FeatureMapPool {
-	private readonly free = new Map<number, Float32Array[]>();
-
-	/** A zeroed feature map (a recycled buffer when one of that length is free). */
-	take(channels: number, height: number, width: number): FeatureMap {
-		const length = channels * height * width;
-		const recycled = this.free.get(length)?.pop();
-		if (recycled) recycled.fill(0);
-		return { channels, height, width, data: recycled ?? new Float32Array(length) };
-	}
-
-	give(map: FeatureMap): void {
-		const list = this.free.get(map.data.length);
-		if (list) list.push(map.data);
-		else this.free.set(map.data.length, [map.data]);
-	}
+export function createFeatureMap(
+	channels: number,
+	height: number,
+	width: number,
+	buffer?: Float32Array,
+): FeatureMap {
+	const length = channels * height * width;
+	if (buffer && buffer.length < length) throw new Error('feature map: buffer too small');
+	return {
+		channels,
+		height,
+		width,
+		data: buffer ? buffer.subarray(0, length) : new Float32Array(length),
+	};
 }
 
 /** A feature map from NHWC values (batch 1), as tfjs and TFLite store them. */

@@ -7,7 +7,7 @@
  * back to the turned picture.
  */
 import type { Picture } from '../photo';
-import { createFeatureMap, type FeatureMap, type FeatureMapPool } from './tensor';
+import type { FeatureMap } from './tensor';
 
 export type QuarterTurns = 0 | 1 | 2 | 3;
 
@@ -105,17 +105,26 @@ export function tileViews(picture: Picture, zoom: number): View[] {
 	return views;
 }
 
-/** The view's region resampled to a 3 x size x size input in [-1, 1] (grey is repeated). */
+/**
+ * The view's region resampled to `size` x `size` values in [-1, 1] per channel (grey is repeated
+ * in the three), written into the 3-channel map `input` with its top-left corner at (`offset`,
+ * `offset`): the network's input keeps its padding around the picture.
+ */
 export function sampleView(
 	picture: Picture,
 	view: View,
 	size: number,
-	pool?: FeatureMapPool,
-): FeatureMap {
+	input: FeatureMap,
+	offset = 0,
+): void {
 	const { width, height, channels, data } = picture;
-	const input = pool?.take(3, size, size) ?? createFeatureMap(3, size, size);
+	if (input.channels !== 3 || input.height < offset + size || input.width < offset + size) {
+		throw new Error('sampleView: the map is too small');
+	}
 	const out = input.data;
-	const plane = size * size;
+	const plane = input.height * input.width;
+	const row = input.width;
+	const first = offset * row + offset;
 	const scale = view.side / size;
 	const turned = turnedSize(picture, view.quarterTurns);
 	for (let v = 0; v < size; v++) {
@@ -142,7 +151,7 @@ export function sampleView(
 					x = turnedX;
 					y = turnedY;
 			}
-			const at = v * size + u;
+			const at = first + v * row + u;
 			if (x < 0 || y < 0 || x > width || y > height) {
 				out[at] = out[plane + at] = out[2 * plane + at] = -1;
 				continue;
@@ -171,7 +180,6 @@ export function sampleView(
 			}
 		}
 	}
-	return input;
 }
 
 /** A box in the view's input (0-1) as 0-1 of the turned picture, cut to the picture. */

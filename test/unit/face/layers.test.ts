@@ -1,19 +1,24 @@
 /**
  * Each layer of the face detector against tfjs-core's CPU kernels on random tensors, including
- * sizes the model never uses (odd sizes, channel counts that are not multiples of four) so that
- * the padding and remainder paths are exercised; and the whole network against the model file's
- * own graph run by tfjs-core (test/helpers/tfliteReference.ts).
+ * sizes the model never uses (odd sizes, channel counts that are not multiples of eight or four)
+ * so that the padding and remainder paths are exercised, and computed in two bands of rows as
+ * the network cuts them; the whole network against the model file's own graph run by tfjs-core
+ * (test/helpers/tfliteReference.ts); and the checkpoint cadence of a pass, counted, not timed.
  */
+import { BLAZE_FACE_PLAN } from '../../../nodes/KredibelBiometric/face/blazeFaceWeights.generated';
 import {
-	convolution,
 	depthwiseConvolution,
-	maxPool2x2,
 	pointwiseConvolution,
 	samePadding,
+	stemConvolution,
 } from '../../../nodes/KredibelBiometric/face/layers';
-import { runNetwork } from '../../../nodes/KredibelBiometric/face/network';
-import { fromChannelsLast, toChannelsLast } from '../../../nodes/KredibelBiometric/face/tensor';
-import { blazeFaceWeights } from '../../../nodes/KredibelBiometric/face/weights';
+import { blazeFaceNetwork, OPS_PER_UNIT } from '../../../nodes/KredibelBiometric/face/network';
+import {
+	createFeatureMap,
+	fromChannelsLast,
+	toChannelsLast,
+	type FeatureMap,
+} from '../../../nodes/KredibelBiometric/face/tensor';
 import { runReferenceModel, tfjsCpu } from '../../helpers/tfliteReference';
 
 /** Deterministic values in [-1, 1) (Park-Miller). */
@@ -35,6 +40,35 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 	return worst;
 }
 
+/** Runs a band-wise layer over all rows in two bands (0 to a third, the rest), as the network may. */
+function inTwoBands(rows: number, layer: (from: number, to: number) => void): void {
+	const split = Math.floor(rows / 3);
+	layer(0, split);
+	layer(split, rows);
+}
+
+/** An NHWC input inside a frame of zeros, `before` on the top and left, `after` on the bottom and right. */
+function padded(
+	values: Float32Array,
+	height: number,
+	width: number,
+	channels: number,
+	before: number,
+	after: number,
+): FeatureMap {
+	const map = fromChannelsLast(values, height, width, channels);
+	const frame = createFeatureMap(channels, height + before + after, width + before + after);
+	for (let channel = 0; channel < channels; channel++) {
+		for (let y = 0; y < height; y++) {
+			frame.data.set(
+				map.data.subarray((channel * height + y) * width, (channel * height + y + 1) * width),
+				(channel * frame.height + y + before) * frame.width + before,
+			);
+		}
+	}
+	return frame;
+}
+
 const TOLERANCE = 1e-3;
 
 describe('face detector layers against tfjs-core (CPU)', () => {
@@ -52,15 +86,16 @@ describe('face detector layers against tfjs-core (CPU)', () => {
 	});
 
 	it.each([
-		[128, 128, 2],
+		[32, 32, 2],
 		[17, 20, 2],
 		[9, 6, 1],
 	])(
-		'5x5 convolution on %ix%i with stride %i equals tf.conv2d(same) + ReLU',
+		'5x5 stem on %ix%i with stride %i equals tf.conv2d(same) + ReLU',
 		async (height, width, stride) => {
 			const tf = await tfjsCpu();
 			const inputs = 3;
-			const outputs = 6;
+			// Eleven outputs: one group of eight and three left over.
+			const outputs = 11;
 			const input = randomValues(height * width * inputs, 11);
 			const kernel = randomValues(outputs * 5 * 5 * inputs, 13); // OHWI, as TFLite stores it
 			const bias = randomValues(outputs, 17);
@@ -79,22 +114,44 @@ describe('face detector layers against tfjs-core (CPU)', () => {
 					)
 					.dataSync(),
 			);
-			const actual = convolution(
-				fromChannelsLast(input, height, width, inputs),
-				{ inputs, outputs, size: 5, weights: kernel, bias },
-				stride,
-				true,
+			const vertical = samePadding(height, 5, stride);
+			const horizontal = samePadding(width, 5, stride);
+			// The stem reads its SAME padding from the input, as the sampler writes it.
+			const frame = padded(input, height, width, inputs, vertical.before, 4);
+			const frameHeight = (vertical.outputSize - 1) * stride + 5;
+			const frameWidth = (horizontal.outputSize - 1) * stride + 5;
+			const cut = createFeatureMap(inputs, frameHeight, frameWidth);
+			for (let channel = 0; channel < inputs; channel++) {
+				for (let y = 0; y < frameHeight; y++) {
+					const from =
+						(channel * frame.height + y) * frame.width + vertical.before - horizontal.before;
+					cut.data.set(
+						frame.data.subarray(from, from + frameWidth),
+						(channel * frameHeight + y) * frameWidth,
+					);
+				}
+			}
+			const actual = createFeatureMap(outputs, vertical.outputSize, horizontal.outputSize);
+			inTwoBands(actual.height, (from, to) =>
+				stemConvolution(
+					cut,
+					{ inputs, outputs, size: 5, weights: kernel, bias },
+					stride,
+					actual,
+					from,
+					to,
+				),
 			);
-			expect(actual.height).toBe(Math.ceil(height / stride));
 			expect(maxDifference(toChannelsLast(actual), expected)).toBeLessThan(TOLERANCE);
 		},
 	);
 
 	it.each([
 		[16, 16, 1],
-		[64, 64, 2],
+		[32, 32, 2],
 		[7, 10, 2],
 		[5, 3, 1],
+		[1, 2, 1],
 	])(
 		'3x3 depthwise convolution on %ix%i with stride %i equals tf.depthwiseConv2d(same)',
 		async (height, width, stride) => {
@@ -121,23 +178,35 @@ describe('face detector layers against tfjs-core (CPU)', () => {
 				for (let channel = 0; channel < channels; channel++)
 					perChannel[channel * 9 + tap] = kernel[tap * channels + channel];
 			}
-			const actual = depthwiseConvolution(
-				fromChannelsLast(input, height, width, channels),
-				{ channels, weights: perChannel, bias },
-				stride,
+			const actual = createFeatureMap(
+				channels,
+				Math.ceil(height / stride),
+				Math.ceil(width / stride),
+			);
+			inTwoBands(actual.height, (from, to) =>
+				depthwiseConvolution(
+					fromChannelsLast(input, height, width, channels),
+					{ channels, weights: perChannel, bias },
+					stride,
+					actual,
+					from,
+					to,
+				),
 			);
 			expect(maxDifference(toChannelsLast(actual), expected)).toBeLessThan(TOLERANCE);
 		},
 	);
 
+	// Output counts 13 (8 + 4 + 1) and 2, input counts 11 (8 + 3): every path of the loops.
 	it.each([
-		[42, 48, false],
-		[24, 28, true],
-		[88, 2, false],
-		[7, 6, true],
+		[11, 13, 0],
+		[24, 28, 1],
+		[42, 48, 2],
+		[11, 13, 2],
+		[88, 2, 0],
 	])(
-		'1x1 convolution %i -> %i (shortcut + ReLU: %s) equals tf.conv2d + pad + add + relu',
-		async (inputs, outputs, withShortcut) => {
+		'1x1 convolution %i -> %i (shortcut with stride %i, 0: none) equals tf.conv2d (+ maxPool + pad + add + relu)',
+		async (inputs, outputs, shortcutStride) => {
 			const tf = await tfjsCpu();
 			const height = 6;
 			const width = 5;
@@ -145,7 +214,10 @@ describe('face detector layers against tfjs-core (CPU)', () => {
 			const kernel = randomValues(outputs * inputs, 37);
 			const bias = randomValues(outputs, 41);
 			const shortcutChannels = Math.min(inputs, outputs);
-			const shortcut = randomValues(height * width * shortcutChannels, 43);
+			// A stride-2 shortcut comes from a map twice as large (odd: its last row is alone).
+			const shortcutHeight = shortcutStride === 2 ? 2 * height - 1 : height;
+			const shortcutWidth = shortcutStride === 2 ? 2 * width : width;
+			const shortcut = randomValues(shortcutHeight * shortcutWidth * shortcutChannels, 43);
 			const expected = tf.tidy(() => {
 				const convolved = tf.add(
 					tf.conv2d(
@@ -156,59 +228,106 @@ describe('face detector layers against tfjs-core (CPU)', () => {
 					),
 					tf.tensor1d(bias),
 				);
-				if (!withShortcut) return convolved.dataSync();
-				const padded = tf.pad(tf.tensor4d(shortcut, [1, height, width, shortcutChannels]), [
+				if (shortcutStride === 0) return convolved.dataSync();
+				let source = tf.tensor4d(shortcut, [1, shortcutHeight, shortcutWidth, shortcutChannels]);
+				if (shortcutStride === 2) source = tf.maxPool(source, 2, 2, 'same');
+				const paddedShortcut = tf.pad(source, [
 					[0, 0],
 					[0, 0],
 					[0, 0],
 					[0, outputs - shortcutChannels],
 				]);
-				return tf.relu(tf.add(padded, convolved)).dataSync();
+				return tf.relu(tf.add(paddedShortcut, convolved)).dataSync();
 			});
-			const actual = pointwiseConvolution(
-				fromChannelsLast(input, height, width, inputs),
-				{ inputs, outputs, weights: kernel, bias },
-				withShortcut
-					? { shortcut: fromChannelsLast(shortcut, height, width, shortcutChannels), relu: true }
-					: {},
+			const actual = createFeatureMap(outputs, height, width);
+			inTwoBands(height, (from, to) =>
+				pointwiseConvolution(
+					fromChannelsLast(input, height, width, inputs),
+					{ inputs, outputs, weights: kernel, bias },
+					actual,
+					from,
+					to,
+					shortcutStride === 0
+						? {}
+						: {
+								shortcut: fromChannelsLast(
+									shortcut,
+									shortcutHeight,
+									shortcutWidth,
+									shortcutChannels,
+								),
+								shortcutStride,
+								relu: true,
+							},
+				),
 			);
 			expect(maxDifference(toChannelsLast(actual), expected)).toBeLessThan(TOLERANCE);
 		},
 	);
 
-	it.each([
-		[8, 8],
-		[7, 5],
-	])('2x2 max pool on %ix%i equals tf.maxPool(same)', async (height, width) => {
-		const tf = await tfjsCpu();
-		const channels = 3;
-		const input = randomValues(height * width * channels, 47);
-		const expected = tf.tidy(() =>
-			tf.maxPool(tf.tensor4d(input, [1, height, width, channels]), 2, 2, 'same').dataSync(),
-		);
-		const actual = maxPool2x2(fromChannelsLast(input, height, width, channels));
-		expect(maxDifference(toChannelsLast(actual), expected)).toBe(0);
-	});
-
 	it('the whole network equals the model graph run by tfjs-core, output by output', async () => {
 		const input = randomValues(128 * 128 * 3, 53);
 		const reference = await runReferenceModel(input);
-		const actual = await runNetwork(fromChannelsLast(input, 128, 128, 3), blazeFaceWeights());
+		const network = blazeFaceNetwork();
+		const workspace = network.createWorkspace();
+		const { before } = samePadding(128, 5, 2);
+		workspace.input.data.set(padded(input, 128, 128, 3, before, 2).data);
+		const actual = await network.run(workspace);
 		expect(actual.logits).toHaveLength(896);
 		expect(actual.regressors).toHaveLength(896 * 16);
 		expect(maxDifference(actual.logits, reference.logits)).toBeLessThan(TOLERANCE);
 		expect(maxDifference(actual.regressors, reference.regressors)).toBeLessThan(TOLERANCE);
 	});
+});
 
-	it('calls the checkpoint between blocks', async () => {
+describe('the checkpoint cadence of a pass (counted, not timed)', () => {
+	const network = blazeFaceNetwork();
+
+	/** Multiply-adds of the model, from the plan read from the model file (not from the network). */
+	function modelMultiplyAdds(): number {
+		const { inputSize, stem, blocks, heads } = BLAZE_FACE_PLAN;
+		const [stemOutputs, kernel, , stemInputs] = stem.kernel.shape;
+		let size = inputSize / stem.stride;
+		let total = size * size * stemOutputs * kernel * kernel * stemInputs;
+		const sizes = blocks.map((block) => {
+			size /= block.stride;
+			total += size * size * block.inputChannels * (9 + block.outputChannels);
+			return size;
+		});
+		for (const head of heads) {
+			const cells = sizes[head.afterBlock] ** 2;
+			const [scores, , , features] = head.classifierKernel.shape;
+			const [boxes] = head.regressorKernel.shape;
+			total += cells * features * (scores + boxes);
+		}
+		return total;
+	}
+
+	it("cuts the pass into units that together do all of the model's work", () => {
+		const total = network.units.reduce((sum, unit) => sum + unit.ops, 0);
+		expect(total).toBe(modelMultiplyAdds());
+		// About 31 million multiply-adds, as MediaPipe's model card says.
+		expect(total).toBeGreaterThan(25e6);
+		expect(total).toBeLessThan(35e6);
+	});
+
+	it('bounds every unit by OPS_PER_UNIT multiply-adds', () => {
+		for (const unit of network.units) {
+			expect(unit.ops).toBeGreaterThan(0);
+			expect(unit.ops).toBeLessThanOrEqual(OPS_PER_UNIT);
+		}
+	});
+
+	it('calls the checkpoint after every unit, and nothing runs after the last call', async () => {
+		const workspace = network.createWorkspace();
+		workspace.input.data.set(randomValues(workspace.input.data.length, 3));
 		let calls = 0;
-		await runNetwork(
-			fromChannelsLast(randomValues(128 * 128 * 3, 3), 128, 128, 3),
-			blazeFaceWeights(),
-			() => {
-				calls++;
-			},
-		);
-		expect(calls).toBe(blazeFaceWeights().blocks.length);
+		let outputAtLastCall = new Float32Array(0);
+		const output = await network.run(workspace, () => {
+			calls++;
+			outputAtLastCall = Float32Array.from(workspace.output.logits);
+		});
+		expect(calls).toBe(network.units.length);
+		expect(Array.from(outputAtLastCall)).toEqual(Array.from(output.logits));
 	});
 });
