@@ -65,8 +65,13 @@ export async function findFaces(picture: Picture, options: FindFacesOptions): Pr
 	const { mayTurn, checkpoint } = options;
 	const workspace = blazeFaceNetwork().createWorkspace();
 	const read = (view: View) => readView(picture, view, checkpoint, workspace);
-	const found = (judgement: Judgement, quarterTurns: QuarterTurns): FaceFinding => {
-		const { sharpness, brightness } = measureFace(picture, quarterTurns, judgement.main.box);
+	const found = async (judgement: Judgement, quarterTurns: QuarterTurns): Promise<FaceFinding> => {
+		const { sharpness, brightness } = await measureFace(
+			picture,
+			quarterTurns,
+			judgement.main.box,
+			checkpoint,
+		);
 		return {
 			verdict: judgement.verdict,
 			quarterTurns,

@@ -13,6 +13,7 @@ import {
 	boxInStoredPicture,
 	faceContrast,
 	measureFace,
+	PIXELS_PER_UNIT,
 } from '../../../nodes/KredibelBiometric/face/measures';
 import { turnsToUpright, type SeenFace } from '../../../nodes/KredibelBiometric/face/readings';
 import { wholeView } from '../../../nodes/KredibelBiometric/face/views';
@@ -100,42 +101,95 @@ describe('face measures', () => {
 	}
 	const whole = { x: 0, y: 0, width: 1, height: 1 };
 
-	it('brightness is the mean luma 0-1; a flat face has sharpness 0', () => {
-		expect(measureFace(blank(20, 10, [128, 128, 128]), 0, whole)).toEqual({
+	it('brightness is the mean luma 0-1; a flat face has sharpness 0', async () => {
+		expect(await measureFace(blank(20, 10, [128, 128, 128]), 0, whole)).toEqual({
 			sharpness: 0,
 			brightness: 128 / 255,
 		});
-		expect(measureFace(checkers(4), 0, whole).brightness).toBeCloseTo(0.5, 2);
+		expect((await measureFace(checkers(4), 0, whole)).brightness).toBeCloseTo(0.5, 2);
 	});
 
-	it('sharpness (variance of the Laplacian) falls as edges get fewer and softer', () => {
-		const fine = measureFace(checkers(2), 0, whole).sharpness!;
-		const coarse = measureFace(checkers(8), 0, whole).sharpness!;
+	it('sharpness (variance of the Laplacian) falls as edges get fewer and softer', async () => {
+		const fine = (await measureFace(checkers(2), 0, whole)).sharpness!;
+		const coarse = (await measureFace(checkers(8), 0, whole)).sharpness!;
 		expect(fine).toBeGreaterThan(coarse);
 		expect(coarse).toBeGreaterThan(0);
 	});
 
-	it('measures the same pixels whichever way the picture is turned', () => {
+	it('measures the same pixels whichever way the picture is turned', async () => {
 		const random = noise(5);
 		const picture = blank(40, 30, [0, 0, 0]);
 		picture.data.forEach((_, index) => (picture.data[index] = Math.floor(random() * 256)));
 		const box = { x: 0.1, y: 0.2, width: 0.5, height: 0.4 };
-		const upright = measureFace(picture, 0, box);
+		const upright = await measureFace(picture, 0, box);
 		for (const turns of [1, 2, 3] as const) {
 			// The same region seen in the stored picture turned `turns` times the other way.
 			const stored = turnClockwise(picture, 4 - turns);
 			const region = boxInStoredPicture(stored, turns, box);
 			expect(region.right - region.left).toBe(turns % 2 ? 12 : 20);
-			const measured = measureFace(stored, turns, box);
+			const measured = await measureFace(stored, turns, box);
 			expect(measured.brightness).toBeCloseTo(upright.brightness!, 10);
 			expect(measured.sharpness).toBeCloseTo(upright.sharpness!, 6);
 			expect(faceContrast(stored, turns, box)).toBeCloseTo(faceContrast(picture, 0, box), 6);
 		}
 	});
 
-	it('has no measures for an empty box', () => {
+	/** Luma of a noisy RGB picture, and its variance of the Laplacian, the plain way. */
+	function noisy(width: number, height: number) {
+		const random = noise(9);
+		const picture = blank(width, height, [0, 0, 0]);
+		picture.data.forEach((_, index) => (picture.data[index] = Math.floor(random() * 256)));
+		const luma = (x: number, y: number) => {
+			const at = (y * width + x) * 3;
+			return 0.299 * picture.data[at] + 0.587 * picture.data[at + 1] + 0.114 * picture.data[at + 2];
+		};
+		return { picture, luma };
+	}
+
+	it('streams a large face box: the same sharpness as the plain computation, checkpoints as it goes', async () => {
+		const width = 400;
+		const height = 300;
+		const { picture, luma } = noisy(width, height);
+		const values: number[] = [];
+		for (let y = 1; y < height - 1; y++) {
+			for (let x = 1; x < width - 1; x++) {
+				values.push(
+					luma(x - 1, y) + luma(x + 1, y) + luma(x, y - 1) + luma(x, y + 1) - 4 * luma(x, y),
+				);
+			}
+		}
+		const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+		const variance =
+			values.reduce((sum, value) => sum + value * value, 0) / values.length - mean * mean;
+		let calls = 0;
+		const measured = await measureFace(picture, 0, whole, () => {
+			calls++;
+		});
+		expect(measured.sharpness! / variance).toBeCloseTo(1, 6);
+		// Each stretch between two calls reads at most PIXELS_PER_UNIT pixels.
+		expect((calls + 1) * PIXELS_PER_UNIT).toBeGreaterThanOrEqual(width * height);
+	});
+
+	it('estimates the contrast of a large box from a bounded grid, close to the exact figure', () => {
+		// 520 x 390: one pixel in 5 x 4 is read.
+		const { picture, luma } = noisy(520, 390);
+		let sum = 0;
+		let squares = 0;
+		for (let y = 0; y < 390; y++) {
+			for (let x = 0; x < 520; x++) {
+				sum += luma(x, y);
+				squares += luma(x, y) ** 2;
+			}
+		}
+		const pixels = 520 * 390;
+		const exact = Math.sqrt(squares / pixels - (sum / pixels) ** 2);
+		expect(faceContrast(picture, 0, whole) / exact).toBeCloseTo(1, 1);
+		expect(faceContrast(blank(520, 390, [50, 60, 70]), 0, whole)).toBeCloseTo(0, 6);
+	});
+
+	it('has no measures for an empty box', async () => {
 		expect(
-			measureFace(blank(10, 10, [9, 9, 9]), 0, { x: 0.5, y: 0.5, width: 0, height: 0 }),
+			await measureFace(blank(10, 10, [9, 9, 9]), 0, { x: 0.5, y: 0.5, width: 0, height: 0 }),
 		).toEqual({
 			sharpness: null,
 			brightness: null,
