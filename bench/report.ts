@@ -11,6 +11,7 @@ import { formatBytes } from './images';
 import { machineLine, type Machine } from './machine';
 import type { MemoryResult, MemoryScenarioResult } from './memory';
 import type { N8nResult } from './n8n';
+import type { FaceResult } from './face';
 import type { PhotoResult } from './photo';
 import type { ProfileReport } from './profile';
 import type { Summary } from './stats';
@@ -30,6 +31,7 @@ export interface BenchResults {
 	n8n?: N8nResult;
 	photo?: PhotoResult;
 	hostile?: HostileResult;
+	face?: FaceResult;
 }
 
 export function formatSummary(summary: Summary, digits = 1): string {

@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: the four measurements of the performance issue, in one run, printed as
- * Markdown tables and written to bench/results/latest.json.
+ * `npm run bench`: the measurements of the performance issue, the photo codec's and the face
+ * check's, in one run, printed as Markdown tables and written to bench/results/latest.json.
  *
  *   npm run bench                          everything (about 6-9 minutes on 2 cores)
- *   npm run bench -- --only cpu,memory     some parts: cpu, throughput, memory, n8n, photo, hostile
+ *   npm run bench -- --only cpu,memory     some parts: cpu, throughput, memory, n8n, photo, hostile, face
  *
  * The node under test is always dist/ (npm run bench builds it first). Nothing here asserts:
  * targets are reported as met or MISSED, and the exit code is 0 unless the bench itself failed.
@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 
 import { PINNED_N8N } from '../test/e2e/harness/versions';
 import { measureCpu, worstAboveTarget } from './cpu';
+import { faceSection, measureFace } from './face';
 import { NODE_DEFAULT_MAX_IMAGE_BYTES } from './images';
 import { hostileSection, measureHostile } from './hostile';
 import { describeMachine } from './machine';
@@ -36,7 +37,7 @@ import { measureThroughput } from './throughput';
 
 const RESULTS_DIRECTORY = path.join(__dirname, 'results');
 const RESULTS_FILE = path.join(RESULTS_DIRECTORY, 'latest.json');
-const PARTS = ['cpu', 'throughput', 'memory', 'n8n', 'photo', 'hostile'] as const;
+const PARTS = ['cpu', 'throughput', 'memory', 'n8n', 'photo', 'hostile', 'face'] as const;
 type Part = (typeof PARTS)[number];
 
 const CPU_SIZES = [
@@ -164,6 +165,12 @@ async function main(): Promise<void> {
 		progress('part 6: hostile photos, each in a fresh process, against the budget and djpeg');
 		results.hostile = await measureHostile();
 		print(hostileSection(results.hostile));
+	}
+
+	if (parts.has('face')) {
+		progress('part 7: the face check on its evaluation set (about 1-3 minutes)');
+		results.face = await measureFace();
+		print(faceSection(results.face));
 	}
 
 	results.durationSeconds = Math.round((Date.now() - started) / 1000);

@@ -22,9 +22,14 @@ beforeAll(() => {
 afterAll(() => packed?.dispose());
 
 describe('the published tarball', () => {
-	it('holds only dist/, the README, the licence and package.json', () => {
+	it('holds only dist/, the README, the licence, the third-party notices and package.json', () => {
 		const outside = files.filter((path) => !path.startsWith('dist/'));
-		expect(outside.sort()).toEqual(['LICENSE.md', 'README.md', 'package.json']);
+		expect(outside.sort()).toEqual([
+			'LICENSE.md',
+			'README.md',
+			'THIRD_PARTY_NOTICES.md',
+			'package.json',
+		]);
 		expect(files).toEqual(
 			expect.arrayContaining([
 				'dist/nodes/KredibelBiometric/KredibelBiometric.node.js',
@@ -34,11 +39,22 @@ describe('the published tarball', () => {
 				'dist/credentials/KredibelApi.credentials.js',
 				'dist/credentials/kredibel.svg',
 				'dist/credentials/kredibel.dark.svg',
+				'dist/nodes/KredibelBiometric/face/blazeFaceWeights.generated.js',
 			]),
 		);
 		expect(
 			files.filter((path) => /test|sandbox|\.ts$/.test(path) && !path.endsWith('.d.ts')),
 		).toEqual([]);
+	});
+
+	it('ships the notice and licence of the embedded MediaPipe weights', () => {
+		const notices = readFileSync(join(unpacked, 'THIRD_PARTY_NOTICES.md'), 'utf8');
+		expect(notices).toContain('@mediapipe/face_detection');
+		expect(notices).toContain('3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633');
+		expect(notices).toContain('Apache License');
+		expect(notices).toContain('TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION');
+		const pkg = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
+		expect(pkg.license).toBe('MIT');
 	});
 
 	it('has the package.json n8n needs, and no runtime dependencies', () => {
@@ -47,7 +63,7 @@ describe('the published tarball', () => {
 		expect(pkg.license).toBe('MIT');
 		expect(pkg.keywords).toContain('n8n-community-node-package');
 		expect(pkg.author).toEqual({ name: expect.any(String), email: expect.stringMatching(/@/) });
-		expect(pkg.files).toEqual(['dist']);
+		expect(pkg.files).toEqual(['dist', 'THIRD_PARTY_NOTICES.md']);
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
 		// Optional, so a manual `npm install` into ~/.n8n/nodes does not fetch a second copy.

@@ -79,10 +79,20 @@ export async function ensureChromium(): Promise<string> {
 	return DEFAULT_CHROMIUM;
 }
 
-/** Headless Chromium; close it (`browser.close()`) in a finally block. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Headless Chromium; close it (`browser.close()`) in a finally block. `softwareWebGl` keeps
+ * WebGL on (SwiftShader, on the CPU) for pages that need it, such as MediaPipe's solutions.
+ */
+export async function launchChromium(options: { softwareWebGl?: boolean } = {}): Promise<Browser> {
 	const executablePath = await ensureChromium();
-	return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+	const args = options.softwareWebGl
+		? [
+				...CHROMIUM_ARGS.filter((arg) => arg !== '--disable-gpu'),
+				'--use-angle=swiftshader',
+				'--enable-unsafe-swiftshader',
+			]
+		: CHROMIUM_ARGS;
+	return chromium.launch({ executablePath, headless: true, args });
 }
 
 function lastLine(file: string): string {
