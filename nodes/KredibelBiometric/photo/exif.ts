@@ -35,31 +35,40 @@ export function hasExifPrefix(bytes: Uint8Array, start = 0, end = bytes.length):
  * "Exif\0\0" in eXIf: it is skipped. Never throws; reads at most 12 bytes per entry that fits.
  */
 export function readExifOrientation(tiff: Uint8Array): number {
+	return readExifOrientationTag(tiff) ?? 1;
+}
+
+/**
+ * The orientation tag's value 1-8, or null when the structure has no readable, valid tag. The
+ * face check needs the difference between "the camera said upright" (1) and "the camera said
+ * nothing" (null): only a photo that said nothing may be turned to stand a face upright.
+ */
+export function readExifOrientationTag(tiff: Uint8Array): number | null {
 	const data = hasExifPrefix(tiff) ? tiff.subarray(EXIF_PREFIX.length) : tiff;
-	if (data.length < TIFF_HEADER_BYTES) return 1;
+	if (data.length < TIFF_HEADER_BYTES) return null;
 	let littleEndian: boolean;
 	if (data[0] === 0x49 && data[1] === 0x49) littleEndian = true;
 	else if (data[0] === 0x4d && data[1] === 0x4d) littleEndian = false;
-	else return 1;
+	else return null;
 	const uint16 = (at: number): number =>
 		littleEndian ? data[at] | (data[at + 1] << 8) : (data[at] << 8) | data[at + 1];
 	const uint32 = (at: number): number =>
 		littleEndian
 			? (uint16(at) | (uint16(at + 2) << 16)) >>> 0
 			: ((uint16(at) << 16) | uint16(at + 2)) >>> 0;
-	if (uint16(2) !== 42) return 1;
+	if (uint16(2) !== 42) return null;
 	const ifd0 = uint32(4);
 	// IFD0 lies after the header (an offset into the header itself is not a TIFF file).
-	if (ifd0 < TIFF_HEADER_BYTES || ifd0 + 2 > data.length) return 1;
+	if (ifd0 < TIFF_HEADER_BYTES || ifd0 + 2 > data.length) return null;
 	const declared = uint16(ifd0);
 	const fitting = Math.floor((data.length - ifd0 - 2) / IFD_ENTRY_BYTES);
 	const entries = Math.min(declared, fitting);
 	for (let index = 0; index < entries; index++) {
 		const entry = ifd0 + 2 + index * IFD_ENTRY_BYTES;
 		if (uint16(entry) !== ORIENTATION_TAG) continue;
-		if (uint16(entry + 2) !== TYPE_SHORT || uint32(entry + 4) !== 1) return 1;
+		if (uint16(entry + 2) !== TYPE_SHORT || uint32(entry + 4) !== 1) return null;
 		const value = uint16(entry + 8);
-		return value >= 1 && value <= 8 ? value : 1;
+		return value >= 1 && value <= 8 ? value : null;
 	}
-	return 1;
+	return null;
 }

@@ -1,5 +1,6 @@
 /**
  * The photo room's entry point (the codec): outside code imports only this file.
  */
+export { decodePhoto, type DecodedPhoto } from './decodePhoto';
 export { MAX_INPUT_BYTES, type PhotoChanges, PhotoError, preparePhoto } from './preparePhoto';
 export type { Checkpoint, Picture } from './picture';

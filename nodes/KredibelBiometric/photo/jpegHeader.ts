@@ -11,7 +11,7 @@
  */
 
 import { PhotoBudget } from './budget';
-import { hasExifPrefix, readExifOrientation } from './exif';
+import { hasExifPrefix, readExifOrientationTag } from './exif';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { ZIGZAG_TO_NATURAL } from './idct';
 import {
@@ -285,6 +285,8 @@ export interface JpegHeader {
 	frame: JpegFrame;
 	/** EXIF orientation 1-8 from the first APP1 "Exif" segment (1 when none). */
 	orientation: number;
+	/** Whether that segment held a valid orientation tag (1 included): the camera said which way up. */
+	orientationTagged: boolean;
 	jfif: boolean;
 	/** Every segment after SOI up to and including the first SOS, in file order. */
 	segments: JpegSegment[];
@@ -331,7 +333,9 @@ class HeaderWalk {
 	private frame: JpegFrame | null = null;
 	private adobeTransform: number | null = null;
 	private jfif = false;
+	/** The first "Exif" APP1's orientation tag; null before it or when it has none. */
 	private orientation: number | null = null;
+	private exifRead = false;
 
 	constructor(
 		private readonly bytes: Uint8Array,
@@ -365,8 +369,9 @@ class HeaderWalk {
 			this.adobeTransform = parseAdobeTransform(bytes, start, end) ?? this.adobeTransform;
 		} else if (marker === APP0) {
 			this.jfif ||= isJfif(bytes, start, end);
-		} else if (marker === APP1 && this.orientation === null && hasExifPrefix(bytes, start, end)) {
-			this.orientation = readExifOrientation(bytes.subarray(start, end));
+		} else if (marker === APP1 && !this.exifRead && hasExifPrefix(bytes, start, end)) {
+			this.exifRead = true;
+			this.orientation = readExifOrientationTag(bytes.subarray(start, end));
 		} else if (marker === SOS) {
 			const frame = this.frame;
 			if (!frame) throw corrupt('The JPEG has picture data before its frame header');
@@ -380,6 +385,7 @@ class HeaderWalk {
 				},
 				frame,
 				orientation: this.orientation ?? 1,
+				orientationTagged: this.orientation !== null,
 				jfif: this.jfif,
 				segments: this.segments,
 				strayBytes: this.reader.strayBytes,

@@ -24,6 +24,7 @@
  * the colour shift of reading a wide-gamut photo as sRGB does not matter for face matching.
  */
 
+import { readExifOrientationTag } from './exif';
 import { MAX_INPUT_PIXELS, PhotoError } from './picture';
 
 export interface PngChunk {
@@ -260,53 +261,29 @@ export function hasPngMetadata(bytes: Uint8Array): boolean {
 /**
  * EXIF orientation (1..8) from an eXIf chunk if present (1 when absent/unreadable; never throws).
  * The chunks are walked without CRC checks (a damaged file is refused later by the decoder); the
- * TIFF structure (EXIF 2.3 section 4.5.2: byte order II/MM, 42, offset of IFD0) is parsed here:
- * IFD0's tag 0x0112, type SHORT, count 1.
+ * TIFF structure is read by exif.ts, as for JPEG.
  */
 export function readPngExifOrientation(bytes: Uint8Array): number {
+	return readPngExifOrientationTag(bytes) ?? 1;
+}
+
+/** The eXIf chunk's orientation tag 1-8, or null when there is no readable, valid one. */
+export function readPngExifOrientationTag(bytes: Uint8Array): number | null {
 	try {
-		if (!isPng(bytes)) return 1;
+		if (!isPng(bytes)) return null;
 		let offset = 8;
 		while (offset + 12 <= bytes.length) {
 			const length = readUint32(bytes, offset);
 			const type = readChunkType(bytes, offset + 4);
-			if (type === undefined || offset + 12 + length > bytes.length) return 1;
-			if (type === 'eXIf')
-				return readTiffOrientation(bytes.subarray(offset + 8, offset + 8 + length));
-			if (type === 'IEND') return 1;
+			if (type === undefined || offset + 12 + length > bytes.length) return null;
+			if (type === 'eXIf') {
+				return readExifOrientationTag(bytes.subarray(offset + 8, offset + 8 + length));
+			}
+			if (type === 'IEND') return null;
 			offset += 12 + length;
 		}
-		return 1;
+		return null;
 	} catch {
-		return 1;
+		return null;
 	}
-}
-
-function readTiffOrientation(exif: Uint8Array): number {
-	let tiff = exif;
-	// Some writers keep the JPEG APP1 prefix "Exif\0\0" that PNG's eXIf does not have.
-	if (tiff.length >= 6 && String.fromCharCode(...tiff.subarray(0, 4)) === 'Exif' && tiff[4] === 0) {
-		tiff = tiff.subarray(6);
-	}
-	if (tiff.length < 8) return 1;
-	const littleEndian = tiff[0] === 0x49 && tiff[1] === 0x49;
-	const bigEndian = tiff[0] === 0x4d && tiff[1] === 0x4d;
-	if (!littleEndian && !bigEndian) return 1;
-	const u16 = (at: number) =>
-		littleEndian ? tiff[at] | (tiff[at + 1] << 8) : (tiff[at] << 8) | tiff[at + 1];
-	const u32 = (at: number) =>
-		littleEndian ? (u16(at) | (u16(at + 2) << 16)) >>> 0 : ((u16(at) << 16) | u16(at + 2)) >>> 0;
-	if (u16(2) !== 42) return 1;
-	const ifd = u32(4);
-	if (ifd < 8 || ifd + 2 > tiff.length) return 1;
-	const entries = u16(ifd);
-	for (let index = 0; index < entries; index++) {
-		const entry = ifd + 2 + index * 12;
-		if (entry + 12 > tiff.length) return 1;
-		if (u16(entry) !== 0x0112) continue;
-		if (u16(entry + 2) !== 3 || u32(entry + 4) !== 1) return 1;
-		const orientation = u16(entry + 8);
-		return orientation >= 1 && orientation <= 8 ? orientation : 1;
-	}
-	return 1;
 }

@@ -30,7 +30,7 @@ import { decodePng } from './pngDecode';
 import {
 	hasPngMetadata,
 	isPng,
-	readPngExifOrientation,
+	readPngExifOrientationTag,
 	readPngStructure,
 	stripPngMetadata,
 } from './pngChunks';
@@ -49,6 +49,11 @@ export interface PhotoLimits {
 	 * counters afterwards). Its own checkpoint is called as given, without the cancel guard.
 	 */
 	budget?: PhotoBudget;
+	/**
+	 * Clockwise quarter turns to apply after the orientation tag (the face check's turn for a
+	 * photo held sideways that had no tag). Any turn means re-encoding: the bytes cannot be kept.
+	 */
+	extraQuarterTurns?: 0 | 1 | 2 | 3;
 }
 
 /** What was done to the photo, for the `photo` record on the output item. */
@@ -83,11 +88,16 @@ export type PreparedPhoto =
 			 * branch does not decode those yet).
 			 */
 			preview: Picture | null;
+			/**
+			 * Whether the photo carried an EXIF orientation tag (1 included): the camera said which
+			 * way up it is, so nothing else may turn it.
+			 */
+			orientationTagged: boolean;
 	  }
 	| { ok: false; error: PhotoError };
 
 /** A photo sent as it is is decoded at the largest DCT scale that keeps this long side. */
-const PREVIEW_LONG_SIDE = 640;
+export const PREVIEW_LONG_SIDE = 640;
 
 /**
  * More than this share of the picture area without data is damage, refused free: the photo is
@@ -118,10 +128,11 @@ export async function preparePhoto(bytes: Uint8Array, limits: PhotoLimits): Prom
 	try {
 		if (bytes.length > MAX_INPUT_BYTES) return { ok: false, error: inputTooLarge(bytes.length) };
 		const budget = limits.budget ?? new PhotoBudget(checkpoint);
-		if (isJpeg(bytes)) return await prepareJpeg(bytes, limits.maxBytes, budget);
+		const extraTurns = limits.extraQuarterTurns ?? 0;
+		if (isJpeg(bytes)) return await prepareJpeg(bytes, limits.maxBytes, budget, extraTurns);
 		const headerProblem = checkPhotoHeader(bytes);
 		if (headerProblem) return { ok: false, error: headerProblem };
-		if (isPng(bytes)) return await preparePng(bytes, limits.maxBytes, budget);
+		if (isPng(bytes)) return await preparePng(bytes, limits.maxBytes, budget, extraTurns);
 		return {
 			ok: false,
 			error: new PhotoError('unsupported', 'Only JPEG and PNG photos can be prepared'),
@@ -159,14 +170,16 @@ async function prepareJpeg(
 	bytes: Uint8Array,
 	maxBytes: number,
 	budget: PhotoBudget,
+	extraTurns: QuarterTurns,
 ): Promise<PreparedPhoto> {
 	const header = await readJpegHeaderPaced(bytes, budget);
-	const { info, orientation } = header;
+	const { info, orientation, orientationTagged } = header;
 	const originalLong = Math.max(info.width, info.height);
 	const targetLong = Math.min(originalLong, START_LONG_SIDE);
 	// Only an upright colour or grey photo within the limit can go out as its own bytes; a CMYK
 	// one never does (Kredibel, like browsers, would read its inks as RGB).
-	const mayKeepBytes = orientation < 2 && bytes.length <= maxBytes && info.components !== 4;
+	const mayKeepBytes =
+		orientation < 2 && extraTurns === 0 && bytes.length <= maxBytes && info.components !== 4;
 	let reading = await readJpeg(
 		bytes,
 		{
@@ -181,8 +194,11 @@ async function prepareJpeg(
 	const removed = listJpegMetadata(bytes, reading);
 	if (mayKeepBytes && reading.damage.problems.length === 0) {
 		const preview = reading.picture;
-		if (removed.length === 0) return { ok: true, bytes, changes: null, preview };
-		return metadataOnly('jpeg', bytes, stripJpegMetadata(bytes, reading), info, preview);
+		if (removed.length === 0) {
+			return { ok: true, bytes, changes: null, preview, orientationTagged };
+		}
+		const stripped = stripJpegMetadata(bytes, reading);
+		return metadataOnly('jpeg', bytes, stripped, info, { preview, orientationTagged });
 	}
 	if (mayKeepBytes) {
 		// Damaged: re-encoded from what was recovered, at the size it would be sent.
@@ -199,6 +215,8 @@ async function prepareJpeg(
 		widthBefore: info.width,
 		heightBefore: info.height,
 		orientation,
+		orientationTagged,
+		extraTurns,
 		removed,
 		maxBytes,
 		startLong: Math.min(targetLong, decodedLong),
@@ -220,11 +238,11 @@ function metadataOnly(
 	original: Uint8Array,
 	stripped: { bytes: Uint8Array; removed: string[] },
 	size: { width: number; height: number },
-	preview: Picture | null,
+	seen: { preview: Picture | null; orientationTagged: boolean },
 ): PreparedPhoto {
 	return {
 		ok: true,
-		preview,
+		...seen,
 		bytes: stripped.bytes,
 		changes: {
 			format,
@@ -245,13 +263,17 @@ async function preparePng(
 	bytes: Uint8Array,
 	maxBytes: number,
 	budget: PhotoBudget,
+	extraTurns: QuarterTurns,
 ): Promise<PreparedPhoto> {
 	const { header } = readPngStructure(bytes);
-	const orientation = readPngExifOrientation(bytes);
-	const upright = orientation < 2;
+	const tag = readPngExifOrientationTag(bytes);
+	const orientation = tag ?? 1;
+	const orientationTagged = tag !== null;
+	const upright = orientation < 2 && extraTurns === 0;
 	if (upright && bytes.length <= maxBytes) {
-		if (!hasPngMetadata(bytes)) return { ok: true, bytes, changes: null, preview: null };
-		return metadataOnly('png', bytes, stripPngMetadata(bytes), header, null);
+		const seen = { preview: null, orientationTagged };
+		if (!hasPngMetadata(bytes)) return { ok: true, bytes, changes: null, ...seen };
+		return metadataOnly('png', bytes, stripPngMetadata(bytes), header, seen);
 	}
 	const removed = stripPngMetadata(bytes).removed;
 	const originalLong = Math.max(header.width, header.height);
@@ -261,6 +283,8 @@ async function preparePng(
 		widthBefore: header.width,
 		heightBefore: header.height,
 		orientation,
+		orientationTagged,
+		extraTurns,
 		removed,
 		maxBytes,
 		startLong: Math.min(originalLong, START_LONG_SIDE),
@@ -273,6 +297,9 @@ interface EncodePlan {
 	widthBefore: number;
 	heightBefore: number;
 	orientation: number;
+	orientationTagged: boolean;
+	/** Clockwise quarter turns after the orientation (PhotoLimits.extraQuarterTurns). */
+	extraTurns: QuarterTurns;
 	removed: string[];
 	maxBytes: number;
 	startLong: number;
@@ -315,7 +342,11 @@ async function encodeToFit(stored: Picture, plan: EncodePlan): Promise<PreparedP
 				),
 			),
 		);
-		const upright = await turnUpright(resized, plan.orientation, budget);
+		const upright = await turnUpright(
+			await turnUpright(resized, plan.orientation, budget),
+			QUARTER_TURN_ORIENTATION[plan.extraTurns],
+			budget,
+		);
 		preview ??= upright; // the largest attempt, kept for the pixel checks
 		for (const quality of atFloor ? [...qualities, LAST_QUALITY] : qualities) {
 			const encoded = await claimed(budget, Math.ceil(samples / 4) + 1024, () =>
@@ -347,10 +378,12 @@ async function encodeToFit(stored: Picture, plan: EncodePlan): Promise<PreparedP
 						heightAfter: upright.height,
 					},
 					preview,
+					orientationTagged: plan.orientationTagged,
 				};
 			}
 		}
-		if (upright !== preview) budget.release(samples * (plan.orientation >= 2 ? 2 : 1));
+		const turnedCopies = (plan.orientation >= 2 ? 1 : 0) + (plan.extraTurns > 0 ? 1 : 0);
+		if (upright !== preview) budget.release(samples * (1 + turnedCopies));
 		if (atFloor) {
 			return {
 				ok: false,
@@ -370,6 +403,11 @@ async function encodeToFit(stored: Picture, plan: EncodePlan): Promise<PreparedP
 const RESIZE_ROWS_PER_CHECKPOINT = 32;
 const TURN_ROWS_PER_CHECKPOINT = 64;
 const ENCODE_ROWS_PER_CHECKPOINT = 8;
+
+type QuarterTurns = 0 | 1 | 2 | 3;
+
+/** The EXIF orientation that turns a picture by 0-3 clockwise quarter turns (6: 90, 3: 180, 8: 270). */
+const QUARTER_TURN_ORIENTATION: Record<QuarterTurns, number> = { 0: 1, 1: 6, 2: 3, 3: 8 };
 
 /** The picture turned by EXIF orientation (2-8), its memory claimed; the same picture for 1. */
 async function turnUpright(
@@ -419,7 +457,7 @@ function fitLongSide(width: number, height: number, longSide: number): [number, 
 }
 
 /** Any throw from the caller's checkpoint becomes a 'cancelled' PhotoError. */
-function guardCheckpoint(checkpoint: Checkpoint): Checkpoint {
+export function guardCheckpoint(checkpoint: Checkpoint): Checkpoint {
 	const asCancelled = (error: unknown): Promise<never> => {
 		if (error instanceof PhotoError && error.kind === 'cancelled') return Promise.reject(error);
 		const message = error instanceof Error ? error.message : String(error);
@@ -428,7 +466,7 @@ function guardCheckpoint(checkpoint: Checkpoint): Checkpoint {
 	return () => new Promise<void>((resolve) => resolve(checkpoint())).then(undefined, asCancelled);
 }
 
-function asPhotoError(error: unknown): PhotoError {
+export function asPhotoError(error: unknown): PhotoError {
 	if (error instanceof PhotoError) return error;
 	if (error instanceof RangeError) {
 		return new PhotoError('too_large', 'The photo needs more memory than is available');
