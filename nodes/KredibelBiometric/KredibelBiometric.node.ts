@@ -140,6 +140,7 @@ async function verifyAll(
 		items,
 		asTool: isToolMode(context.getNode()),
 		isCancelled,
+		faceFindings: new Map(),
 		imageAccess: {
 			binary: {
 				assertBinaryData: context.helpers.assertBinaryData,
@@ -181,9 +182,9 @@ async function verifyAll(
 				? await prepareItem(run, itemIndex, check?.checkedPhoto)
 				: check.kept;
 		if (!prepared.ok) return prepared;
-		const digest = imageDigest(prepared.image);
+		const digest = prepared.digest ?? imageDigest(prepared.image);
 		const changed = check === undefined ? undefined : sameAsChecked(check, digest);
-		if (changed) return localOutcome(changed, prepared.nik);
+		if (changed) return { ...localOutcome(changed, prepared.nik), faceCheck: prepared.faceCheck };
 		return await sendItem(prepared, digest, items[itemIndex], itemIndex, plan);
 	};
 	return await mapInOrder(

@@ -72,7 +72,7 @@ export async function checkBeforeSending(
 			}
 			if (keepAll) return { kept: prepared };
 			const fromLink = prepared.settings.imageSource === 'url';
-			const digest = fromLink ? imageDigest(prepared.image) : undefined;
+			const digest = fromLink ? (prepared.digest ?? imageDigest(prepared.image)) : undefined;
 			if (prepared.photo !== null) return { digest };
 			return { digest, checkedPhoto: { photo: null, faceCheck: prepared.faceCheck } };
 		},

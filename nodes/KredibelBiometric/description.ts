@@ -133,6 +133,33 @@ export const nodeProperties: INodeProperties[] = [
 					'Whether items with the same NIK and the same image are sent to Kredibel once, each getting the answer (in this execution, and in others within Reuse Window). Off: one charged request per item.',
 			},
 			{
+				displayName: 'Face Check',
+				name: 'faceCheck',
+				type: 'options',
+				default: 'refuse',
+				options: [
+					{
+						name: 'Refuse No Face or Several Faces',
+						value: 'refuse',
+						description:
+							'Look for a face before paying: a photo with no face, or with several faces of similar size, is refused here, free, and never sent to Kredibel (which charges for "no face detected")',
+					},
+					{
+						name: 'Report Only',
+						value: 'report',
+						description:
+							'Look and report what was seen under faceCheck on the item, but send every photo',
+					},
+					{
+						name: 'Off',
+						value: 'off',
+						description: 'Do not look: every photo is sent as before',
+					},
+				],
+				description:
+					"Whether to look for the applicant's face locally before the request. A photo held sideways without an orientation tag is sent turned so that the face is upright (with Prepare Photo on).",
+			},
+			{
 				displayName: 'Include Raw Response',
 				name: 'includeRawResponse',
 				type: 'boolean',

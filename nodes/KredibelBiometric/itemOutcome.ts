@@ -33,6 +33,8 @@ export type ItemOutcome =
 			raw?: IDataObject;
 			/** True when the failure is another item's, run's or execution's answer. */
 			reused?: boolean;
+			/** Face Check's record, when the check ran before the item failed. */
+			faceCheck?: IDataObject;
 	  };
 
 export type FailedOutcome = Extract<ItemOutcome, { ok: false }>;

@@ -24,7 +24,12 @@ export interface ItemSettings extends ImageRequest {
 	includeRawResponse: boolean;
 	timeoutMs: number;
 	reuseWindowHours: number;
+	faceCheck: FaceCheckMode;
 }
+
+/** Face Check: refuse photos without one usable face, only report what was seen, or not look. */
+export type FaceCheckMode = 'refuse' | 'report' | 'off';
+const FACE_CHECK_MODES: readonly FaceCheckMode[] = ['refuse', 'report', 'off'];
 
 type SettingsResult = { ok: true; settings: ItemSettings } | { ok: false; failure: Failure };
 
@@ -87,6 +92,14 @@ export function readItemSettings(context: IExecuteFunctions, itemIndex: number):
 				`NIK Validation must be "format" or "strict", got ${quoteValue(nikValidation)}`,
 			);
 		}
+		const faceCheck = options.faceCheck ?? optionDefault('faceCheck');
+		if (!FACE_CHECK_MODES.includes(faceCheck as FaceCheckMode)) {
+			// A guessed mode would either pay for photos the user wanted refused or refuse ones
+			// the user wanted sent.
+			throw new InvalidParameter(
+				`Face Check must be "refuse", "report" or "off", got ${quoteValue(faceCheck)}`,
+			);
+		}
 		return {
 			ok: true,
 			settings: {
@@ -110,6 +123,7 @@ export function readItemSettings(context: IExecuteFunctions, itemIndex: number):
 				maxRetries: Math.floor(numberOption(options, 'maxRetries')),
 				reuseWindowHours: numberOption(options, 'reuseWindowHours'),
 				allowPrivateAddresses: booleanOption(options, 'allowPrivateAddresses'),
+				faceCheck: faceCheck as FaceCheckMode,
 			},
 		};
 	} catch (error) {

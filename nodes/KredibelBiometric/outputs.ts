@@ -90,6 +90,8 @@ function toErrorDetails(outcome: FailedOutcome): IDataObject {
 	};
 	if (failure.apiMessage !== undefined) details.apiMessage = failure.apiMessage;
 	if (failure.fieldErrors !== undefined) details.fieldErrors = failure.fieldErrors;
+	// What Face Check saw, where the item got that far (DESIGN.md "Output item").
+	if (outcome.faceCheck !== undefined) details.faceCheck = { ...outcome.faceCheck };
 	return details;
 }
 

@@ -5,16 +5,32 @@
  */
 import { type Failure, localFailure, yieldingCheckpoint } from './common';
 import { PREPARED_HINTS } from './image';
-import { type PhotoChanges, PhotoError, preparePhoto } from './photo';
+import { type PhotoChanges, PhotoError, type Picture, preparePhoto } from './photo';
 
-type PreparedBytes =
-	| { ok: true; bytes: Buffer; photo: PhotoChanges | null /* null: sent byte for byte */ }
+/**
+ * The `photo` record of an item: what Prepare Photo changed, and the quarter turn (in degrees,
+ * clockwise) Face Check added for a photo held sideways without an orientation tag.
+ */
+export type PhotoRecord = PhotoChanges & { turnedForFace?: number };
+
+export type PreparedBytes =
+	| {
+			ok: true;
+			bytes: Buffer;
+			photo: PhotoChanges | null /* null: sent byte for byte */;
+			/** The decoded upright picture, for the face check (null when the step did not decode). */
+			preview: Picture | null;
+			/** Whether the photo carried an EXIF orientation tag. */
+			orientationTagged: boolean;
+	  }
 	| { ok: false; failure: Failure };
 
+/** `extraQuarterTurns`: clockwise quarter turns after the orientation tag (the face check's). */
 export async function preparePhotoBytes(
 	bytes: Buffer,
 	maxImageBytes: number,
 	isCancelled: () => boolean,
+	extraQuarterTurns: 0 | 1 | 2 | 3 = 0,
 ): Promise<PreparedBytes> {
 	const prepared = await preparePhoto(bytes, {
 		maxBytes: maxImageBytes,
@@ -22,11 +38,20 @@ export async function preparePhotoBytes(
 			isCancelled,
 			() => new PhotoError('cancelled', 'The execution was cancelled'),
 		),
+		extraQuarterTurns,
 	});
 	if (!prepared.ok) return { ok: false, failure: photoFailure(prepared.error) };
-	if (prepared.changes === null) return { ok: true, bytes, photo: null };
+	const { preview, orientationTagged } = prepared;
+	if (prepared.changes === null)
+		return { ok: true, bytes, photo: null, preview, orientationTagged };
 	const { buffer, byteOffset, byteLength } = prepared.bytes;
-	return { ok: true, bytes: Buffer.from(buffer, byteOffset, byteLength), photo: prepared.changes };
+	return {
+		ok: true,
+		bytes: Buffer.from(buffer, byteOffset, byteLength),
+		photo: prepared.changes,
+		preview,
+		orientationTagged,
+	};
 }
 
 /**

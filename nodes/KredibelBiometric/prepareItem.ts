@@ -1,18 +1,18 @@
 /**
  * Everything one item needs before anything goes to Kredibel, done once: its parameters, its NIK,
- * its image (read or downloaded, checked), Prepare Photo and, once it exists, Face Check. The
- * result is small: the bytes to send or a Failure, with the records the output item carries.
+ * its image (read or downloaded, checked), Prepare Photo and Face Check. The result is small: the
+ * bytes to send or a Failure, with the records the output item carries.
  * `checkItemCheaply` is the part that reads nothing (no binary data, no download, no decoding).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { cutText, type Failure, localFailure } from './common';
+import { checkFace, type FaceFindings, type PhotoToCheck } from './faceStep';
 import { checkImageSource, type ImageAccess, readImage, type ImageRequest } from './image';
 import { type FailedOutcome, localOutcome, type NikOnOutput } from './itemOutcome';
 import { readItemSettings, type ItemSettings } from './itemSettings';
 import { validateNik } from './nik';
-import type { PhotoChanges } from './photo';
-import { preparePhotoBytes } from './photoStep';
+import { type PhotoRecord, preparePhotoBytes } from './photoStep';
 import {
 	TOOL_DOWNLOAD_FAILED_HINT,
 	TOOL_DOWNLOAD_FAILED_REASON,
@@ -29,6 +29,8 @@ export interface ItemRun {
 	isCancelled: () => boolean;
 	/** Everything the image room needs but the item itself. */
 	imageAccess: ImageAccess;
+	/** Face Check's findings in this execution, so that each photo is looked at once. */
+	faceFindings: FaceFindings;
 }
 
 export type PreparedItem =
@@ -40,9 +42,11 @@ export type PreparedItem =
 			sentNik: string;
 			/** The bytes to send. */
 			image: Buffer;
+			/** `imageDigest(image)`, when Face Check already computed it. */
+			digest?: string;
 			/** What Prepare Photo changed (null: nothing); absent when the photo was not prepared. */
-			photo?: PhotoChanges | null;
-			/** Face Check's record for the output item; absent until Face Check fills it. */
+			photo?: PhotoRecord | null;
+			/** Face Check's record for the output item; absent with Face Check off. */
 			faceCheck?: IDataObject;
 	  }
 	| FailedOutcome;
@@ -102,20 +106,18 @@ export async function prepareItem(
 	const read = readItem(run, itemIndex);
 	if (!read.ok) return read;
 	const { settings, nik, sentNik } = read;
-	const ready = (image: Buffer, photo?: PhotoChanges | null, faceCheck?: IDataObject) => ({
-		ok: true as const,
-		settings,
-		nik,
-		sentNik,
-		image,
-		photo,
-		faceCheck,
-	});
 	const toolLink = answersToolWithoutReason(run, settings);
 	const startedAt = toolClock.now();
 	const photo = await readAndPreparePhoto(run, itemIndex, settings, toolLink, checkedPhoto);
-	if (photo.ok) return ready(photo.bytes, photo.photo, photo.faceCheck);
-	if (!toolLink) return localOutcome(photo.failure, nik);
+	if (photo.ok) {
+		const { bytes: image, digest, photo: record, faceCheck } = photo;
+		return { ok: true, settings, nik, sentNik, image, digest, photo: record, faceCheck };
+	}
+	// A face refusal says what the photo showed, which a verdict would say too: it is not hidden
+	// behind the failed-link answer.
+	if (!toolLink || isFaceRefusal(photo.failure)) {
+		return { ...localOutcome(photo.failure, nik), faceCheck: photo.faceCheck };
+	}
 	// The model learns that the image did not come, not why, and not sooner for one reason than
 	// for another.
 	await waitForToolFailureTime(startedAt);
@@ -123,8 +125,14 @@ export async function prepareItem(
 }
 
 type PhotoReady =
-	| { ok: true; bytes: Buffer; photo?: PhotoChanges | null; faceCheck?: IDataObject }
-	| { ok: false; failure: Failure };
+	| {
+			ok: true;
+			bytes: Buffer;
+			digest?: string;
+			photo?: PhotoRecord | null;
+			faceCheck?: IDataObject;
+	  }
+	| { ok: false; failure: Failure; faceCheck?: IDataObject };
 
 /** The image read (or downloaded) and, with Prepare Photo on, prepared. */
 async function readAndPreparePhoto(
@@ -139,15 +147,51 @@ async function readAndPreparePhoto(
 	const request = toolLink ? { ...settings, maxRetries: 0 } : settings;
 	const image = await readImage(request, run.imageAccess, run.items[itemIndex], itemIndex);
 	if (!image.ok) return image;
-	if (!settings.preparePhoto) return { ok: true, bytes: image.bytes };
+	if (!settings.preparePhoto) {
+		// The bytes go as they are; Face Check may still refuse them, never alter them.
+		return await faceChecked(run, settings, { bytes: image.bytes, preview: null });
+	}
 	if (checkedPhoto !== undefined) {
 		return { ok: true, bytes: image.bytes, photo: null, faceCheck: checkedPhoto.faceCheck };
 	}
-	const prepared = await preparePhotoBytes(image.bytes, settings.maxImageBytes, run.isCancelled);
+	const { maxImageBytes } = settings;
+	const prepared = await preparePhotoBytes(image.bytes, maxImageBytes, run.isCancelled);
 	if (!prepared.ok) return prepared;
-	// Face Check slots in here, once per item: findFaces on the picture preparePhoto decoded, with
-	// the item's Face Check option, fills `faceCheck` or fails the item before any request.
-	return { ok: true, bytes: prepared.bytes, photo: prepared.photo };
+	const toCheck: PhotoToCheck = {
+		bytes: prepared.bytes,
+		preview: prepared.preview,
+		orientationTagged: prepared.orientationTagged,
+		// A face found only in a quarter turn: the original is prepared again, turned.
+		prepareTurned: async (quarterTurns) =>
+			await preparePhotoBytes(image.bytes, maxImageBytes, run.isCancelled, quarterTurns),
+	};
+	return await faceChecked(run, settings, toCheck, prepared.photo);
+}
+
+/**
+ * Face Check on the photo the step made ready (nothing with Face Check off). `photo`: the photo
+ * step's record, replaced when the photo had to be turned.
+ */
+async function faceChecked(
+	run: ItemRun,
+	settings: ItemSettings,
+	toCheck: PhotoToCheck,
+	photo?: PhotoRecord | null,
+): Promise<PhotoReady> {
+	if (settings.faceCheck === 'off') return { ok: true, bytes: toCheck.bytes, photo };
+	const checked = await checkFace(toCheck, {
+		mode: settings.faceCheck,
+		findings: run.faceFindings,
+		isCancelled: run.isCancelled,
+		asTool: run.asTool,
+	});
+	if (!checked.ok) return checked;
+	const { bytes, digest, faceCheck, turnedPhoto } = checked;
+	return { ok: true, bytes, digest, photo: turnedPhoto ?? photo, faceCheck };
+}
+
+function isFaceRefusal(failure: Failure): boolean {
+	return failure.errorType === 'no_face_found' || failure.errorType === 'several_faces';
 }
 
 /**

@@ -108,7 +108,8 @@ function duplicateFailure(windowMs: number): Failure {
 function renderAnswer(obtained: Obtained, item: ReadyItem, input: INodeExecutionData): ItemOutcome {
 	const { settings, nik } = item;
 	if (obtained.kind === 'duplicate') {
-		return { ok: false, failure: duplicateFailure(obtained.windowMs), attempts: 0, nik };
+		const failure = duplicateFailure(obtained.windowMs);
+		return { ok: false, failure, attempts: 0, nik, faceCheck: item.faceCheck };
 	}
 	const { answer, reused } = obtained;
 	const raw = settings.includeRawResponse ? answer.raw : undefined;
@@ -122,6 +123,7 @@ function renderAnswer(obtained: Obtained, item: ReadyItem, input: INodeExecution
 			nik,
 			raw,
 			reused,
+			faceCheck: item.faceCheck,
 		};
 	}
 	const json = toOutputJson(answer.result.data, {

@@ -21,7 +21,8 @@ import {
  */
 export const TOOL_DESCRIPTION = [
 	"Verify a person's identity (Indonesian eKYC): checks with Kredibel whether a selfie shows the same person as the civil registry (Dukcapil) photo registered for a 16-digit NIK.",
-	'Each call is charged by Kredibel, also when no face is found: call it once per person and selfie, and do not call it again with the same NIK and selfie.',
+	'Each call that reaches Kredibel is charged, also when Kredibel finds no face: call it once per person and selfie, and do not call it again with the same NIK and selfie.',
+	'Before paying, the tool looks for a face itself (Face Check): a selfie with no usable face or with several faces is refused for free with errorType no_face_found or several_faces, and the user should be asked for a new selfie.',
 	'Returns JSON: "result" is "match" (same person; the only result that confirms the identity), "no_match" (a different face), "identity_invalid" (the NIK is not in the registry) or "identity_inactive"; "faceSimilarity" is 0 to 1 or null; "message" is Kredibel\'s note.',
 	'When the check could not be made, "result" is "error", "errorType" says why (for example invalid_identity_id, image_download_failed, no_face_detected), "message" what happened, "whatToDo" how to fix it, and "charged" whether Kredibel billed the call (true, false or "unknown").',
 ].join(' ');

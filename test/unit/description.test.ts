@@ -68,6 +68,7 @@ describe('node description', () => {
 			allowPrivateAddresses: false,
 			concurrency: 4,
 			dedupe: true,
+			faceCheck: 'refuse',
 			includeRawResponse: false,
 			keepBinary: false,
 			maskIdentityId: false,

@@ -11,6 +11,8 @@ type LocalErrorType =
 	| 'unsupported_image_format'
 	| 'image_too_large'
 	| 'image_download_failed'
+	| 'no_face_found'
+	| 'several_faces'
 	| 'duplicate_request';
 
 export type ApiErrorType =

@@ -13,3 +13,4 @@ export {
 } from './decision';
 export { findFaces, type FaceFinding, type FindFacesOptions } from './findFaces';
 export type { FaceBox, QuarterTurns } from './views';
+export { boxInStoredPicture } from './measures';
