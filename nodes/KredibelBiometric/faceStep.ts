@@ -234,8 +234,12 @@ function refusal(finding: FaceFinding, asTool: boolean): Failure {
  * sends them and says the check did not run.
  */
 function notLooked(error: Error, photo: PhotoToCheck, context: FaceCheckContext): FaceChecked {
+	const offHint =
+		'To send this photo without looking for a face, set the option Face Check to Off.';
 	const hint =
-		'Turn Prepare Photo on so that the photo is converted, or send a standard JPEG or PNG. To send this photo without looking for a face, set the option Face Check to Off.';
+		photo.prepareTurned === undefined
+			? `Turn Prepare Photo on so that the photo is converted, or send a standard JPEG or PNG. ${offHint}`
+			: `Send a smaller or standard JPEG or PNG. ${offHint}`;
 	if (!(error instanceof PhotoError)) {
 		// Not the photo's fault: the detector itself failed. Fail closed, and say so.
 		return {

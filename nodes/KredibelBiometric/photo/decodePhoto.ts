@@ -10,8 +10,8 @@ import { readJpegHeaderPaced } from './jpegHeader';
 import { isJpeg } from './jpegSegments';
 import { applyOrientation } from './orientation';
 import { type Checkpoint, PhotoError, type Picture } from './picture';
-import { decodePng } from './pngDecode';
-import { isPng, readPngExifOrientationTag } from './pngChunks';
+import { decodePng, pngDecodeBytes } from './pngDecode';
+import { isPng, readPngExifOrientationTag, readPngStructure } from './pngChunks';
 import {
 	asPhotoError,
 	checkPhotoHeader,
@@ -59,7 +59,10 @@ export async function decodePhoto(
 		}
 		if (isPng(bytes)) {
 			const tag = readPngExifOrientationTag(bytes);
+			// A small file can claim a big picture (a flat 50 MP PNG compresses to kilobytes).
+			budget.claim(pngDecodeBytes(readPngStructure(bytes).header), 'the decoded PNG');
 			const decoded = await decodePng(bytes, { checkpoint: pace });
+			if (tag !== null && tag >= 2) budget.claim(decoded.data.length, 'a turned picture');
 			const picture = await applyOrientation(decoded, tag ?? 1, pace);
 			return { ok: true, picture, orientationTagged: tag !== null };
 		}

@@ -5,6 +5,8 @@
  * and the upright picture of a photo preparation sends without decoding (decodePhoto), equal to
  * what GraphicsMagick's -auto-orient and pngjs make of the same bytes.
  */
+import * as zlib from 'node:zlib';
+
 import { PNG } from 'pngjs';
 
 import { readExifOrientationTag } from '../../../nodes/KredibelBiometric/photo/exif';
@@ -17,7 +19,7 @@ import {
 import { ensureDebianTool, psnr, readPnm, runTool } from '../../helpers/referenceTools';
 import { exifBody, segment, withSegments } from './exifFixture';
 import { djpeg } from './photoFixtures';
-import { chunk } from './pngFixtures';
+import { chunk, ihdr, SIGNATURE } from './pngFixtures';
 import { markedCorners, phoneJpeg, phonePng } from './phonePhoto';
 
 const MB = 1024 * 1024;
@@ -126,6 +128,20 @@ describe('decodePhoto', () => {
 			rgb.set(reference.data.subarray(4 * pixel, 4 * pixel + 3), 3 * pixel);
 		}
 		expect(Buffer.from(decoded.picture.data).equals(Buffer.from(rgb))).toBe(true);
+	});
+
+	it('refuses a small PNG that claims a picture above the memory budget before decoding it', async () => {
+		const side = 4000;
+		const rows = zlib.deflateSync(Buffer.alloc((side * 3 + 1) * side));
+		const png = Buffer.concat([
+			SIGNATURE,
+			ihdr(side, side, 8, 2),
+			chunk('IDAT', rows),
+			chunk('IEND'),
+		]);
+		expect(png.length).toBeLessThan(MB);
+		const decoded = await decodePhoto(png);
+		expect(decoded.ok ? 'decoded' : decoded.error.kind).toBe('too_large');
 	});
 
 	it('returns a PhotoError for bytes that are no photo or are damaged, without throwing', async () => {
