@@ -9,20 +9,24 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { cutText, type Failure, localFailure, yieldingCheckpoint } from './common';
-import { boxInStoredPicture, type FaceBox, type FaceFinding, findFaces } from './face';
+import {
+	boxInStoredPicture,
+	type FaceBox,
+	type FaceFinding,
+	findFaces,
+	type QuarterTurns,
+} from './face';
 import type { FaceCheckMode } from './itemSettings';
 import { decodePhoto, PhotoError, type Picture } from './photo';
 import type { PhotoRecord, PreparedBytes } from './photoStep';
 import { imageDigest } from './reuse';
-
-type QuarterTurns = FaceFinding['quarterTurns'];
 
 /** What the detector made of one photo, shared by the items that send it. */
 type Look =
 	| { ok: true; finding: FaceFinding; picture: Pick<Picture, 'width' | 'height'> }
 	| { ok: false; error: PhotoError | Error };
 
-/** One execution's findings, by photo (see `findingKey`). */
+/** One execution's findings, by photo (see `lookOnce`). */
 export type FaceFindings = Map<string, Promise<Look>>;
 
 /** The photo as the photo step left it. */
