@@ -1,0 +1,62 @@
+/**
+ * The guard of the selfie fixtures: Face Check refuses a photo without a face before any request,
+ * so every test, demo and example picture that stands for an applicant's selfie must show one.
+ * Each is read as the node reads it (preparePhoto's upright preview, or the decoded PNG) and
+ * `findFaces` must see exactly one face, upright, with `mayTurn` as the node sets it (true only
+ * for a photo without an orientation tag). A fixture that loses its face fails here, not as a
+ * puzzling `no_face_found` in an engine or e2e test.
+ */
+import { findFaces } from '../../nodes/KredibelBiometric/face';
+import { type Picture, preparePhoto } from '../../nodes/KredibelBiometric/photo';
+import { decodeImage } from '../face-eval/pictures';
+import { makeJpeg, makePng } from '../fixtures/images';
+import { twelveMegapixelPhoto } from './photo/phonePhoto';
+
+const MB = 1024 * 1024;
+
+interface SelfieFixture {
+	name: string;
+	bytes: () => Uint8Array;
+	/** Whether the photo carries an EXIF orientation tag (then the node never turns it further). */
+	tagged: boolean;
+}
+
+const SELFIES: SelfieFixture[] = [
+	{
+		name: 'makeJpeg(): the engine and e2e SELFIE, face.jpg',
+		bytes: () => makeJpeg(),
+		tagged: false,
+	},
+	{ name: 'makePng(): face.png, the PNG in SAFE_SVG', bytes: () => makePng(), tagged: false },
+	{ name: 'makeJpeg(90, 90)', bytes: () => makeJpeg(90, 90), tagged: false },
+	{ name: 'makeJpeg(80, 80, seed 5)', bytes: () => makeJpeg(80, 80, { seed: 5 }), tagged: false },
+	...[1, 9].map((seed) => ({
+		name: `makeJpeg(64, 80, noise 40, seed ${seed}): another shot of the same applicant`,
+		bytes: () => makeJpeg(64, 80, { noise: 40, seed }),
+		tagged: false,
+	})),
+	{
+		name: 'the 12 MP phone selfie stored sideways, orientation 6',
+		bytes: twelveMegapixelPhoto,
+		tagged: true,
+	},
+];
+
+/** The picture the face check sees: preparePhoto's upright preview, else the decoded bytes. */
+async function asTheNodeSeesIt(bytes: Uint8Array): Promise<Picture> {
+	const prepared = await preparePhoto(bytes, { maxBytes: MB });
+	if (!prepared.ok) throw new Error(`preparePhoto refused a selfie: ${prepared.error.message}`);
+	return prepared.preview ?? decodeImage(prepared.bytes);
+}
+
+describe('selfie fixtures show one real face', () => {
+	it.each(SELFIES)('$name', async ({ bytes, tagged }) => {
+		const finding = await findFaces(await asTheNodeSeesIt(bytes()), { mayTurn: !tagged });
+		expect(finding).toMatchObject({ verdict: 'face', faces: 1, quarterTurns: 0 });
+	});
+
+	it('two shots of the same applicant are different bytes', () => {
+		const shots = [1, 9].map((seed) => makeJpeg(64, 80, { noise: 40, seed }));
+		expect(shots[0].equals(shots[1])).toBe(false);
+	});
+});
