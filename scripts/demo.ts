@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the example KYC workflow (examples/kyc-sandbox-demo.json) run by a real n8n
  * with this package installed as users install it, against the local sandbox, and a table of
- * what happened to each applicant.
+ * what happened to each applicant, with what was refused locally for free and the credit Face
+ * Check saved (the applicant who uploads a photo of a wall).
  *
  *   npm run demo                    n8n 2.41.1 (installed into ~/.cache on first use)
  *   npm run demo -- --n8n 1.123.81  the last 1.x
@@ -19,8 +20,14 @@ import { SANDBOX_API_KEY, startSandbox } from '../test/sandbox/server';
 const WORKFLOW = path.join(__dirname, '..', 'examples', 'kyc-sandbox-demo.json');
 const NODE = 'Kredibel Biometric';
 const OUTPUT_NAMES = ['No Verdict', 'Match', 'No Match', 'Invalid Identity', 'Error output'];
-/** The applicant the demo has the sandbox answer "no face detected" for. */
+/**
+ * The applicant who uploads a photo of a wall. Face Check refuses it before any request; should
+ * the photo be sent anyway (Face Check off), the sandbox answers as Kredibel would: "no face
+ * detected", charged.
+ */
 const NO_FACE_NIK = '3171015708450001';
+/** Face Check's refusals: photos Kredibel would have charged for (`no_face_detected`). */
+const FACE_CHECK_REFUSALS = new Set(['no_face_found', 'several_faces']);
 
 interface Row {
 	applicant: string;
@@ -74,6 +81,23 @@ function printTable(rows: Row[]): void {
 	for (const row of rows) console.log(line(row));
 }
 
+/**
+ * The items refused before any request (no attempt, not charged), and those of them Face Check
+ * refused: photos Kredibel would have charged for.
+ */
+function summariseLocalRefusals(outputs: OutputItem[][]): string {
+	const local = outputs
+		.flat()
+		.filter((item) => item.json.errorType !== undefined && item.json.attempts === 0)
+		.filter((item) => item.json.charged === false);
+	const saved = local.filter((item) => FACE_CHECK_REFUSALS.has(String(item.json.errorType)));
+	return (
+		`Refused locally, free, before any request: ${local.length}. Face Check refused ` +
+		`${saved.length} photo(s) without a usable face: ${saved.length} credit(s) saved ` +
+		`(Kredibel charges "no face detected").`
+	);
+}
+
 async function main(): Promise<void> {
 	const { values } = parseArgs({
 		options: { n8n: { type: 'string', default: PINNED_N8N[0].version } },
@@ -103,13 +127,15 @@ async function main(): Promise<void> {
 				`the workflow failed: ${JSON.stringify(result.error)}\n${result.log.slice(-2000)}`,
 			);
 		}
-		const rows = toRows(outputsOf(result, 'Sample applicants')[0], outputsOf(result, NODE));
+		const outputs = outputsOf(result, NODE);
+		const rows = toRows(outputsOf(result, 'Sample applicants')[0], outputs);
 		printTable(rows);
 		const requests = sandbox.requests().filter((entry) => entry.path.startsWith('/v1/identity'));
 		console.log(
 			`\n${rows.length} applicants, ${requests.length} requests to Kredibel, ${requests.filter((entry) => entry.charged).length} charged; ` +
 				`credit left in the sandbox: ${sandbox.credit()}.`,
 		);
+		console.log(summariseLocalRefusals(outputs));
 	} finally {
 		await run.dispose();
 		await sandbox.close();

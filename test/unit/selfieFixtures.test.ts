@@ -4,8 +4,12 @@
  * Each is read as the node reads it (preparePhoto's upright preview, or the decoded PNG) and
  * `findFaces` must see exactly one face, upright, with `mayTurn` as the node sets it (true only
  * for a photo without an orientation tag). A fixture that loses its face fails here, not as a
- * puzzling `no_face_found` in an engine or e2e test.
+ * puzzling `no_face_found` in an engine or e2e test. The sandbox demo's own pictures are checked
+ * too: its selfie shows one face and its photo of a wall none (that applicant is refused free).
  */
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { findFaces } from '../../nodes/KredibelBiometric/face';
 import { type Picture, preparePhoto } from '../../nodes/KredibelBiometric/photo';
 import { decodeImage } from '../face-eval/pictures';
@@ -58,5 +62,28 @@ describe('selfie fixtures show one real face', () => {
 	it('two shots of the same applicant are different bytes', () => {
 		const shots = [1, 9].map((seed) => makeJpeg(64, 80, { noise: 40, seed }));
 		expect(shots[0].equals(shots[1])).toBe(false);
+	});
+});
+
+describe('the sandbox demo (examples/kyc-sandbox-demo.json)', () => {
+	const workflow = JSON.parse(
+		fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'kyc-sandbox-demo.json'), 'utf8'),
+	) as { nodes: Array<{ name: string; parameters: { jsCode?: string } }> };
+	const code = workflow.nodes.find((node) => node.name === 'Sample applicants')?.parameters.jsCode;
+	const embedded = (name: string): Uint8Array => {
+		const match = new RegExp(`const ${name} = '([A-Za-z0-9+/=]+)';`).exec(code ?? '');
+		if (!match) throw new Error(`no base64 picture named ${name} in the Sample applicants code`);
+		return new Uint8Array(Buffer.from(match[1], 'base64'));
+	};
+
+	it('sends a selfie with one face', async () => {
+		const finding = await findFaces(await asTheNodeSeesIt(embedded('selfie')), { mayTurn: true });
+		expect(finding).toMatchObject({ verdict: 'face', faces: 1, quarterTurns: 0 });
+	});
+
+	it('has one applicant upload a photo of a wall, which shows no face', async () => {
+		expect(code).toMatch(/file\('dewi', wall\)/);
+		const finding = await findFaces(await asTheNodeSeesIt(embedded('wall')), { mayTurn: true });
+		expect(finding.verdict).toBe('no_face');
 	});
 });

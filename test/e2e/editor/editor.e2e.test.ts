@@ -19,6 +19,7 @@ import {
 	APPLICANTS,
 	NODE_NAME,
 	NODE_TYPE,
+	NO_FACE_ERROR_TYPE,
 	OUTPUTS,
 	SAMPLE_NODE,
 	expectedConnectionLabels,
@@ -151,7 +152,7 @@ describe('the n8n editor in Chromium', () => {
 			expect(branches[2].text).toContain('no_match');
 			expect(branches[3].text).toContain('identity_invalid');
 			for (const errorType of [
-				'no_face_detected',
+				NO_FACE_ERROR_TYPE,
 				'unsupported_image_format',
 				'invalid_identity_id',
 			]) {
