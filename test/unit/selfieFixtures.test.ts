@@ -5,7 +5,8 @@
  * `findFaces` must see exactly one face, upright, with `mayTurn` as the node sets it (true only
  * for a photo without an orientation tag). A fixture that loses its face fails here, not as a
  * puzzling `no_face_found` in an engine or e2e test. The sandbox demo's own pictures are checked
- * too: its selfie shows one face and its photo of a wall none (that applicant is refused free).
+ * too: they are makeJpeg(96, 120) and makeWallJpeg(), and the wall shows no face (that applicant is
+ * refused free).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import path from 'node:path';
 import { findFaces } from '../../nodes/KredibelBiometric/face';
 import { type Picture, preparePhoto } from '../../nodes/KredibelBiometric/photo';
 import { decodeImage } from '../face-eval/pictures';
-import { makeJpeg, makePng } from '../fixtures/images';
+import { makeJpeg, makePng, makeWallJpeg } from '../fixtures/images';
 import { twelveMegapixelPhoto } from './photo/phonePhoto';
 
 const MB = 1024 * 1024;
@@ -59,6 +60,11 @@ describe('selfie fixtures show one real face', () => {
 		expect(finding).toMatchObject({ verdict: 'face', faces: 1, quarterTurns: 0 });
 	});
 
+	it('the photo of a wall shows no face, even turned', async () => {
+		const finding = await findFaces(await asTheNodeSeesIt(makeWallJpeg()), { mayTurn: true });
+		expect(finding.verdict).toBe('no_face');
+	});
+
 	it('two shots of the same applicant are different bytes', () => {
 		const shots = [1, 9].map((seed) => makeJpeg(64, 80, { noise: 40, seed }));
 		expect(shots[0].equals(shots[1])).toBe(false);
@@ -75,6 +81,11 @@ describe('the sandbox demo (examples/kyc-sandbox-demo.json)', () => {
 		if (!match) throw new Error(`no base64 picture named ${name} in the Sample applicants code`);
 		return new Uint8Array(Buffer.from(match[1], 'base64'));
 	};
+
+	it('embeds the pictures this module makes: the selfie and the wall', () => {
+		expect(Buffer.from(embedded('selfie')).equals(makeJpeg(96, 120))).toBe(true);
+		expect(Buffer.from(embedded('wall')).equals(makeWallJpeg())).toBe(true);
+	});
 
 	it('sends a selfie with one face', async () => {
 		const finding = await findFaces(await asTheNodeSeesIt(embedded('selfie')), { mayTurn: true });

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { NO_FACE_ERROR_TYPE } from '../../helpers/faceCheck';
 import { OWNER } from '../harness/n8nServer';
 import { REPO_ROOT } from '../harness/packPackage';
 import { progress } from '../harness/processes';
@@ -19,7 +20,6 @@ import {
 	APPLICANTS,
 	NODE_NAME,
 	NODE_TYPE,
-	NO_FACE_ERROR_TYPE,
 	OUTPUTS,
 	SAMPLE_NODE,
 	expectedConnectionLabels,

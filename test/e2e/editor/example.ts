@@ -3,10 +3,8 @@
  * against the dev environment's sandbox, and a browser session on that environment: shared by
  * the editor test and `npm run docs:screenshots`.
  */
-import type { INodeProperties } from 'n8n-workflow';
 import type { Browser } from 'playwright-core';
 
-import { nodeProperties } from '../../../nodes/KredibelBiometric/description';
 import { startDevEnvironment, type DevEnvironment } from '../../../scripts/devEnvironment';
 import { freePort } from '../harness/freePort';
 import { progress } from '../harness/processes';
@@ -38,17 +36,6 @@ export const APPLICANTS: ReadonlyArray<{ name: string; nik: string; output: Outp
 	{ name: 'Rudi Hartono', nik: '3171011708450001', output: 'Error' },
 	{ name: 'Joko Susilo', nik: '3171 0117 0845 000', output: 'Error' },
 ];
-
-/**
- * What the applicant with the photo of a wall gets: Face Check's free local refusal once the node
- * has the option (on by default), else the sandbox's charged "no face detected".
- */
-export const NO_FACE_ERROR_TYPE = (
-	(nodeProperties.find((property) => property.name === 'options')?.options ??
-		[]) as INodeProperties[]
-).some((option) => option.name === 'faceCheck')
-	? 'no_face_found'
-	: 'no_face_detected';
 
 export function itemCount(count: number): string {
 	return `${count} ${count === 1 ? 'item' : 'items'}`;
