@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { cutText } from '../nodes/KredibelBiometric/common';
 import { outputsOf, type OutputItem } from '../test/e2e/harness/executionResult';
 import { createN8nRun } from '../test/e2e/harness/n8nInstance';
 import { packPackage } from '../test/e2e/harness/packPackage';
@@ -28,6 +29,8 @@ const OUTPUT_NAMES = ['No Verdict', 'Match', 'No Match', 'Invalid Identity', 'Er
 const NO_FACE_NIK = '3171015708450001';
 /** Face Check's refusals: photos Kredibel would have charged for (`no_face_detected`). */
 const FACE_CHECK_REFUSALS = new Set(['no_face_found', 'several_faces']);
+/** The table shows the start of each error; the whole message is in n8n. */
+const ERROR_COLUMN = 60;
 
 interface Row {
 	applicant: string;
@@ -52,7 +55,9 @@ function toRows(applicants: OutputItem[], outputs: OutputItem[][]): Row[] {
 				result: String(json.result ?? json.errorType),
 				similarity: typeof json.faceSimilarity === 'number' ? json.faceSimilarity.toFixed(2) : '-',
 				output: OUTPUT_NAMES[outputIndex],
-				error: json.error ? String(json.error).replace(/^\[item \d+\] /, '') : '',
+				error: json.error
+					? cutText(String(json.error).replace(/^\[item \d+\] /, ''), ERROR_COLUMN)
+					: '',
 				charged: json.errorType === undefined ? 'yes' : json.charged ? 'yes' : 'no',
 			};
 		}
@@ -91,11 +96,8 @@ function summariseLocalRefusals(outputs: OutputItem[][]): string {
 		.filter((item) => item.json.errorType !== undefined && item.json.attempts === 0)
 		.filter((item) => item.json.charged === false);
 	const saved = local.filter((item) => FACE_CHECK_REFUSALS.has(String(item.json.errorType)));
-	return (
-		`Refused locally, free, before any request: ${local.length}. Face Check refused ` +
-		`${saved.length} photo(s) without a usable face: ${saved.length} credit(s) saved ` +
-		`(Kredibel charges "no face detected").`
-	);
+	const credits = saved.length === 1 ? 'credit' : 'credits';
+	return `Refused locally for free: ${local.length}, of which Face Check ${saved.length} (${saved.length} ${credits} saved).`;
 }
 
 async function main(): Promise<void> {
