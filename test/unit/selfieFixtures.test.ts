@@ -6,7 +6,7 @@
  * for a photo without an orientation tag). A fixture that loses its face fails here, not as a
  * puzzling `no_face_found` in an engine or e2e test. The sandbox demo's own pictures are checked
  * too: they are makeJpeg(96, 120) and makeWallJpeg(), and the wall shows no face (that applicant is
- * refused free).
+ * refused free); and the e2e workflows embed only makeJpeg() and makePng().
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -96,5 +96,23 @@ describe('the sandbox demo (examples/kyc-sandbox-demo.json)', () => {
 		expect(code).toMatch(/file\('dewi', wall\)/);
 		const finding = await findFaces(await asTheNodeSeesIt(embedded('wall')), { mayTurn: true });
 		expect(finding.verdict).toBe('no_face');
+	});
+});
+
+describe('the e2e workflows (test/e2e/**/workflows/*.json)', () => {
+	const e2e = path.join(__dirname, '..', 'e2e');
+	const files = fs
+		.readdirSync(e2e, { recursive: true, encoding: 'utf8' })
+		.filter((file) => /(^|\/)workflows\/[^/]+\.json$/.test(file));
+
+	it('are found', () => {
+		expect(files.length).toBeGreaterThan(10);
+	});
+
+	it.each(files)('%s embeds only the selfies checked above', (file) => {
+		const text = fs.readFileSync(path.join(e2e, file), 'utf8');
+		const selfies = new Set([makeJpeg().toString('base64'), makePng().toString('base64')]);
+		const pictures = text.match(/(?:\/9j\/|iVBORw0)[A-Za-z0-9+/=]{100,}/g) ?? [];
+		expect(pictures.filter((picture) => !selfies.has(picture))).toEqual([]);
 	});
 });
