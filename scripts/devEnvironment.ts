@@ -12,7 +12,10 @@ import { packPackage } from '../test/e2e/harness/packPackage';
 import { SANDBOX_API_KEY, startSandbox, type Sandbox } from '../test/sandbox/server';
 
 export const EXAMPLE_WORKFLOW = path.join(__dirname, '..', 'examples', 'kyc-sandbox-demo.json');
-/** The example's "no face detected" applicant (see the workflow's Sample applicants node). */
+/**
+ * The example's applicant who uploads a photo of a wall (see the workflow's Sample applicants
+ * node): Face Check refuses it locally; with Face Check off the sandbox answers "no face detected".
+ */
 export const NO_FACE_NIK = '3171015708450001';
 export const SANDBOX_CREDENTIAL = { id: 'kredibelSandbox', name: 'Kredibel sandbox (local)' };
 

@@ -9,7 +9,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { readJpegInfo } from '../../nodes/KredibelBiometric/photo/jpegDecode';
 import { startImageHost, type ImageHost } from '../fixtures/imageHost';
-import { HOSTILE_SVGS, makeJpeg, SVG_FACE } from '../fixtures/images';
+import { HOSTILE_SVGS, makeJpeg, SVG_DRAWING } from '../fixtures/images';
 import { embeddedImage } from '../helpers/hostile/svg';
 import { SANDBOX_NIKS } from '../sandbox/server';
 import { twelveMegapixelPhoto } from '../unit/photo/phonePhoto';
@@ -25,7 +25,7 @@ const WRAPPED = svgAround(JPEG, '<rect fill="\\75 rl(https://evil.example/f)"/>'
 let host: ImageHost;
 
 beforeAll(async () => {
-	host = await startImageHost({ images: { 'wrapped.svg': WRAPPED, 'face.svg': SVG_FACE } });
+	host = await startImageHost({ images: { 'wrapped.svg': WRAPPED, 'face.svg': SVG_DRAWING } });
 });
 afterAll(async () => {
 	await host.close();
@@ -77,7 +77,7 @@ describe.each(['binary', 'base64', 'url'] as const)('an SVG given as %s', (sourc
 	);
 
 	it('a drawing: unsupported_image_format, free, with the hint to upload the photo; nothing sent', async () => {
-		const { item } = await verifySvg(source, SVG_FACE);
+		const { item } = await verifySvg(source, SVG_DRAWING);
 		expect(item.json).toMatchObject({ errorType: 'unsupported_image_format', charged: false });
 		expect(item.json.description).toMatch(/Upload the photo itself/);
 		expect(env.biometricRequests()).toHaveLength(0);

@@ -3,7 +3,7 @@ import {
 	decodeBase64Image,
 	sniffImageFormat,
 } from '../../nodes/KredibelBiometric/image/imageBytes';
-import { makeJpeg, makeLargeJpeg, makePng, NOT_ACCEPTED, SVG_FACE } from '../fixtures/images';
+import { makeJpeg, makeLargeJpeg, makePng, NOT_ACCEPTED, SVG_DRAWING } from '../fixtures/images';
 
 const MB = 1024 * 1024;
 
@@ -11,7 +11,7 @@ describe('sniffImageFormat', () => {
 	it.each([
 		['JPEG', makeJpeg(), 'jpeg'],
 		['PNG', makePng(), 'png'],
-		['SVG with XML declaration and comment', SVG_FACE, 'svg'],
+		['SVG with XML declaration and comment', SVG_DRAWING, 'svg'],
 		[
 			'SVG with BOM and DOCTYPE',
 			Buffer.from(
@@ -96,8 +96,8 @@ describe('decodeBase64Image', () => {
 			true,
 		);
 		expect(
-			decodes(`data:image/svg+xml;charset=utf-8;base64,${SVG_FACE.toString('base64')}`).equals(
-				SVG_FACE,
+			decodes(`data:image/svg+xml;charset=utf-8;base64,${SVG_DRAWING.toString('base64')}`).equals(
+				SVG_DRAWING,
 			),
 		).toBe(true);
 		expect(decodes(`DATA:IMAGE/JPEG;BASE64,${base64}`).equals(jpeg)).toBe(true);

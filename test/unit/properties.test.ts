@@ -17,7 +17,7 @@ import {
 	sniffImageFormat,
 } from '../../nodes/KredibelBiometric/image/imageBytes';
 import { maskNik, validateNik, type NikValidationLevel } from '../../nodes/KredibelBiometric/nik';
-import { makeJpeg, makePng, SVG_FACE } from '../fixtures/images';
+import { makeJpeg, makePng, SVG_DRAWING } from '../fixtures/images';
 import {
 	anyNumber,
 	digitString,
@@ -638,8 +638,8 @@ describe('sniffImageFormat and checkImageBytes properties', () => {
 	it('recognises real JPEG, PNG and SVG files', () => {
 		expect(sniffImageFormat(makeJpeg())).toBe('jpeg');
 		expect(sniffImageFormat(makePng())).toBe('png');
-		expect(sniffImageFormat(SVG_FACE)).toBe('svg');
-		expect(oracleFormat(SVG_FACE)).toBe('svg');
+		expect(sniffImageFormat(SVG_DRAWING)).toBe('svg');
+		expect(oracleFormat(SVG_DRAWING)).toBe('svg');
 	});
 
 	it('checkImageBytes answers only the documented error types and never passes bytes above the limit', () => {

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 
 import { checkImageBytes, unwrapSvgPhoto } from '../../nodes/KredibelBiometric/image/imageBytes';
 import { findWrappedPhoto } from '../../nodes/KredibelBiometric/image/svg';
-import { HOSTILE_SVGS, makeJpeg, makePng, SAFE_SVG, SVG_FACE } from '../fixtures/images';
+import { HOSTILE_SVGS, makeJpeg, makePng, SAFE_SVG, SVG_DRAWING } from '../fixtures/images';
 import { embeddedImage, svgHostileInputs } from '../helpers/hostile/svg';
 
 const SEED = 20_261_206;
@@ -292,7 +292,7 @@ describe('unwrapSvgPhoto', () => {
 	it('gives the PNG of the SVG the image host serves, and refuses a drawing', async () => {
 		const unwrapped = await unwrap(SAFE_SVG);
 		expect(unwrapped.ok && unwrapped.bytes.equals(PNG)).toBe(true);
-		expect(await unwrap(SVG_FACE)).toMatchObject({
+		expect(await unwrap(SVG_DRAWING)).toMatchObject({
 			ok: false,
 			problem: { reason: 'The SVG is not sent: it is a drawing, not a photo' },
 		});
@@ -307,7 +307,7 @@ describe('unwrapSvgPhoto', () => {
 	});
 
 	it.each([
-		['another SVG', embeddedImage(SVG_FACE, 'image/svg+xml'), /no JPEG or PNG photo/],
+		['another SVG', embeddedImage(SVG_DRAWING, 'image/svg+xml'), /no JPEG or PNG photo/],
 		[
 			'a GIF labelled PNG',
 			embeddedImage(Buffer.from('GIF89a0000000000'), 'image/png'),
@@ -344,7 +344,7 @@ describe('unwrapSvgPhoto', () => {
 	});
 
 	it('checkImageBytes never lets an SVG through as it is', () => {
-		for (const bytes of [SAFE_SVG, SVG_FACE]) {
+		for (const bytes of [SAFE_SVG, SVG_DRAWING]) {
 			expect(checkImageBytes(bytes, LIMIT)).toMatchObject({
 				errorType: 'unsupported_image_format',
 				hint: expect.stringMatching(/Upload the photo itself/),

@@ -15,7 +15,8 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { Browser } from 'playwright-core';
 
 import { nodeProperties } from '../../../nodes/KredibelBiometric/description';
-import { makeJpeg } from '../../fixtures/images';
+import { makeJpeg, makeWallJpeg } from '../../fixtures/images';
+import { NODE_HAS_FACE_CHECK } from '../../helpers/faceCheck';
 import { hasText, twelveMegapixelPhoto } from '../../unit/photo/phonePhoto';
 import { BIOMETRIC_PATH, SANDBOX_NIKS, type RequestLogEntry } from '../../sandbox/server';
 import { packPackage } from '../harness/packPackage';
@@ -59,6 +60,10 @@ const NO_FACE_NIK = '3171011708450001';
 jest.setTimeout(90_000);
 
 const SELFIE = makeJpeg();
+/** A photo of a wall: Face Check refuses it before any request. */
+const WALL = makeWallJpeg();
+/** Face Check's tests run once the node has the option (its default refuses a photo without a face). */
+const withFaceCheck = NODE_HAS_FACE_CHECK ? it : it.skip;
 /**
  * The issue's phone photo (12 MP stored sideways, EXIF orientation 6, GPS, make, model; about
  * 4 MB), read in the set-up: made between two requests (seconds the first time on a machine), a
@@ -307,6 +312,25 @@ describe('served by n8n', () => {
 				})(),
 			);
 
+			withFaceCheck(
+				'refuses a photo of a wall as no face found, free: Kredibel receives nothing',
+				on(version, async (served) => {
+					const page = await (await fetch(urlOf(served, FORM))).text();
+					const fields = formFields(page);
+					const field = (label: string) => fields.find((f) => f.label === label)!.name;
+					const outcome = await submitForm(
+						served.server.url,
+						new URL(urlOf(served, FORM)).pathname,
+						{ [field('NIK')]: SANDBOX_NIKS.match, [field('Selfie')]: selfieFile(WALL) },
+					);
+					expect(outcome.title).toBe('Please submit the form again');
+					expect(outcome.message).toContain('We could not check your selfie');
+					expect(outcome.message).toMatch(/face/i);
+					expect(await served.finishedStatus(outcome.executionId)).toBe('success');
+					expect(await received(served)).toEqual([]);
+				}),
+			);
+
 			it(
 				'in Chromium: a 4 MB sideways phone photo reaches Kredibel upright, within 1 MB, without metadata',
 				on(version, async (served) => {
@@ -424,6 +448,22 @@ describe('served by n8n', () => {
 					expect(requests.map((entry) => [entry.fault, entry.charged])).toEqual([
 						['no_face_detected', true],
 					]);
+				}),
+			);
+
+			withFaceCheck(
+				'answers 422 no_face_found for a photo of a wall, without calling Kredibel',
+				on(version, async (served) => {
+					const selfie = WALL.toString('base64');
+					expect(await post(served, { nik: SANDBOX_NIKS.match, selfie })).toEqual({
+						status: 422,
+						json: {
+							errorType: 'no_face_found',
+							error: expect.any(String),
+							description: expect.stringMatching(/face/i),
+						},
+					});
+					expect(await received(served)).toEqual([]);
 				}),
 			);
 

@@ -1,11 +1,13 @@
 /**
  * Why this file exists: the photo tests, the engine tests and the bench all need the same "phone
  * photo" (12 MP, about 4 MB, stored sideways with EXIF orientation 6, GPS, device and time) without
- * a binary file in the repository. It is synthesised, encoded by cjpeg at quality 95 and given a
- * hand-built EXIF APP1; a green square marks the stored picture's top-left corner, so a test can
- * see where the camera meant that corner to be. The pictures come from syntheticPhoto.ts (noise in
- * brightness only, as a phone's denoised output): per-channel noise is chroma detail that 4:2:0
- * drops, and caps any encoder (cjpeg included) near 30 dB against the original.
+ * a binary file in the repository. It is made by code, encoded by cjpeg and given a hand-built
+ * EXIF APP1; a green square marks the stored picture's top-left corner, so a test can see where
+ * the camera meant that corner to be. The codec's pictures come from syntheticPhoto.ts; the
+ * applicant's phone selfie (the 12 MP photo) is the committed portrait (test/fixtures/selfie.ts)
+ * stored sideways, since Face Check refuses a photo without a face. Both carry noise in brightness
+ * only, as a phone's denoised output: per-channel noise is chroma detail that 4:2:0 drops, and
+ * caps any encoder (cjpeg included) near 30 dB against the original.
  *
  * Synthesising 12 MP takes seconds (ten times longer under Jest), so encoded files are kept in
  * the system's temporary folder, keyed by the arguments and this file's version.
@@ -17,12 +19,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { Picture } from '../../../nodes/KredibelBiometric/photo/picture';
+import { turnClockwise } from '../../face-eval/pictures';
+import { selfiePicture } from '../../fixtures/selfie';
 import { exifBody, segment, withSegments } from './exifFixture';
 import { cjpeg } from './photoFixtures';
 import { encodePng } from './pngFixtures';
-import { syntheticPhoto } from './syntheticPhoto';
+import { seededRandom, syntheticPhoto } from './syntheticPhoto';
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 const CACHE_FOLDER = join(tmpdir(), 'kredibel-photo-fixtures');
 
 /** The marker's colour and size (in stored pixels, at the stored top-left corner). */
@@ -31,7 +35,34 @@ export const MARKER_FRACTION = 0.06;
 
 /** A photo-like picture with the green marker square in its stored top-left corner. */
 export function markedPhoto(width: number, height: number, channels: 1 | 3 = 3, seed = 7): Picture {
-	const picture = syntheticPhoto(width, height, channels, seed);
+	return withMarker(syntheticPhoto(width, height, channels, seed));
+}
+
+/** Clockwise quarter turns from the upright picture to the stored one, per EXIF orientation. */
+const STORED_TURNS: Record<number, number> = { 1: 0, 3: 2, 6: 3, 8: 1 };
+
+/**
+ * The applicant's selfie as a phone stores it: `width` x `height` stored pixels that the EXIF
+ * `orientation` (1, 3, 6 or 8) turns upright, with sensor-like noise in brightness and the marker
+ * in the stored top-left corner.
+ */
+export function markedSelfie(width: number, height: number, orientation: number): Picture {
+	const sideways = orientation === 6 || orientation === 8;
+	const upright = sideways ? selfiePicture(height, width) : selfiePicture(width, height);
+	const stored = turnClockwise(upright, STORED_TURNS[orientation]);
+	const random = seededRandom(7);
+	for (let pixel = 0; pixel < width * height; pixel++) {
+		const noise = (random() - 0.5) * 10;
+		for (let c = 0; c < 3; c++) {
+			const value = stored.data[pixel * 3 + c] + noise;
+			stored.data[pixel * 3 + c] = value < 0 ? 0 : value > 255 ? 255 : Math.round(value);
+		}
+	}
+	return withMarker(stored);
+}
+
+function withMarker(picture: Picture): Picture {
+	const { width, height, channels } = picture;
 	const side = Math.max(2, Math.round(Math.min(width, height) * MARKER_FRACTION));
 	for (let y = 0; y < side; y++) {
 		for (let x = 0; x < side; x++) {
@@ -126,9 +157,19 @@ export function phoneJpeg(
 	return orientation === 0 ? jpeg : withSegments(jpeg, phoneExif(orientation));
 }
 
-/** The 12 MP (4000x3000), 3.85 MB sideways phone photo of the issue (cjpeg quality 96). */
+/**
+ * The 12 MP (4000x3000), 3.5-4 MB sideways phone selfie of the issue (cjpeg quality 96, EXIF
+ * orientation 6): the portrait, upright once the tag is applied.
+ */
 export function twelveMegapixelPhoto(): Uint8Array {
-	return phoneJpeg(4000, 3000, 6, ['-quality', '96']);
+	const args = ['-quality', '96'];
+	const jpeg =
+		cache.get('selfie') ??
+		cachedOnDisk(`selfie 4000 3000 6 ${args.join(' ')}`, () =>
+			cjpeg(markedSelfie(4000, 3000, 6), args),
+		);
+	cache.set('selfie', jpeg);
+	return withSegments(jpeg, phoneExif(6));
 }
 
 /** A clean RGB PNG (signature, IHDR, one IDAT, IEND) of a marked photo, kept on disk like the JPEGs. */
