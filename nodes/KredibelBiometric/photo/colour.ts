@@ -3,8 +3,8 @@
  * (JFIF: Y, Cb, Cr; Adobe APP14 transform flag 0: RGB or CMYK, 1: YCbCr, 2: YCCK), and the rest
  * of the photo pipeline wants RGB. Converts one row at a time with the fixed-point formulas of
  * JFIF 1.02 / ITU-R BT.601 (16 fractional bits, tables built once, as libjpeg's jdcolor.c, so
- * the result matches `djpeg`), and turns Adobe CMYK (stored inverted) into RGB by the simple
- * subtractive model R = C' * K' / 255 on the stored values.
+ * the result matches `djpeg`). Four-component files become ink amounts here (YCCK undone, Adobe's
+ * inversion undone) and RGB through a CmykToRgb converter: an ICC profile's, or the naive one.
  */
 
 const SCALE_BITS = 16;
@@ -70,44 +70,69 @@ export function rgbRow(
 }
 
 /**
- * Four components to RGB. `ycck`: the first three are YCbCr of the inverted C, M, Y (Adobe
- * transform 2), otherwise they are Adobe's inverted C, M, Y themselves; K is inverted in both.
+ * Converts `width` pixels of interleaved C, M, Y, K ink amounts (0 = no ink, 255 = full ink) to
+ * interleaved RGB at `outOffset`: the naive model below, or an ICC profile's (colourTransform.ts).
  */
-export function cmykToRgbRow(
+export type CmykToRgb = (
+	ink: Uint8Array,
+	out: Uint8ClampedArray,
+	outOffset: number,
+	width: number,
+) => void;
+
+/**
+ * Four component rows to interleaved ink amounts. `ycck`: the first three are YCbCr of the
+ * stored C, M, Y (Adobe transform 2; libjpeg's ycck_cmyk_convert). `inverted`: the file stores
+ * 255 - ink, as Adobe's applications do; jpgicc (Little CMS) and libjpeg users read a file with
+ * an Adobe APP14 segment that way and one without it as plain CMYK, and so does this.
+ */
+export function cmykInkRow(
 	rows: Uint8ClampedArray[],
 	offsets: number[],
 	ycck: boolean,
-	out: Uint8ClampedArray,
-	outOffset: number,
+	inverted: boolean,
+	ink: Uint8Array,
 	width: number,
 ): void {
 	const [c, m, y, k] = rows;
 	const [co, mo, yo, ko] = offsets;
-	let o = outOffset;
+	const flip = inverted ? 255 : 0;
+	let i = 0;
 	for (let x = 0; x < width; x++) {
 		let cyan = c[co + x];
 		let magenta = m[mo + x];
 		let yellow = y[yo + x];
 		if (ycck) {
-			// libjpeg's ycck_cmyk_convert: C = 255 - R(Y, Cb, Cr), and so on; the result is Adobe's
-			// (inverted) CMYK like a transform-0 file's.
 			const luma = cyan;
 			const blue = magenta;
 			const red = yellow;
-			cyan = clamp(luma + crToRed[red]);
-			magenta = clamp(luma + ((cbToGreen[blue] + crToGreen[red]) >> SCALE_BITS));
-			yellow = clamp(luma + cbToBlue[blue]);
-			cyan = 255 - cyan;
-			magenta = 255 - magenta;
-			yellow = 255 - yellow;
+			cyan = 255 - clamp(luma + crToRed[red]);
+			magenta = 255 - clamp(luma + ((cbToGreen[blue] + crToGreen[red]) >> SCALE_BITS));
+			yellow = 255 - clamp(luma + cbToBlue[blue]);
 		}
-		const black = k[ko + x];
-		out[o] = ((cyan * black + 127) / 255) | 0;
-		out[o + 1] = ((magenta * black + 127) / 255) | 0;
-		out[o + 2] = ((yellow * black + 127) / 255) | 0;
-		o += 3;
+		ink[i] = flip ^ cyan;
+		ink[i + 1] = flip ^ magenta;
+		ink[i + 2] = flip ^ yellow;
+		ink[i + 3] = flip ^ k[ko + x];
+		i += 4;
 	}
 }
+
+/**
+ * CMYK without a profile: the simple subtractive model R = (255 - C) (255 - K) / 255 (and G from
+ * M, B from Y), what the node did before it read profiles and what most viewers show for an
+ * untagged CMYK file. No press profile is assumed: none is licence-free and small enough to ship.
+ */
+export const naiveCmykToRgb: CmykToRgb = (ink, out, outOffset, width) => {
+	let o = outOffset;
+	for (let i = 0; i < width * 4; i += 4) {
+		const white = 255 - ink[i + 3];
+		out[o] = (((255 - ink[i]) * white + 127) / 255) | 0;
+		out[o + 1] = (((255 - ink[i + 1]) * white + 127) / 255) | 0;
+		out[o + 2] = (((255 - ink[i + 2]) * white + 127) / 255) | 0;
+		o += 3;
+	}
+};
 
 function clamp(value: number): number {
 	return value < 0 ? 0 : value > 255 ? 255 : value;

@@ -15,7 +15,7 @@
  * - every other failure is a PhotoError; an unexpected internal exception is reported as corrupt.
  */
 
-import { cmykToRgbRow, rgbRow, ycbcrToRgbRow } from './colour';
+import { type CmykToRgb, cmykInkRow, naiveCmykToRgb, rgbRow, ycbcrToRgbRow } from './colour';
 import type { HuffmanTable } from './huffman';
 import { inverseDctForSize } from './idct';
 import {
@@ -56,6 +56,8 @@ export interface JpegDecodeOptions {
 	/** Width x height above which the file is refused as too_large (default MAX_INPUT_PIXELS). */
 	maxPixels?: number;
 	checkpoint?: Checkpoint;
+	/** How four-component (CMYK, YCCK) pictures become RGB: an ICC profile's converter, else naive. */
+	cmykToRgb?: CmykToRgb;
 }
 
 const MARKER_APP0 = 0xe0;
@@ -210,7 +212,7 @@ async function decode(
 	if (!decoder) throw corrupt('JPEG has no frame header');
 	if (scans === 0) throw corrupt('JPEG has no image data');
 	if (!decoder.streaming) await inverseTransformAll(decoder, checkpoint);
-	return await toPicture(decoder, scale, adobeTransform, jfif, checkpoint);
+	return await toPicture(decoder, scale, adobeTransform, jfif, checkpoint, options.cmykToRgb);
 }
 
 /**
@@ -323,6 +325,7 @@ async function toPicture(
 	adobeTransform: number | null,
 	jfif: boolean,
 	checkpoint?: Checkpoint,
+	cmykToRgb: CmykToRgb = naiveCmykToRgb,
 ): Promise<Picture> {
 	const { frame, planes } = decoder;
 	const width = Math.ceil(frame.width / scale);
@@ -345,6 +348,7 @@ async function toPicture(
 			? adobeTransform === 0
 			: !jfif && ids[0] === 0x52 && ids[1] === 0x47 && ids[2] === 0x42);
 	const ycck = count === 4 && adobeTransform === 2;
+	const ink = new Uint8Array(count === 4 ? width * 4 : 0);
 	for (let y = 0; y < height; y++) {
 		for (let c = 0; c < count; c++) {
 			const plane = planes[c];
@@ -362,7 +366,8 @@ async function toPicture(
 			const convert = rgb ? rgbRow : ycbcrToRgbRow;
 			convert(rows[0], offsets[0], rows[1], offsets[1], rows[2], offsets[2], output, o, width);
 		} else {
-			cmykToRgbRow(rows, offsets, ycck, output, o, width);
+			cmykInkRow(rows, offsets, ycck, adobeTransform !== null, ink, width);
+			cmykToRgb(ink, output, o, width);
 		}
 		if ((y & 63) === 63) await checkpoint?.();
 	}
