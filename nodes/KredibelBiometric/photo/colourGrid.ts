@@ -9,30 +9,56 @@
  * offset and a fraction once, so the pixel loops do only additions and multiplications.
  */
 
+import { evaluateToneCurve, type ToneCurve } from './iccCurves';
 import type { Checkpoint } from './picture';
-import type { DeviceToLinearSrgb } from './profileToSrgb';
-import { encodeSrgb } from './srgb';
+import type { DeviceToConnection, XyzToLinearSrgb } from './profileToSrgb';
+import { D50, ENCODE_TABLE, ENCODE_TABLE_SIZE } from './srgb';
 
 export interface ColourGrid {
 	inputs: 3 | 4;
 	points: number;
-	/** points^inputs entries of R, G, B on the 0-255 scale (not yet rounded). */
+	/**
+	 * points^inputs entries of the connection colour (Lab or XYZ, as the profile gives it), so
+	 * that interpolation runs where the profile's own table does, and the non-linear rest (Lab to
+	 * XYZ, the sRGB clip and curve) is done exactly for each pixel.
+	 */
 	values: Float32Array;
+	lab: boolean;
+	toLinear: XyzToLinearSrgb;
 	/** Per axis: for each 8-bit sample, the grid offset below it, the step up, the fraction. */
 	axes: Array<{ base: Int32Array; step: Int32Array; fraction: Float32Array }>;
 }
 
-/** Grid points per axis, as Little CMS chooses them for 8-bit transforms. */
+/** Most grid points per axis, as Little CMS chooses them for 8-bit transforms. */
 export const GRID_POINTS = { 3: 33, 4: 17 } as const;
+
+/**
+ * Grid points per axis for a profile whose table has `tablePoints` on every axis right after
+ * its leading curves: a whole multiple of its intervals when one fits (9 -> 17, 7 -> 13), so
+ * every cell of ours lies inside one of the table's and interpolating ours adds no error;
+ * otherwise the most points.
+ */
+export function gridPointsFor(inputs: 3 | 4, tablePoints: number | undefined): number {
+	const most = GRID_POINTS[inputs];
+	if (tablePoints === undefined || tablePoints < 2 || tablePoints > most) return most;
+	return (tablePoints - 1) * Math.floor((most - 1) / (tablePoints - 1)) + 1;
+}
 /** Grid points sampled between checkpoints (well under a millisecond each way). */
 const GRID_CHUNK = 1024;
 
+/**
+ * Samples `connection` on the grid. With `axisCurves` (the profile table's own leading curves,
+ * which `connection` then skips), the grid lies in the curves' output: each 8-bit sample is
+ * first put through its curve, so grid points fall where the profile's table has its own.
+ */
 export async function buildColourGrid(
-	toLinearSrgb: DeviceToLinearSrgb,
+	connection: DeviceToConnection,
+	toLinear: XyzToLinearSrgb,
 	inputs: 3 | 4,
+	points: number,
 	checkpoint: Checkpoint | undefined,
+	axisCurves?: ToneCurve[],
 ): Promise<ColourGrid> {
-	const points = GRID_POINTS[inputs];
 	const total = points ** inputs;
 	const values = new Float32Array(total * 3);
 	const device = new Float64Array(inputs);
@@ -42,21 +68,29 @@ export async function buildColourGrid(
 			device[d] = (rest % points) / (points - 1);
 			rest = Math.floor(rest / points);
 		}
-		const linear = toLinearSrgb(device);
-		for (let k = 0; k < 3; k++) values[index * 3 + k] = encodeSrgb(linear[k]) * 255;
+		const value = connection.convert(device);
+		for (let k = 0; k < 3; k++) values[index * 3 + k] = value[k];
 		if (index % GRID_CHUNK === GRID_CHUNK - 1) await checkpoint?.();
 	}
 	const axes = [];
-	for (let d = 0; d < inputs; d++) axes.push(axisTable(points, 3 * points ** (inputs - 1 - d)));
-	return { inputs, points, values, axes };
+	for (let d = 0; d < inputs; d++) {
+		const curve = axisCurves?.[d];
+		const position = (v: number): number => (curve ? evaluateToneCurve(curve, v / 255) : v / 255);
+		axes.push(axisTable(points, 3 * points ** (inputs - 1 - d), position));
+	}
+	return { inputs, points, values, axes, lab: connection.space === 'Lab', toLinear };
 }
 
-function axisTable(points: number, stride: number): ColourGrid['axes'][number] {
+function axisTable(
+	points: number,
+	stride: number,
+	at: (sample: number) => number,
+): ColourGrid['axes'][number] {
 	const base = new Int32Array(256);
 	const step = new Int32Array(256);
 	const fraction = new Float32Array(256);
 	for (let v = 0; v < 256; v++) {
-		const position = (v * (points - 1)) / 255;
+		const position = at(v) * (points - 1);
 		const index = Math.min(Math.floor(position), points - 1);
 		base[v] = index * stride;
 		step[v] = index < points - 1 ? stride : 0;
@@ -150,10 +184,7 @@ export function convertRgbThroughGrid(
 	const end = offset + count * 3;
 	for (let o = offset; o < end; o += 3) {
 		tetrahedral(grid, 0, 0, data[o], data[o + 1], data[o + 2], rgb);
-		// A plain Uint8Array truncates, so + 0.5 rounds; grid values never leave 0-255.
-		data[o] = rgb[0] + 0.5;
-		data[o + 1] = rgb[1] + 0.5;
-		data[o + 2] = rgb[2] + 0.5;
+		finish(grid, rgb, data, o);
 	}
 }
 
@@ -176,17 +207,51 @@ export function convertCmykThroughGrid(
 		const c = ink[i];
 		tetrahedral(grid, 1, cyan.base[c], ink[i + 1], ink[i + 2], ink[i + 3], low);
 		const step = cyan.step[c];
-		if (step === 0 || cyan.fraction[c] === 0) {
-			out[o] = low[0];
-			out[o + 1] = low[1];
-			out[o + 2] = low[2];
-		} else {
+		if (step !== 0 && cyan.fraction[c] !== 0) {
 			tetrahedral(grid, 1, cyan.base[c] + step, ink[i + 1], ink[i + 2], ink[i + 3], high);
 			const f = cyan.fraction[c];
-			out[o] = low[0] + (high[0] - low[0]) * f;
-			out[o + 1] = low[1] + (high[1] - low[1]) * f;
-			out[o + 2] = low[2] + (high[2] - low[2]) * f;
+			for (let k = 0; k < 3; k++) low[k] += (high[k] - low[k]) * f;
 		}
+		finish(grid, low, out, o);
 		o += 3;
 	}
+}
+
+/** Connection colour -> 8-bit sRGB at `out[o..o+2]`: Lab to XYZ, the affine map, the curve. */
+function finish(
+	grid: ColourGrid,
+	value: Float32Array,
+	out: Uint8Array | Uint8ClampedArray,
+	o: number,
+): void {
+	let x = value[0];
+	let y = value[1];
+	let z = value[2];
+	if (grid.lab) {
+		const fy = (x + 16) / 116;
+		const fx = fy + y / 500;
+		const fz = fy - z / 200;
+		x = D50[0] * labInverse(fx);
+		y = D50[1] * labInverse(fy);
+		z = D50[2] * labInverse(fz);
+	}
+	const m = grid.toLinear.matrix;
+	const add = grid.toLinear.offset;
+	out[o] = ENCODE_TABLE[encodeIndex(m[0] * x + m[1] * y + m[2] * z + add[0])];
+	out[o + 1] = ENCODE_TABLE[encodeIndex(m[3] * x + m[4] * y + m[5] * z + add[1])];
+	out[o + 2] = ENCODE_TABLE[encodeIndex(m[6] * x + m[7] * y + m[8] * z + add[2])];
+}
+
+/** CIE's f^-1 for Lab -> XYZ (as labToXyz in srgb.ts, inlined for the pixel loop). */
+function labInverse(t: number): number {
+	const cube = t * t * t;
+	return cube > 216 / 24389 ? cube : (116 * t - 16) / (24389 / 27);
+}
+
+const LINEAR_STEPS = ENCODE_TABLE_SIZE - 1;
+
+/** The encoding table's index for a linear value, clipped to [0, 1]. */
+export function encodeIndex(linear: number): number {
+	if (!(linear > 0)) return 0;
+	return linear >= 1 ? LINEAR_STEPS : (linear * LINEAR_STEPS + 0.5) | 0;
 }

@@ -11,12 +11,26 @@
  */
 
 import { type CmykToRgb, naiveCmykToRgb } from './colour';
-import { buildColourGrid, convertCmykThroughGrid, convertRgbThroughGrid } from './colourGrid';
+import {
+	buildColourGrid,
+	type ColourGrid,
+	convertCmykThroughGrid,
+	convertRgbThroughGrid,
+	encodeIndex,
+	gridPointsFor,
+} from './colourGrid';
 import { evaluateToneCurve } from './iccCurves';
+import { leadingCurves } from './iccLut';
 import type { IccProfile } from './iccProfile';
 import type { Checkpoint, Picture } from './picture';
-import { channelsOf, deviceToLinearSrgb, matrixShaperToLinearSrgb } from './profileToSrgb';
-import { ENCODE_TABLE, ENCODE_TABLE_SIZE, encodeSrgb } from './srgb';
+import {
+	channelsOf,
+	deviceToConnection,
+	deviceToLinearSrgb,
+	matrixShaperToLinearSrgb,
+	xyzToLinearSrgb,
+} from './profileToSrgb';
+import { ENCODE_TABLE, encodeSrgb } from './srgb';
 
 /** Pixels converted between checkpoints: a few milliseconds of work at most. */
 const PIXELS_PER_CHECKPOINT = 1 << 16;
@@ -59,11 +73,22 @@ export async function toSrgb(
 		);
 		return picture;
 	}
-	const grid = await buildColourGrid(deviceToLinearSrgb(profile), 3, checkpoint);
+	const grid = await gridFor(profile, 3, checkpoint);
 	await inChunks(pixels, checkpoint, (start, count) =>
 		convertRgbThroughGrid(grid, picture.data, start * 3, count),
 	);
 	return picture;
+}
+
+/** The sampled grid of a table profile, placed along the table's own leading curves. */
+function gridFor(profile: IccProfile, inputs: 3 | 4, checkpoint?: Checkpoint): Promise<ColourGrid> {
+	const curves = profile.aToB ? leadingCurves(profile.aToB) : undefined;
+	const connection = deviceToConnection(profile, curves ? 1 : 0);
+	const tableStage = profile.aToB?.stages[curves ? 1 : 0];
+	const table = tableStage?.kind === 'clut' ? tableStage.clut.gridPoints : [];
+	const uniform = table.length === inputs && table.every((points) => points === table[0]);
+	const points = gridPointsFor(inputs, uniform ? table[0] : undefined);
+	return buildColourGrid(connection, xyzToLinearSrgb(profile), inputs, points, checkpoint, curves);
 }
 
 async function inChunks(
@@ -76,8 +101,6 @@ async function inChunks(
 		await checkpoint?.();
 	}
 }
-
-const LINEAR_STEPS = ENCODE_TABLE_SIZE - 1;
 
 /** TRC by table, the folded matrix, then sRGB's encoding by table; in place. */
 function convertRgbThroughMatrix(
@@ -96,16 +119,10 @@ function convertRgbThroughMatrix(
 		const r = red[data[o]];
 		const g = green[data[o + 1]];
 		const b = blue[data[o + 2]];
-		data[o] = ENCODE_TABLE[step(m0 * r + m1 * g + m2 * b + a0)];
-		data[o + 1] = ENCODE_TABLE[step(m3 * r + m4 * g + m5 * b + a1)];
-		data[o + 2] = ENCODE_TABLE[step(m6 * r + m7 * g + m8 * b + a2)];
+		data[o] = ENCODE_TABLE[encodeIndex(m0 * r + m1 * g + m2 * b + a0)];
+		data[o + 1] = ENCODE_TABLE[encodeIndex(m3 * r + m4 * g + m5 * b + a1)];
+		data[o + 2] = ENCODE_TABLE[encodeIndex(m6 * r + m7 * g + m8 * b + a2)];
 	}
-}
-
-/** The encoding table's index for a linear value, clamped to [0, 1]. */
-function step(linear: number): number {
-	if (!(linear > 0)) return 0;
-	return linear >= 1 ? LINEAR_STEPS : (linear * LINEAR_STEPS + 0.5) | 0;
 }
 
 /**
@@ -131,7 +148,7 @@ export async function cmykConverter(
 	checkpoint?: Checkpoint,
 ): Promise<CmykToRgb> {
 	if (!profile || !profileFits(profile, 4)) return naiveCmykToRgb;
-	const grid = await buildColourGrid(deviceToLinearSrgb(profile), 4, checkpoint);
+	const grid = await gridFor(profile, 4, checkpoint);
 	return (ink, out, outOffset, width) => convertCmykThroughGrid(grid, ink, out, outOffset, width);
 }
 

@@ -48,6 +48,14 @@ const MAX_INPUTS = 4;
 /** Entries of a lut16Type input or output table (the format allows 2-4096). */
 const MAX_TABLE_ENTRIES = 4096;
 
+/** The per-channel curves the pipeline starts with, if it starts with curves. */
+export function leadingCurves(pipeline: LutPipeline): ToneCurve[] | undefined {
+	const first = pipeline.stages[0];
+	return first?.kind === 'curves' && first.curves.length === pipeline.inputs
+		? first.curves
+		: undefined;
+}
+
 /** Reads an A2Bx tag of type mft1, mft2 or mAB (the reader spans the whole tag). */
 export function readLutPipeline(reader: IccReader): LutPipeline {
 	const type = reader.signature(0);
@@ -194,14 +202,18 @@ function readCurveSet(reader: IccReader, offset: number, count: number): ToneCur
 	return curves;
 }
 
-/** Runs the pipeline on `input` (values in [0, 1]); writes `pipeline.outputs` values. */
+/**
+ * Runs the pipeline on `input` (values in [0, 1]); writes `pipeline.outputs` values. From
+ * `firstStage` on: a caller that applied the leading curves itself passes 1.
+ */
 export function evaluateLut(
 	pipeline: LutPipeline,
 	input: Float64Array,
 	output: Float64Array,
+	firstStage = 0,
 ): void {
 	let current = Float64Array.from(input);
-	for (const stage of pipeline.stages) {
+	for (const stage of pipeline.stages.slice(firstStage)) {
 		switch (stage.kind) {
 			case 'curves':
 				for (let c = 0; c < stage.curves.length; c++) {
