@@ -1,0 +1,44 @@
+/**
+ * Why this file exists: preparePhoto decides between sending a photo unchanged, without its
+ * metadata, or re-encoded, and an embedded colour profile takes part in that decision: once the
+ * profile is dropped, pixels coded for Display P3 or ProPhoto would be read as sRGB (blue turns
+ * violet), and CMYK must never reach Kredibel. This reads what a photo's profile means for it,
+ * in one place for JPEG and PNG: whether its pixels must be converted, from what (for the
+ * `photo.colourConverted` record), and the parsed profile to convert with.
+ */
+
+import { isSrgbEquivalent, profileFits } from './colourTransform';
+import { type IccProfile, readIccProfile } from './iccProfile';
+
+export interface PhotoColour {
+	/** The profile to convert with, when there is a usable one that fits the picture. */
+	profile?: IccProfile;
+	/**
+	 * Set when the pixels must be converted (the photo cannot leave unchanged or metadata-only):
+	 * the profile's name ('Display P3'), 'ICC profile' when it has none, or 'CMYK' for CMYK
+	 * without a usable profile. Undefined when the colours are sRGB already or as good as.
+	 */
+	convertedFrom?: string;
+}
+
+/**
+ * `profileBytes` is the embedded profile (undefined: none); `channels` the picture's
+ * components (1 grey, 3 RGB, 4 CMYK/YCCK). A damaged or hostile profile, or one that does not
+ * fit the picture, is ignored: the photo is treated as untagged, the way browsers show it.
+ */
+export function readPhotoColour(
+	profileBytes: Uint8Array | undefined,
+	channels: number,
+): PhotoColour {
+	const parsed = profileBytes ? readIccProfile(profileBytes) : undefined;
+	const profile = parsed && profileFits(parsed, channels) ? parsed : undefined;
+	if (channels === 4) {
+		return { profile, convertedFrom: profile ? nameOf(profile) : 'CMYK' };
+	}
+	if (!profile || isSrgbEquivalent(profile)) return {};
+	return { profile, convertedFrom: nameOf(profile) };
+}
+
+function nameOf(profile: IccProfile): string {
+	return profile.description || 'ICC profile';
+}
