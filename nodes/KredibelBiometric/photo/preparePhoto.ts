@@ -7,8 +7,10 @@
  * of changes" or "this PhotoError"; nothing here throws.
  */
 
+import { cmykConverter, toSrgb } from './colourTransform';
 import { decodeJpeg, type JpegScale, readJpegInfo } from './jpegDecode';
 import { encodeJpeg } from './jpegEncode';
+import { readJpegIccProfile } from './jpegIccProfile';
 import {
 	hasJpegMetadata,
 	listJpegMetadata,
@@ -25,6 +27,7 @@ import {
 	readPngStructure,
 	stripPngMetadata,
 } from './pngChunks';
+import { readPhotoColour } from './photoColour';
 import { downscale } from './resize';
 
 export { MAX_INPUT_BYTES, PhotoError } from './picture';
@@ -53,6 +56,11 @@ export interface PhotoChanges {
 	heightBefore: number;
 	widthAfter: number;
 	heightAfter: number;
+	/**
+	 * Present when the pixels were converted to sRGB: the embedded profile's name, cut short
+	 * ('Display P3'), or 'CMYK' for a CMYK JPEG without a usable profile.
+	 */
+	colourConverted?: string;
 }
 
 export type PreparedPhoto =
@@ -128,7 +136,9 @@ async function prepareJpeg(
 	const info = readJpegInfo(bytes);
 	const orientation = readExifOrientation(bytes);
 	const upright = orientation < 2;
-	if (upright && bytes.length <= maxBytes) {
+	// Colours: a profile other than sRGB, or CMYK, means the pixels must change (photoColour.ts).
+	const colour = readPhotoColour(readJpegIccProfile(bytes), info.components);
+	if (upright && bytes.length <= maxBytes && !colour.convertedFrom) {
 		// A file whose structure the marker walk cannot follow (e.g. cut inside a segment) is not
 		// forwarded as it is: it goes through the decoder, which reads what there is or refuses it.
 		const walked = tryOrUndefined(() => hasJpegMetadata(bytes));
@@ -141,8 +151,11 @@ async function prepareJpeg(
 	const target = firstLongSide(originalLong, fitsAsItIs);
 	const scale = decodeScale(originalLong, target);
 	const startLong = Math.min(target, Math.ceil(originalLong / scale));
-	const decoded = await decodeJpeg(bytes, { scale, checkpoint });
-	const picture = await applyOrientation(decoded, orientation, checkpoint);
+	const cmykToRgb =
+		info.components === 4 ? await cmykConverter(colour.profile, checkpoint) : undefined;
+	const decoded = await decodeJpeg(bytes, { scale, checkpoint, cmykToRgb });
+	const inSrgb = cmykToRgb ? decoded : await toSrgb(decoded, colour.profile, checkpoint);
+	const picture = await applyOrientation(inSrgb, orientation, checkpoint);
 	return encodeToFit(picture, {
 		bytesBefore: bytes.length,
 		widthBefore: info.width,
@@ -152,6 +165,7 @@ async function prepareJpeg(
 		maxBytes,
 		startLong,
 		checkpoint,
+		colourConverted: colour.convertedFrom,
 	});
 }
 
@@ -218,6 +232,7 @@ interface EncodePlan {
 	maxBytes: number;
 	startLong: number;
 	checkpoint: Checkpoint | undefined;
+	colourConverted?: string;
 }
 
 /**
@@ -256,6 +271,7 @@ async function encodeToFit(upright: Picture, plan: EncodePlan): Promise<Prepared
 						heightBefore: plan.heightBefore,
 						widthAfter: width,
 						heightAfter: height,
+						...(plan.colourConverted ? { colourConverted: plan.colourConverted } : {}),
 					},
 				};
 			}
