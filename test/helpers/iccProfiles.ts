@@ -457,19 +457,12 @@ export function tableProfile(spec: TableProfileSpec): Uint8Array {
 	});
 }
 
-/** A JPEG with `profile` in APP2 ICC_PROFILE chunks right after SOI (ICC.1 Annex B.4). */
-export function withIccProfile(
-	jpeg: Uint8Array,
-	profile: Uint8Array,
-	chunkSize = 65519,
-): Uint8Array {
-	const chunks: Uint8Array[] = [];
+/** `profile` as APP2 ICC_PROFILE segments of at most `chunkSize` bytes each (ICC.1 Annex B.4). */
+export function iccSegments(profile: Uint8Array, chunkSize = 65519): Uint8Array[] {
 	const count = Math.max(1, Math.ceil(profile.length / chunkSize));
-	for (let i = 0; i < count; i++) {
-		const data = profile.subarray(i * chunkSize, (i + 1) * chunkSize);
-		chunks.push(iccChunk(data, i + 1, count));
-	}
-	return spliceAfterSoi(jpeg, chunks);
+	return Array.from({ length: count }, (_, i) =>
+		iccChunk(profile.subarray(i * chunkSize, (i + 1) * chunkSize), i + 1, count),
+	);
 }
 
 /** One APP2 ICC_PROFILE segment with the given sequence number and count. */
@@ -478,8 +471,4 @@ export function iccChunk(data: Uint8Array, sequence: number, count: number): Uin
 	const header = Buffer.from([0xff, 0xe2, length >> 8, length & 255]);
 	const signature = Buffer.from('ICC_PROFILE\0', 'latin1');
 	return new Uint8Array(Buffer.concat([header, signature, Buffer.from([sequence, count]), data]));
-}
-
-export function spliceAfterSoi(jpeg: Uint8Array, segments: Uint8Array[]): Uint8Array {
-	return new Uint8Array(Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]));
 }
