@@ -17,9 +17,13 @@ export interface Clut {
 	inputs: number;
 	outputs: number;
 	gridPoints: number[];
-	/** Entries, each `outputs` values; divide by `scale` for [0, 1]. */
-	values: Uint16Array | Float32Array;
-	scale: number;
+	/**
+	 * Where the entries are (each `outputs` samples of `sampleBytes` big-endian bytes): the
+	 * profile's own bytes from `start`, read in place (bounds checked once), never copied.
+	 */
+	bytes: Uint8Array;
+	start: number;
+	sampleBytes: 1 | 2;
 }
 
 export type LutStage =
@@ -38,9 +42,10 @@ export interface LutPipeline {
 }
 
 /**
- * At most this many CLUT values (entries x outputs) are read: 4 MB as 16-bit numbers, enough for
- * a 25-point CMYK table (the usual is 17 or 9) or a 128-point RGB one. Larger tables are refused
- * as damage, so the profile is ignored instead of costing memory.
+ * At most this many CLUT values (entries x outputs): 4 MB as 16-bit numbers, enough for a
+ * 28-point CMYK table (the usual is 17 or 9) or a 128-point RGB one. Tables are read in place
+ * from the profile, so the limit bounds the profile's work, not a copy; larger ones are refused
+ * as damage, so the profile is ignored.
  */
 export const MAX_CLUT_VALUES = 1 << 21;
 /** Inputs a photo's colour space can have here: grey 1, RGB 3, CMYK 4. */
@@ -131,7 +136,7 @@ function isIdentity(matrix: number[]): boolean {
 	return matrix.every((value, index) => Math.abs(value - (index % 4 === 0 ? 1 : 0)) < 1e-4);
 }
 
-/** CLUT samples of `size` bytes each, scaled to 16 bits as Little CMS does for 8-bit tables. */
+/** A CLUT of `size`-byte samples at `offset`, checked to lie within the tag. */
 function readClutValues(
 	reader: IccReader,
 	offset: number,
@@ -140,12 +145,15 @@ function readClutValues(
 	size: number,
 ): Clut {
 	const count = checkGrid(gridPoints, outputs);
-	if (reader.remaining(offset) < count * size) throw new IccDamage('a colour table is cut off');
-	const values = new Uint16Array(count);
-	for (let i = 0; i < count; i++) {
-		values[i] = size === 2 ? reader.u16(offset + 2 * i) : reader.u8(offset + i) * 257;
-	}
-	return { inputs: gridPoints.length, outputs, gridPoints, values, scale: 65535 };
+	reader.sub(offset, count * size); // throws unless every sample is inside the tag
+	return {
+		inputs: gridPoints.length,
+		outputs,
+		gridPoints,
+		bytes: reader.bytes,
+		start: reader.start + offset,
+		sampleBytes: size === 2 ? 2 : 1,
+	};
 }
 
 /** lutAToBType: A curves, CLUT, M curves, matrix, B curves; offsets of absent parts are 0. */
@@ -202,122 +210,188 @@ function readCurveSet(reader: IccReader, offset: number, count: number): ToneCur
 	return curves;
 }
 
+/** Runs a pipeline: `input` values in [0, 1] -> `output` (3 values). */
+export type LutEvaluator = (input: ArrayLike<number>, output: Float64Array) => void;
+
 /**
- * Runs the pipeline on `input` (values in [0, 1]); writes `pipeline.outputs` values. From
+ * Prepares the pipeline for many evaluations (a grid samples it tens of thousands of times):
+ * scratch buffers and CLUT strides are made once, nothing is allocated per call. From
  * `firstStage` on: a caller that applied the leading curves itself passes 1.
  */
-export function evaluateLut(
-	pipeline: LutPipeline,
-	input: Float64Array,
-	output: Float64Array,
-	firstStage = 0,
-): void {
-	let current = Float64Array.from(input);
-	for (const stage of pipeline.stages.slice(firstStage)) {
-		switch (stage.kind) {
-			case 'curves':
-				for (let c = 0; c < stage.curves.length; c++) {
-					current[c] = evaluateToneCurve(stage.curves[c], current[c]);
-				}
-				break;
-			case 'matrix': {
-				const { matrix: m, offset } = stage;
-				const [x, y, z] = current;
-				current = Float64Array.of(
-					m[0] * x + m[1] * y + m[2] * z + offset[0],
-					m[3] * x + m[4] * y + m[5] * z + offset[1],
-					m[6] * x + m[7] * y + m[8] * z + offset[2],
-				);
-				break;
-			}
-			case 'clut': {
-				const next = new Float64Array(stage.clut.outputs);
-				interpolateClut(stage.clut, current, next);
+export function lutEvaluator(pipeline: LutPipeline, firstStage = 0): LutEvaluator {
+	const stages = pipeline.stages.slice(firstStage).map(stageEvaluator);
+	let current = new Float64Array(MAX_INPUTS);
+	let next = new Float64Array(MAX_INPUTS);
+	return (input, output) => {
+		for (let i = 0; i < pipeline.inputs; i++) current[i] = input[i];
+		for (const stage of stages) {
+			if (stage(current, next)) {
+				const swap = current;
 				current = next;
-				break;
+				next = swap;
 			}
 		}
-	}
-	output.set(current.subarray(0, pipeline.outputs));
+		output[0] = current[0];
+		output[1] = current[1];
+		output[2] = current[2];
+	};
 }
 
-/** Grid position of one input: the lower grid index, the step to the next one, the fraction. */
-function gridPosition(value: number, points: number, stride: number): [number, number, number] {
-	const clamped = value > 0 ? (value < 1 ? value : 1) : 0;
-	const position = clamped * (points - 1);
-	const index = Math.min(Math.floor(position), points - 1);
-	const step = index < points - 1 ? stride : 0;
-	return [index * stride, step, position - index];
+/** One stage: reads `values`, writes in place or to `out`; true when the result is in `out`. */
+type StageEvaluator = (values: Float64Array, out: Float64Array) => boolean;
+
+function stageEvaluator(stage: LutStage): StageEvaluator {
+	switch (stage.kind) {
+		case 'curves': {
+			const curves = stage.curves;
+			return (values) => {
+				for (let c = 0; c < curves.length; c++) values[c] = evaluateToneCurve(curves[c], values[c]);
+				return false;
+			};
+		}
+		case 'matrix': {
+			const { matrix: m, offset } = stage;
+			return (v, out) => {
+				out[0] = m[0] * v[0] + m[1] * v[1] + m[2] * v[2] + offset[0];
+				out[1] = m[3] * v[0] + m[4] * v[1] + m[5] * v[2] + offset[1];
+				out[2] = m[6] * v[0] + m[7] * v[1] + m[8] * v[2] + offset[2];
+				return true;
+			};
+		}
+		case 'clut': {
+			const interpolate = clutInterpolator(stage.clut);
+			return (values, out) => {
+				interpolate(values, out);
+				return true;
+			};
+		}
+	}
 }
 
 /**
  * Interpolates a CLUT of 1-4 inputs: linear, bilinear, tetrahedral, and for 4 inputs tetrahedral
  * in the last three blended linearly along the first, as Little CMS does.
  */
-export function interpolateClut(clut: Clut, input: ArrayLike<number>, output: Float64Array): void {
-	const { gridPoints, outputs, values, scale } = clut;
-	const strides = new Array<number>(clut.inputs);
+export function clutInterpolator(
+	clut: Clut,
+): (input: ArrayLike<number>, output: Float64Array) => void {
+	const { gridPoints, outputs, bytes, start, inputs } = clut;
+	const strides = new Int32Array(inputs);
 	let stride = outputs;
-	for (let d = clut.inputs - 1; d >= 0; d--) {
+	for (let d = inputs - 1; d >= 0; d--) {
 		strides[d] = stride;
 		stride *= gridPoints[d];
 	}
-	const positions = gridPoints.map((points, d) => gridPosition(input[d], points, strides[d]));
-	const corner = (base: number, k: number): number => values[base + k] / scale;
-	if (clut.inputs === 1) {
-		const [base, step, f] = positions[0];
-		for (let k = 0; k < outputs; k++) {
-			output[k] = corner(base, k) + (corner(base + step, k) - corner(base, k)) * f;
+	// Per axis, for the current input: offset of the lower grid point, step up, fraction.
+	const base = new Int32Array(inputs);
+	const step = new Int32Array(inputs);
+	const fraction = new Float64Array(inputs);
+	const locate = (input: ArrayLike<number>): void => {
+		for (let d = 0; d < inputs; d++) {
+			const value = input[d] > 0 ? (input[d] < 1 ? input[d] : 1) : 0;
+			const position = value * (gridPoints[d] - 1);
+			const index = Math.min(Math.floor(position), gridPoints[d] - 1);
+			base[d] = index * strides[d];
+			step[d] = index < gridPoints[d] - 1 ? strides[d] : 0;
+			fraction[d] = position - index;
 		}
-		return;
+	};
+	// A sample in [0, 1]; 8-bit samples as Little CMS scales them (x 257 / 65535 = / 255).
+	const at =
+		clut.sampleBytes === 2
+			? (offset: number): number =>
+					((bytes[start + 2 * offset] << 8) | bytes[start + 2 * offset + 1]) / 65535
+			: (offset: number): number => bytes[start + offset] / 255;
+	if (inputs === 1) {
+		return (input, output) => {
+			locate(input);
+			for (let k = 0; k < outputs; k++) {
+				const low = at(base[0] + k);
+				output[k] = low + (at(base[0] + step[0] + k) - low) * fraction[0];
+			}
+		};
 	}
-	if (clut.inputs === 2) {
-		const [b0, s0, f0] = positions[0];
-		const [b1, s1, f1] = positions[1];
-		for (let k = 0; k < outputs; k++) {
-			const low = corner(b0 + b1, k) + (corner(b0 + b1 + s1, k) - corner(b0 + b1, k)) * f1;
-			const top = b0 + s0 + b1;
-			const high = corner(top, k) + (corner(top + s1, k) - corner(top, k)) * f1;
-			output[k] = low + (high - low) * f0;
-		}
-		return;
+	if (inputs === 2) {
+		return (input, output) => {
+			locate(input);
+			for (let k = 0; k < outputs; k++) {
+				const corner = base[0] + base[1] + k;
+				const low = at(corner) + (at(corner + step[1]) - at(corner)) * fraction[1];
+				const top = corner + step[0];
+				const high = at(top) + (at(top + step[1]) - at(top)) * fraction[1];
+				output[k] = low + (high - low) * fraction[0];
+			}
+		};
 	}
-	const inner = clut.inputs === 3 ? positions : positions.slice(1);
-	const outer = clut.inputs === 3 ? [0, 0, 0] : positions[0];
-	const low = new Float64Array(outputs);
-	tetrahedral(values, scale, outer[0], inner, outputs, low);
-	if (clut.inputs === 3 || outer[1] === 0) {
-		output.set(low);
-		return;
-	}
+	const first = inputs - 3; // the three axes interpolated tetrahedrally
 	const high = new Float64Array(outputs);
-	tetrahedral(values, scale, outer[0] + outer[1], inner, outputs, high);
-	for (let k = 0; k < outputs; k++) output[k] = low[k] + (high[k] - low[k]) * outer[2];
-}
-
-/**
- * Tetrahedral interpolation in a cube of the grid: from the lower corner, one step along each
- * axis in order of decreasing fraction, each step weighted by its fraction.
- */
-function tetrahedral(
-	values: Uint16Array | Float32Array,
-	scale: number,
-	origin: number,
-	positions: Array<[number, number, number]>,
-	outputs: number,
-	out: Float64Array,
-): void {
-	const order = [0, 1, 2].sort((a, b) => positions[b][2] - positions[a][2]);
-	const base = origin + positions[0][0] + positions[1][0] + positions[2][0];
-	const p1 = base + positions[order[0]][1];
-	const p2 = p1 + positions[order[1]][1];
-	const p3 = p2 + positions[order[2]][1];
-	const [fa, fb, fc] = order.map((d) => positions[d][2]);
-	for (let k = 0; k < outputs; k++) {
-		const v0 = values[base + k];
-		const v1 = values[p1 + k];
-		const v2 = values[p2 + k];
-		const v3 = values[p3 + k];
-		out[k] = (v0 + fa * (v1 - v0) + fb * (v2 - v1) + fc * (v3 - v2)) / scale;
+	const tetrahedral = (origin: number, out: Float64Array): void => {
+		const f0 = fraction[first];
+		const f1 = fraction[first + 1];
+		const f2 = fraction[first + 2];
+		const s0 = step[first];
+		const s1 = step[first + 1];
+		const s2 = step[first + 2];
+		// From the lower corner, one step along each axis in order of decreasing fraction.
+		let a: number, b: number, fa: number, fb: number, fc: number;
+		if (f0 >= f1 && f1 >= f2) {
+			a = s0;
+			b = s0 + s1;
+			fa = f0;
+			fb = f1;
+			fc = f2;
+		} else if (f0 >= f2 && f2 >= f1) {
+			a = s0;
+			b = s0 + s2;
+			fa = f0;
+			fb = f2;
+			fc = f1;
+		} else if (f2 >= f0 && f0 >= f1) {
+			a = s2;
+			b = s2 + s0;
+			fa = f2;
+			fb = f0;
+			fc = f1;
+		} else if (f1 >= f0 && f0 >= f2) {
+			a = s1;
+			b = s1 + s0;
+			fa = f1;
+			fb = f0;
+			fc = f2;
+		} else if (f1 >= f2 && f2 >= f0) {
+			a = s1;
+			b = s1 + s2;
+			fa = f1;
+			fb = f2;
+			fc = f0;
+		} else {
+			a = s2;
+			b = s2 + s1;
+			fa = f2;
+			fb = f1;
+			fc = f0;
+		}
+		const corner = origin + base[first] + base[first + 1] + base[first + 2];
+		const all = s0 + s1 + s2;
+		for (let k = 0; k < outputs; k++) {
+			const v0 = at(corner + k);
+			const v1 = at(corner + a + k);
+			const v2 = at(corner + b + k);
+			const v3 = at(corner + all + k);
+			out[k] = v0 + fa * (v1 - v0) + fb * (v2 - v1) + fc * (v3 - v2);
+		}
+	};
+	if (inputs === 3) {
+		return (input, output) => {
+			locate(input);
+			tetrahedral(0, output);
+		};
 	}
+	return (input, output) => {
+		locate(input);
+		tetrahedral(base[0], output);
+		if (step[0] === 0 || fraction[0] === 0) return;
+		tetrahedral(base[0] + step[0], high);
+		for (let k = 0; k < outputs; k++) output[k] += (high[k] - output[k]) * fraction[0];
+	};
 }

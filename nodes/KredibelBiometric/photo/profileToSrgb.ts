@@ -11,7 +11,7 @@
  */
 
 import { evaluateToneCurve, type ToneCurve } from './iccCurves';
-import { evaluateLut } from './iccLut';
+import { lutEvaluator } from './iccLut';
 import type { IccProfile } from './iccProfile';
 import {
 	apply,
@@ -88,7 +88,7 @@ export function xyzToLinearSrgb(profile: IccProfile): XyzToLinearSrgb {
 export function deviceToConnection(profile: IccProfile, firstStage = 0): DeviceToConnection {
 	const { aToB, curves, colorants } = profile;
 	if (aToB) {
-		const input = new Float64Array(aToB.inputs);
+		const evaluate = lutEvaluator(aToB, firstStage);
 		const output = new Float64Array(3);
 		if (profile.pcs === 'XYZ') {
 			// XYZ is encoded as u1Fixed15: 0..1 here stands for 0..65535/32768.
@@ -96,8 +96,7 @@ export function deviceToConnection(profile: IccProfile, firstStage = 0): DeviceT
 			return {
 				space: 'XYZ',
 				convert: (device) => {
-					for (let i = 0; i < aToB.inputs; i++) input[i] = device[i];
-					evaluateLut(aToB, input, output, firstStage);
+					evaluate(device, output);
 					return [output[0] * range, output[1] * range, output[2] * range];
 				},
 			};
@@ -108,8 +107,7 @@ export function deviceToConnection(profile: IccProfile, firstStage = 0): DeviceT
 		return {
 			space: 'Lab',
 			convert: (device) => {
-				for (let i = 0; i < aToB.inputs; i++) input[i] = device[i];
-				evaluateLut(aToB, input, output, firstStage);
+				evaluate(device, output);
 				return [
 					output[0] * scale * 100,
 					output[1] * scale * 255 - 128,
