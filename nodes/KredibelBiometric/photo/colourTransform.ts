@@ -14,10 +14,10 @@ import { type CmykToRgb, naiveCmykToRgb } from './colour';
 import {
 	buildColourGrid,
 	type ColourGrid,
-	convertCmykThroughGrid,
-	convertRgbThroughGrid,
+	cmykGridConverter,
 	encodeIndex,
 	gridPointsFor,
+	rgbGridConverter,
 } from './colourGrid';
 import { evaluateToneCurve } from './iccCurves';
 import { leadingCurves } from './iccLut';
@@ -73,10 +73,8 @@ export async function toSrgb(
 		);
 		return picture;
 	}
-	const grid = await gridFor(profile, 3, checkpoint);
-	await inChunks(pixels, checkpoint, (start, count) =>
-		convertRgbThroughGrid(grid, picture.data, start * 3, count),
-	);
+	const convert = rgbGridConverter(await gridFor(profile, 3, checkpoint));
+	await inChunks(pixels, checkpoint, (start, count) => convert(picture.data, start * 3, count));
 	return picture;
 }
 
@@ -148,8 +146,7 @@ export async function cmykConverter(
 	checkpoint?: Checkpoint,
 ): Promise<CmykToRgb> {
 	if (!profile || !profileFits(profile, 4)) return naiveCmykToRgb;
-	const grid = await gridFor(profile, 4, checkpoint);
-	return (ink, out, outOffset, width) => convertCmykThroughGrid(grid, ink, out, outOffset, width);
+	return cmykGridConverter(await gridFor(profile, 4, checkpoint));
 }
 
 /** Largest difference, in 8-bit levels, at which a profile still counts as sRGB: the common

@@ -208,6 +208,20 @@ describe('table profiles (A2B0) against transicc', () => {
 		},
 	);
 
+	it('gives full ink (the colour cache key 0xFFFFFFFF) its own colour, however often it repeats', async () => {
+		// A pale ink set: full ink is a light colour, far from what an empty cache entry holds.
+		const pale = (ink: number[]): number[] => [
+			0.9 - 0.2 * ink[0],
+			0.9 - 0.2 * ink[1],
+			0.9 - 0.1 * ink[3],
+		];
+		const bytes = tableProfile({ ...specs[0], model: pale });
+		const full = [255, 255, 255, 255];
+		const ours = await convertCmyk(bytes, [full, full, [0, 0, 0, 0], full]);
+		const reference = transicc(bytes, [full, full, [0, 0, 0, 0], full]);
+		expect(compare(ours, reference).max).toBeLessThanOrEqual(1.5);
+	});
+
 	it.each([
 		['RGB mAB Lab v4', { type: 'mAB ', pcs: 'Lab ', version: 4 }],
 		['RGB lut16 XYZ v2', { type: 'mft2', pcs: 'XYZ ', version: 2 }],
