@@ -10,6 +10,7 @@ import { formatBytes } from './images';
 import { machineLine, type Machine } from './machine';
 import type { MemoryResult, MemoryScenarioResult } from './memory';
 import type { N8nResult } from './n8n';
+import type { ColourResult } from './colour';
 import type { PhotoResult } from './photo';
 import type { ProfileReport } from './profile';
 import type { Summary } from './stats';
@@ -28,6 +29,7 @@ export interface BenchResults {
 	memory?: MemoryResult;
 	n8n?: N8nResult;
 	photo?: PhotoResult;
+	colour?: ColourResult;
 }
 
 export function formatSummary(summary: Summary, digits = 1): string {
