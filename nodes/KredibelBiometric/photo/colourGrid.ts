@@ -13,6 +13,7 @@ import { evaluateToneCurve, type ToneCurve } from './iccCurves';
 import type { Checkpoint } from './picture';
 import type { DeviceToConnection, XyzToLinearSrgb } from './profileToSrgb';
 import { D50, ENCODE_TABLE, ENCODE_TABLE_SIZE } from './srgb';
+import { tetrahedralWalk } from './tetrahedral';
 
 export interface ColourGrid {
 	inputs: 3 | 4;
@@ -121,6 +122,7 @@ function gridInterpolator(grid: ColourGrid) {
 	const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = grid.toLinear.matrix;
 	const [a0, a1, a2] = grid.toLinear.offset;
 	const [d50x, d50y, d50z] = D50;
+	const walk = new Float64Array(5);
 	/** Connection colour of (x, y, z) at `origin`, into `out[0..2]`. */
 	const tetrahedral = (
 		origin: number,
@@ -130,54 +132,13 @@ function gridInterpolator(grid: ColourGrid) {
 		out: Float64Array,
 	): void => {
 		const base = origin + xBase[x] + yBase[y] + zBase[z];
-		const sx = xStep[x];
-		const sy = yStep[y];
-		const sz = zStep[z];
-		const fx = xFraction[x];
-		const fy = yFraction[y];
-		const fz = zFraction[z];
-		// Walk from the lower corner one axis at a time, largest fraction first.
-		let s1: number, s2: number, f1: number, f2: number, f3: number;
-		if (fx >= fy && fy >= fz) {
-			s1 = sx;
-			s2 = sx + sy;
-			f1 = fx;
-			f2 = fy;
-			f3 = fz;
-		} else if (fx >= fz && fz >= fy) {
-			s1 = sx;
-			s2 = sx + sz;
-			f1 = fx;
-			f2 = fz;
-			f3 = fy;
-		} else if (fz >= fx && fx >= fy) {
-			s1 = sz;
-			s2 = sz + sx;
-			f1 = fz;
-			f2 = fx;
-			f3 = fy;
-		} else if (fy >= fx && fx >= fz) {
-			s1 = sy;
-			s2 = sy + sx;
-			f1 = fy;
-			f2 = fx;
-			f3 = fz;
-		} else if (fy >= fz && fz >= fx) {
-			s1 = sy;
-			s2 = sy + sz;
-			f1 = fy;
-			f2 = fz;
-			f3 = fx;
-		} else {
-			s1 = sz;
-			s2 = sz + sy;
-			f1 = fz;
-			f2 = fy;
-			f3 = fx;
-		}
-		const p1 = base + s1;
-		const p2 = base + s2;
-		const p3 = base + sx + sy + sz;
+		tetrahedralWalk(xStep[x], yStep[y], zStep[z], xFraction[x], yFraction[y], zFraction[z], walk);
+		const f1 = walk[2];
+		const f2 = walk[3];
+		const f3 = walk[4];
+		const p1 = base + walk[0];
+		const p2 = base + walk[1];
+		const p3 = base + xStep[x] + yStep[y] + zStep[z];
 		for (let k = 0; k < 3; k++) {
 			const c0 = v[base + k];
 			const c1 = v[p1 + k];

@@ -149,6 +149,32 @@ export async function cmykConverter(
 	return cmykGridConverter(await gridFor(profile, 4, checkpoint));
 }
 
+/**
+ * A whole decoded CMYK picture (4 interleaved channels as libjpeg's JCS_CMYK output gives them:
+ * Adobe files `inverted`, 255 meaning no ink) to a new RGB picture, through `profile` or the naive
+ * model; for a decoder that hands CMYK on instead of converting it row by row.
+ */
+export async function cmykPictureToSrgb(
+	picture: { width: number; height: number; data: Uint8Array },
+	profile: IccProfile | undefined,
+	inverted: boolean,
+	checkpoint?: Checkpoint,
+): Promise<Picture> {
+	const convert = await cmykConverter(profile, checkpoint);
+	const { width, height } = picture;
+	const out = new Uint8ClampedArray(width * height * 3);
+	const ink = new Uint8Array(width * 4);
+	const rowsPerCheckpoint = Math.max(1, Math.floor(PIXELS_PER_CHECKPOINT / width));
+	for (let y = 0; y < height; y++) {
+		const row = picture.data.subarray(y * width * 4, (y + 1) * width * 4);
+		if (inverted) for (let i = 0; i < row.length; i++) ink[i] = 255 - row[i];
+		else ink.set(row);
+		convert(ink, out, y * width * 3, width);
+		if (y % rowsPerCheckpoint === rowsPerCheckpoint - 1) await checkpoint?.();
+	}
+	return { width, height, channels: 3, data: new Uint8Array(out.buffer) };
+}
+
 /** Largest difference, in 8-bit levels, at which a profile still counts as sRGB: the common
  * v2 "sRGB IEC61966-2.1" profile differs from Little CMS's own sRGB by 1.4 in pure green. */
 const EQUIVALENT_WITHIN_LEVELS = 2;

@@ -11,6 +11,7 @@
 
 import { IccDamage, type IccReader } from './iccBytes';
 import { evaluateToneCurve, readToneCurve, type ToneCurve } from './iccCurves';
+import { tetrahedralWalk } from './tetrahedral';
 
 /** A colour look-up table: values normalised to [0, 1], the first input varying slowest. */
 export interface Clut {
@@ -325,6 +326,7 @@ export function clutInterpolator(
 	}
 	const first = inputs - 3; // the three axes interpolated tetrahedrally
 	const high = new Float64Array(outputs);
+	const walk = new Float64Array(5);
 	const tetrahedral = (origin: number, out: Float64Array): void => {
 		const f0 = fraction[first];
 		const f1 = fraction[first + 1];
@@ -332,45 +334,8 @@ export function clutInterpolator(
 		const s0 = step[first];
 		const s1 = step[first + 1];
 		const s2 = step[first + 2];
-		// From the lower corner, one step along each axis in order of decreasing fraction.
-		let a: number, b: number, fa: number, fb: number, fc: number;
-		if (f0 >= f1 && f1 >= f2) {
-			a = s0;
-			b = s0 + s1;
-			fa = f0;
-			fb = f1;
-			fc = f2;
-		} else if (f0 >= f2 && f2 >= f1) {
-			a = s0;
-			b = s0 + s2;
-			fa = f0;
-			fb = f2;
-			fc = f1;
-		} else if (f2 >= f0 && f0 >= f1) {
-			a = s2;
-			b = s2 + s0;
-			fa = f2;
-			fb = f0;
-			fc = f1;
-		} else if (f1 >= f0 && f0 >= f2) {
-			a = s1;
-			b = s1 + s0;
-			fa = f1;
-			fb = f0;
-			fc = f2;
-		} else if (f1 >= f2 && f2 >= f0) {
-			a = s1;
-			b = s1 + s2;
-			fa = f1;
-			fb = f2;
-			fc = f0;
-		} else {
-			a = s2;
-			b = s2 + s1;
-			fa = f2;
-			fb = f1;
-			fc = f0;
-		}
+		tetrahedralWalk(s0, s1, s2, f0, f1, f2, walk);
+		const [a, b, fa, fb, fc] = walk;
 		const corner = origin + base[first] + base[first + 1] + base[first + 2];
 		const all = s0 + s1 + s2;
 		for (let k = 0; k < outputs; k++) {

@@ -5,9 +5,10 @@
  * always sent: a profile that is refused is ignored and the photo treated as untagged.
  */
 import type { Picture } from '../../../nodes/KredibelBiometric/photo/picture';
-import { ensureDebianTool, runTool, writePnm } from '../referenceTools';
+import { cjpeg, gmCmykJpeg } from '../../unit/photo/photoFixtures';
 import {
 	assembleProfile,
+	cmykProfile,
 	curveTag,
 	iccChunk,
 	iccSegments,
@@ -62,15 +63,7 @@ function cmykWithA2B0(tag: Uint8Array): Uint8Array {
 
 export function hostileProfiles(): HostileProfile[] {
 	const p3 = (): Uint8Array => matrixProfile(PROFILES.displayP3);
-	const cmyk = (): Uint8Array =>
-		tableProfile({
-			type: 'mft2',
-			inputs: 4,
-			gridPoints: 3,
-			pcs: 'Lab ',
-			version: 2,
-			description: 'c',
-		});
+	const cmyk = (): Uint8Array => cmykProfile();
 	return [
 		{
 			name: 'tag count 2^32 - 1',
@@ -220,11 +213,7 @@ function basePhoto(channels: 3 | 4): Uint8Array {
 	const height = 48;
 	const picture: Picture = { width, height, channels: 3, data: new Uint8Array(width * height * 3) };
 	for (let i = 0; i < picture.data.length; i++) picture.data[i] = (i * 37) & 255;
-	const gm = ensureDebianTool('gm', 'graphicsmagick');
-	const space = channels === 4 ? ['-colorspace', 'CMYK'] : [];
-	return new Uint8Array(
-		runTool(gm, ['convert', 'ppm:-', ...space, '-quality', '90', 'jpeg:-'], writePnm(picture)),
-	);
+	return channels === 4 ? gmCmykJpeg(picture, 90) : cjpeg(picture, ['-quality', '90']);
 }
 
 function withSegments(jpeg: Uint8Array, segments: Uint8Array[]): Uint8Array {

@@ -26,7 +26,7 @@ import {
 import { transicc } from '../../helpers/lcms';
 import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 import { withSegments } from './exifFixture';
-import { cjpeg, djpeg, syntheticPhoto } from './photoFixtures';
+import { cjpeg, djpeg, gmCmykJpeg, syntheticPhoto } from './photoFixtures';
 
 const MB = 1024 * 1024;
 
@@ -141,14 +141,7 @@ describe('a grey JPEG with a gamma 1.8 grey profile', () => {
 
 describe('CMYK JPEGs (GraphicsMagick, Adobe APP14, inverted)', () => {
 	const gm = ensureDebianTool('gm', 'graphicsmagick');
-	const source = syntheticPhoto(120, 90, 3, 11);
-	const cmyk = new Uint8Array(
-		runTool(
-			gm,
-			['convert', 'ppm:-', '-colorspace', 'CMYK', '-quality', '95', 'jpeg:-'],
-			writePnm(source),
-		),
-	);
+	const cmyk = gmCmykJpeg(syntheticPhoto(120, 90, 3, 11));
 	const profile = tableProfile({
 		type: 'mft2',
 		inputs: 4,
