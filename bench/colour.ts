@@ -12,8 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { matrixProfile, PROFILES, tableProfile } from '../test/helpers/iccProfiles';
-import { ensureDebianTool, runTool, writePnm } from '../test/helpers/referenceTools';
-import { cjpeg, syntheticPhoto } from '../test/unit/photo/photoFixtures';
+import { cjpeg, gmCmykJpeg, syntheticPhoto } from '../test/unit/photo/photoFixtures';
 import { REPO_ROOT } from './loadNode';
 import { markdownTable, formatSummary } from './report';
 import { summarize, type Summary } from './stats';
@@ -60,14 +59,7 @@ export async function measureColour(rounds = 5): Promise<ColourResult> {
 	const height = 1536;
 	const source = syntheticPhoto(width, height, 3, 7);
 	const rgbJpeg = cjpeg(source, ['-quality', '92', '-sample', '2x2']);
-	const gm = ensureDebianTool('gm', 'graphicsmagick');
-	const cmykJpeg = new Uint8Array(
-		runTool(
-			gm,
-			['convert', 'ppm:-', '-colorspace', 'CMYK', '-quality', '92', 'jpeg:-'],
-			writePnm(source),
-		),
-	);
+	const cmykJpeg = gmCmykJpeg(source, 92);
 	const p3 = readIccProfile(matrixProfile(PROFILES.displayP3));
 	const press = readIccProfile(
 		tableProfile({

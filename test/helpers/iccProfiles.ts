@@ -459,7 +459,14 @@ export function tableProfile(spec: TableProfileSpec): Uint8Array {
 
 /** A small CMYK profile (lut16, Lab, v2) of the synthetic press, for tests that need any one. */
 export function cmykProfile(gridPoints = 3, description = 'CMYK'): Uint8Array {
-	return tableProfile({ type: 'mft2', inputs: 4, gridPoints, pcs: 'Lab ', version: 2, description });
+	return tableProfile({
+		type: 'mft2',
+		inputs: 4,
+		gridPoints,
+		pcs: 'Lab ',
+		version: 2,
+		description,
+	});
 }
 
 /** `profile` as APP2 ICC_PROFILE segments of at most `chunkSize` bytes each (ICC.1 Annex B.4). */

@@ -24,7 +24,7 @@ import {
 	tableProfile,
 } from '../../helpers/iccProfiles';
 import { transicc } from '../../helpers/lcms';
-import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
+import { ensureDebianTool, psnr, readPnm, runTool } from '../../helpers/referenceTools';
 import { withSegments } from './exifFixture';
 import { cjpeg, djpeg, gmCmykJpeg, syntheticPhoto } from './photoFixtures';
 
