@@ -7,7 +7,8 @@
  * matrix/TRC model of RGB profiles (rXYZ/gXYZ/bXYZ colorants, rTRC/gTRC/bTRC curves), or the
  * grey kTRC. The chromatic adaptation tag (chad) is not read: for the relative and perceptual
  * intents Little CMS uses the colorants as they are (already adapted to D50), chad only matters
- * for absolute colorimetric.
+ * for absolute colorimetric. Floating-point DToB tags (which Little CMS would prefer) are not
+ * read either: photo profiles carry A2B0 or a matrix (one that also has DToB goes through its A2B0).
  *
  * Hostile profiles: the size is capped (MAX_PROFILE_BYTES), the tag count too (as Little CMS, 100),
  * tag entries outside the profile are skipped, every read is bounded (iccBytes.ts), tables are

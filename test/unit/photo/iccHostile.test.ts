@@ -6,7 +6,11 @@
  */
 import fc from 'fast-check';
 
-import { cmykConverter, toSrgb } from '../../../nodes/KredibelBiometric/photo/colourTransform';
+import {
+	cmykConverter,
+	isSrgbEquivalent,
+	toSrgb,
+} from '../../../nodes/KredibelBiometric/photo/colourTransform';
 import { readIccProfile } from '../../../nodes/KredibelBiometric/photo/iccProfile';
 import { readJpegIccProfile } from '../../../nodes/KredibelBiometric/photo/jpegIccProfile';
 import { preparePhoto } from '../../../nodes/KredibelBiometric/photo/preparePhoto';
@@ -85,6 +89,7 @@ describe('damaged real profiles (fast-check, fixed seed)', () => {
 					);
 					for (const [at, value] of edits) bytes[at % bytes.length] = value;
 					const profile = readIccProfile(bytes);
+					if (profile) expect(typeof isSrgbEquivalent(profile)).toBe('boolean');
 					const converted = await toSrgb(picture(), profile);
 					expect(converted.data.length).toBe(48);
 				},
