@@ -3,17 +3,9 @@
  * within Max Image Size), lets n8n's event loop run while it works, stops it when the execution
  * is cancelled, and turns what the photo room reports into the item's Failure.
  */
-import { sleep } from 'n8n-workflow';
-
-import { type Failure, localFailure } from './common';
+import { type Failure, localFailure, yieldingCheckpoint } from './common';
 import { PREPARED_HINTS } from './image';
 import { type PhotoChanges, PhotoError, preparePhoto } from './photo';
-
-/**
- * The photo step gives the event loop back (n8n's editor and webhooks run beside it outside queue
- * mode) whenever this much time has passed since it last did.
- */
-const YIELD_EVERY_MS = 20;
 
 type PreparedBytes =
 	| { ok: true; bytes: Buffer; photo: PhotoChanges | null /* null: sent byte for byte */ }
@@ -26,28 +18,15 @@ export async function preparePhotoBytes(
 ): Promise<PreparedBytes> {
 	const prepared = await preparePhoto(bytes, {
 		maxBytes: maxImageBytes,
-		checkpoint: yieldingCheckpoint(isCancelled),
+		checkpoint: yieldingCheckpoint(
+			isCancelled,
+			() => new PhotoError('cancelled', 'The execution was cancelled'),
+		),
 	});
 	if (!prepared.ok) return { ok: false, failure: photoFailure(prepared.error) };
 	if (prepared.changes === null) return { ok: true, bytes, photo: null };
 	const { buffer, byteOffset, byteLength } = prepared.bytes;
 	return { ok: true, bytes: Buffer.from(buffer, byteOffset, byteLength), photo: prepared.changes };
-}
-
-/**
- * Called by the photo code between units of work: stops it when the execution was cancelled, and
- * lets n8n's event loop run (timers, the editor, webhooks) every YIELD_EVERY_MS. `sleep` from
- * n8n-workflow is the sanctioned wait in a community node.
- */
-function yieldingCheckpoint(isCancelled: () => boolean): () => Promise<void> {
-	let lastYield = Date.now();
-	return async () => {
-		if (isCancelled()) throw new PhotoError('cancelled', 'The execution was cancelled');
-		if (Date.now() - lastYield < YIELD_EVERY_MS) return;
-		await sleep(0);
-		lastYield = Date.now();
-		if (isCancelled()) throw new PhotoError('cancelled', 'The execution was cancelled');
-	};
 }
 
 /**

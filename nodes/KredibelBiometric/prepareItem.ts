@@ -13,7 +13,12 @@ import { readItemSettings, type ItemSettings } from './itemSettings';
 import { validateNik } from './nik';
 import type { PhotoChanges } from './photo';
 import { preparePhotoBytes } from './photoStep';
-import { TOOL_DOWNLOAD_FAILED_HINT, TOOL_DOWNLOAD_FAILED_REASON } from './toolMode';
+import {
+	TOOL_DOWNLOAD_FAILED_HINT,
+	TOOL_DOWNLOAD_FAILED_REASON,
+	toolClock,
+	waitForToolFailureTime,
+} from './toolMode';
 
 /** What the node file hands every item's steps: the run's input and n8n's helpers. */
 export interface ItemRun {
@@ -106,16 +111,43 @@ export async function prepareItem(
 		photo,
 		faceCheck,
 	});
-	const image = await readImage(settings, run.imageAccess, run.items[itemIndex], itemIndex);
-	if (!image.ok) return localOutcome(forCaller(run, settings, image.failure), nik);
-	// An SVG is not a photo: it is forwarded as it is (image/svg.ts decides whether it may be).
-	if (!settings.preparePhoto || image.format === 'svg') return ready(image.bytes);
-	if (checkedPhoto !== undefined) return ready(image.bytes, null, checkedPhoto.faceCheck);
+	const toolLink = answersToolWithoutReason(run, settings);
+	const startedAt = toolClock.now();
+	const photo = await readAndPreparePhoto(run, itemIndex, settings, toolLink, checkedPhoto);
+	if (photo.ok) return ready(photo.bytes, photo.photo, photo.faceCheck);
+	if (!toolLink) return localOutcome(photo.failure, nik);
+	// The model learns that the image did not come, not why, and not sooner for one reason than
+	// for another.
+	await waitForToolFailureTime(startedAt);
+	return localOutcome(toolDownloadFailure(), nik);
+}
+
+type PhotoReady =
+	| { ok: true; bytes: Buffer; photo?: PhotoChanges | null; faceCheck?: IDataObject }
+	| { ok: false; failure: Failure };
+
+/** The image read (or downloaded) and, with Prepare Photo on, prepared. */
+async function readAndPreparePhoto(
+	run: ItemRun,
+	itemIndex: number,
+	settings: ItemSettings,
+	toolLink: boolean,
+	checkedPhoto: CheckedPhoto | undefined,
+): Promise<PhotoReady> {
+	// As a tool a failed link is not retried: retries would make a passing failure (a 503, a
+	// refused connection) take longer than the others.
+	const request = toolLink ? { ...settings, maxRetries: 0 } : settings;
+	const image = await readImage(request, run.imageAccess, run.items[itemIndex], itemIndex);
+	if (!image.ok) return image;
+	if (!settings.preparePhoto) return { ok: true, bytes: image.bytes };
+	if (checkedPhoto !== undefined) {
+		return { ok: true, bytes: image.bytes, photo: null, faceCheck: checkedPhoto.faceCheck };
+	}
 	const prepared = await preparePhotoBytes(image.bytes, settings.maxImageBytes, run.isCancelled);
-	if (!prepared.ok) return localOutcome(forCaller(run, settings, prepared.failure), nik);
+	if (!prepared.ok) return prepared;
 	// Face Check slots in here, once per item: findFaces on the picture preparePhoto decoded, with
 	// the item's Face Check option, fills `faceCheck` or fails the item before any request.
-	return ready(prepared.bytes, prepared.photo);
+	return { ok: true, bytes: prepared.bytes, photo: prepared.photo };
 }
 
 /**
@@ -123,13 +155,18 @@ export async function prepareItem(
  * learns that the image did not come, not why (which would let it map the network the n8n host
  * sits in), and the image host's own words cannot talk to it.
  */
-function forCaller(run: ItemRun, request: ImageRequest, failure: Failure): Failure {
-	if (!run.asTool || request.imageSource !== 'url') return failure;
+function answersToolWithoutReason(run: ItemRun, request: ImageRequest): boolean {
+	if (!run.asTool || request.imageSource !== 'url') return false;
 	const url = request.imageUrl;
 	// An empty field is the model's own mistake, and says nothing about any network.
-	if (url === undefined || url === null || (typeof url === 'string' && url.trim() === '')) {
-		return failure;
-	}
+	return !(url === undefined || url === null || (typeof url === 'string' && url.trim() === ''));
+}
+
+function forCaller(run: ItemRun, request: ImageRequest, failure: Failure): Failure {
+	return answersToolWithoutReason(run, request) ? toolDownloadFailure() : failure;
+}
+
+function toolDownloadFailure(): Failure {
 	return localFailure(
 		'image_download_failed',
 		TOOL_DOWNLOAD_FAILED_REASON,

@@ -12,6 +12,7 @@ import type { IHttpRequestOptions, INode, Workflow } from 'n8n-workflow';
 import type { SendRequest } from '../../nodes/KredibelBiometric/common';
 import { checkImageBytes } from '../../nodes/KredibelBiometric/image/imageBytes';
 import {
+	checkImageAddress,
 	downloadImage,
 	MAX_IMAGE_REDIRECTS,
 	parseImageUrl,
@@ -476,6 +477,34 @@ describe('private addresses, refused by default before any connection', () => {
 		'LOCALHOST',
 		'localhost.',
 		'images.localhost',
+		// Intranet names (issue 27, point 4), in the spellings the URL parser folds (case, IDN, dots).
+
+		'vm',
+		'runsc',
+		'intranet',
+		'VM.',
+		'vm..',
+		'\uff56\uff4d',
+		'vm\u3002',
+		'printer.local',
+		'vm%2Elocal',
+		'db.internal',
+		'x.localdomain',
+		'nas.home.arpa',
+		'router.lan',
+		'git.corp',
+		'wiki.intranet',
+		'files.private',
+		'nas.home',
+		'metadata.google.internal',
+		'\uff2d\uff25\uff34\uff21\uff24\uff21\uff34\uff21.google.internal.',
+		'metadata',
+		'instance-data',
+		'ip6-localhost',
+		'ip6-loopback',
+		'localhost',
+		'127.0.0.1..',
+		'0x7f.0.0.1..',
 	];
 
 	it.each(refusedHosts)('http://%s/ is refused, naming the option', async (hostPart) => {
@@ -507,9 +536,23 @@ describe('private addresses, refused by default before any connection', () => {
 		'[2002:808:808::]',
 		'example.com',
 		'localhost.example.com',
+		'images.example.co.id',
+		'local.example.com',
+		'corp.example.com',
+		'internal.example.org',
+		'metadata.example.com',
+		'vm.example.com',
+		'xn--80ak6aa92e.com',
 	])('%s is a public host (no refusal of its own)', async (hostPart) => {
 		const { privateHostKind } = await import('../../nodes/KredibelBiometric/image/privateAddress');
 		expect(privateHostKind(new URL(`http://${hostPart}/`).hostname)).toBeUndefined();
+	});
+
+	it('with Allow Private Addresses on, an intranet name passes the link check', () => {
+		for (const link of ['http://vm/x.jpg', 'https://nas.home.arpa/a.jpg', 'http://metadata/']) {
+			expect(checkImageAddress(link, true).ok).toBe(true);
+			expect(checkImageAddress(link, false).ok).toBe(false);
+		}
 	});
 
 	it('downloads from loopback with Allow Private Addresses', async () => {
@@ -522,6 +565,9 @@ describe('private addresses, refused by default before any connection', () => {
 		'https://[::1]:1/x',
 		'https://169.254.169.254/latest/meta-data/',
 		'https://0x7f000001/',
+		'https://vm/x.jpg',
+		'https://metadata.google.internal/computeMetadata/v1/',
+		'https://nas.home.arpa./a.jpg',
 	])('a redirect to %s is refused before following it', async (location) => {
 		const failure = failureOf(
 			await downloadImage(

@@ -7,3 +7,4 @@ export { localFailure, type ApiErrorType, type Charged, type Failure } from './f
 export { causeChain, findCode, networkFailureKind, type SendRequest } from './networkError';
 export { cutText, quoteValue } from './quote';
 export { withRetries, type AttemptResult } from './retry';
+export { yieldingCheckpoint } from './yieldingCheckpoint';

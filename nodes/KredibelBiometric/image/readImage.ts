@@ -1,6 +1,7 @@
 /**
  * Gets the selfie's bytes for one item, from a binary property, a base64 field or a URL, and checks
- * them locally (present, JPEG, PNG or SVG, within the limit). Binary data is read through n8n's
+ * them locally (present, JPEG or PNG, within the limit; an SVG gives the photo it wraps, never
+ * itself). Binary data is read through n8n's
  * helpers so that it works in every binary data mode (memory, filesystem, database, S3) and in
  * queue mode. What happens to a photo next (Prepare Photo) is not this room's business: it says
  * which format the bytes are, and the per-item step (prepareItem.ts) takes it from there.
@@ -15,6 +16,7 @@ import {
 	quoteValue,
 	type SendRequest,
 	withRetries,
+	yieldingCheckpoint,
 } from '../common';
 import {
 	checkImageBytes,
@@ -23,6 +25,7 @@ import {
 	type ImageHints,
 	PREPARED_HINTS,
 	sniffImageFormat,
+	unwrapSvgPhoto,
 } from './imageBytes';
 import { checkImageAddress, downloadImage } from './imageDownload';
 import { MAX_INPUT_BYTES } from '../photo';
@@ -66,8 +69,9 @@ export interface ImageAccess {
 	isCancelled: () => boolean;
 }
 
+/** The bytes of a JPEG or PNG photo, as read (an SVG's wrapped photo: an SVG is never sent). */
 export type ImageRead =
-	| { ok: true; bytes: Buffer; format: ImageFormat }
+	| { ok: true; bytes: Buffer; format: Exclude<ImageFormat, 'svg'> }
 	| { ok: false; failure: Failure };
 
 /**
@@ -105,15 +109,64 @@ export async function readImage(
 	const hints: ImageHints | undefined = prepare ? PREPARED_HINTS : undefined;
 	const read = await readBytes(request, access, item, itemIndex, inputLimit, hints);
 	if (!read.ok) return read;
-	const { bytes } = read;
-	const format = sniffImageFormat(bytes);
-	// An SVG is not a photo: it is sent as it is, within Max Image Size as before.
-	const limit = prepare && format !== 'svg' ? inputLimit : request.maxImageBytes;
-	const problem = checkImageBytes(bytes, limit, hints);
-	if (problem) {
-		return { ok: false, failure: localFailure(problem.errorType, problem.reason, problem.hint) };
+	let { bytes } = read;
+	if (sniffImageFormat(bytes) === 'svg') {
+		// The SVG was read within the input limit; the photo it wraps is held to it again below.
+		const unwrapped = await unwrapSvg(bytes, inputLimit, hints, access.isCancelled);
+		if (!unwrapped.ok) return unwrapped;
+		bytes = unwrapped.bytes;
 	}
-	return { ok: true, bytes, format: format as ImageFormat };
+	const problem = checkImageBytes(bytes, inputLimit, hints);
+	if (problem) return { ok: false, failure: asFailure(problem) };
+	return { ok: true, bytes, format: sniffImageFormat(bytes) as 'jpeg' | 'png' };
+}
+
+function asFailure(problem: {
+	errorType: Parameters<typeof localFailure>[0];
+	reason: string;
+	hint: string;
+}): Failure {
+	return localFailure(problem.errorType, problem.reason, problem.hint);
+}
+
+/** The photo an SVG wraps, scanned with turns of the event loop; an SVG itself is never sent. */
+async function unwrapSvg(
+	svg: Buffer,
+	limit: number,
+	hints: ImageHints | undefined,
+	isCancelled: () => boolean,
+): Promise<{ ok: true; bytes: Buffer } | { ok: false; failure: Failure }> {
+	const stopped = new Error('The execution was cancelled');
+	let unwrapped: Awaited<ReturnType<typeof unwrapSvgPhoto>>;
+	try {
+		unwrapped = await unwrapSvgPhoto(
+			svg,
+			limit,
+			yieldingCheckpoint(isCancelled, () => stopped),
+			hints,
+		);
+	} catch (error) {
+		if (error !== stopped) {
+			const reason = error instanceof Error ? error.message : String(error);
+			return {
+				ok: false,
+				failure: localFailure(
+					'unsupported_image_format',
+					`The SVG could not be read: ${cutText(reason, 200)}`,
+					'Upload the photo itself (JPEG or PNG) instead of an SVG.',
+				),
+			};
+		}
+		return {
+			ok: false,
+			failure: localFailure(
+				'cancelled',
+				stopped.message,
+				'The execution was stopped; run it again to verify this item.',
+			),
+		};
+	}
+	return unwrapped.ok ? unwrapped : { ok: false, failure: asFailure(unwrapped.problem) };
 }
 
 async function readBytes(

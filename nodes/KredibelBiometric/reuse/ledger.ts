@@ -45,12 +45,29 @@ function releasedByExecution(key: string, executionId: string): boolean {
 	);
 }
 
+/** Oldest first (a key marked again moves to the end): expired ones go before a new one is added. */
 function markReleased(key: string, executionId: string): void {
-	releasedHere.delete(key);
-	releasedHere.set(key, { executionId, at: Date.now() });
-	if (releasedHere.size > MAX_RELEASED) {
-		releasedHere.delete(releasedHere.keys().next().value as string);
+	const now = Date.now();
+	for (const [oldKey, released] of releasedHere) {
+		if (now - released.at < RELEASED_FOR_MS && releasedHere.size < MAX_RELEASED) break;
+		releasedHere.delete(oldKey);
 	}
+	releasedHere.delete(key);
+	releasedHere.set(key, { executionId, at: now });
+}
+
+/** How much the ledger keeps between executions, for the tests of its bounds. */
+export function ledgerFootprint(): { inFlight: number; released: number } {
+	return { inFlight: inFlight.size, released: releasedHere.size };
+}
+
+/** Execution ids are n8n's number and the node's id; anything longer is kept as a digest. */
+const MAX_EXECUTION_ID_LENGTH = 128;
+
+function boundedExecutionId(executionId: string): string {
+	return executionId.length <= MAX_EXECUTION_ID_LENGTH
+		? executionId
+		: createHash('sha256').update(executionId).digest('base64');
 }
 
 /** The exact image bytes sent, as a SHA-256 digest (the bytes themselves are not kept). */
@@ -81,13 +98,17 @@ interface ObtainOptions {
 
 /** One run of the node, for one account. */
 export class VerificationLedger {
+	private readonly executionId: string;
+
 	constructor(
-		private readonly executionId: string,
+		executionId: string,
 		private readonly account: string,
 		private readonly store: ProcessedStore,
 		private readonly memory: AnswerMemory = answerMemory,
 	) {
-		memory.touch(executionId);
+		this.executionId = boundedExecutionId(executionId);
+		// Marks the execution as running again (Retry On Fail); one that remembered nothing is not kept.
+		memory.touch(this.executionId);
 	}
 
 	/** The answer for `applicant`, reused or obtained by `call` (which never throws). */
@@ -131,10 +152,13 @@ export class VerificationLedger {
 		if (mayHaveCharged(answer)) {
 			releasedHere.delete(key);
 			this.memory.remember(key, this.executionId, answer, keepRaw);
+			// Sent despite a record this execution had released: recorded again for other processes.
+			if (claim.kind === 'seen') await this.store.record(key);
 			return { kind: 'answer', answer };
 		}
+		if (claim.kind === 'unavailable') return { kind: 'answer', answer };
 		if (claim.kind === 'new') await claim.release();
-		else if (claim.kind === 'seen') await this.store.forget(key, windowMs);
+		else await this.store.forget(key, windowMs);
 		markReleased(key, this.executionId);
 		return { kind: 'answer', answer };
 	}
