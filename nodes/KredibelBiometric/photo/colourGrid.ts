@@ -45,7 +45,7 @@ export function gridPointsFor(inputs: 3 | 4, tablePoints: number | undefined): n
 	return (tablePoints - 1) * Math.floor((most - 1) / (tablePoints - 1)) + 1;
 }
 /** Grid points sampled between checkpoints (well under a millisecond each way). */
-const GRID_CHUNK = 512;
+export const GRID_CHUNK = 512;
 
 /**
  * Samples `connection` on the grid. With `axisCurves` (the profile table's own leading curves,

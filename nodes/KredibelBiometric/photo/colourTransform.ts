@@ -7,7 +7,8 @@
  * transforms: matrix/TRC profiles through three 256-entry curves, one 3x3 matrix and a 16K-entry
  * encoding table; grey through one 256-entry table; table-based profiles through a sampled grid
  * (colourGrid.ts). Pixels are converted in place, calling the checkpoint every
- * PIXELS_PER_CHECKPOINT pixels, and the extra memory is the tables (at most about 1 MB).
+ * PIXELS_PER_CHECKPOINT pixels, and the extra memory is the tables (at most about 1 MB);
+ * `conversionCost` tells the photo's budget (budget.ts) what a conversion will take beforehand.
  */
 
 import { type CmykToRgb, naiveCmykToRgb, storedCmykRowToRgb } from './colour';
@@ -16,6 +17,7 @@ import {
 	type ColourGrid,
 	cmykGridConverter,
 	encodeIndex,
+	GRID_CHUNK,
 	gridPointsFor,
 	rgbGridConverter,
 } from './colourGrid';
@@ -82,11 +84,64 @@ export async function toSrgb(
 function gridFor(profile: IccProfile, inputs: 3 | 4, checkpoint?: Checkpoint): Promise<ColourGrid> {
 	const curves = profile.aToB ? leadingCurves(profile.aToB) : undefined;
 	const connection = deviceToConnection(profile, curves ? 1 : 0);
+	const points = gridPointsOf(profile, inputs);
+	return buildColourGrid(connection, xyzToLinearSrgb(profile), inputs, points, checkpoint, curves);
+}
+
+/** Points per axis of the grid gridFor samples for `profile`. */
+function gridPointsOf(profile: IccProfile, inputs: 3 | 4): number {
+	const curves = profile.aToB ? leadingCurves(profile.aToB) : undefined;
 	const tableStage = profile.aToB?.stages[curves ? 1 : 0];
 	const table = tableStage?.kind === 'clut' ? tableStage.clut.gridPoints : [];
 	const uniform = table.length === inputs && table.every((points) => points === table[0]);
-	const points = gridPointsFor(inputs, uniform ? table[0] : undefined);
-	return buildColourGrid(connection, xyzToLinearSrgb(profile), inputs, points, checkpoint, curves);
+	return gridPointsFor(inputs, uniform ? table[0] : undefined);
+}
+
+/**
+ * Work units (budget.ts: about 50 ns each) per pixel converted through tables and a matrix or a
+ * grid, and per grid point sampled through the profile's own curves and table; from
+ * bench/colour.ts (a Display P3 conversion, a 17^4 CMYK grid) with a margin.
+ */
+const PIXELS_PER_UNIT = 4;
+const UNITS_PER_GRID_POINT = 16;
+
+/** What a conversion will cost, for the photo's budget (budget.ts) before it starts. */
+export interface ConversionCost {
+	/** Work units in all. */
+	units: number;
+	/** How many times the conversion calls its checkpoint, about. */
+	checkpoints: number;
+	/** The new picture a CMYK conversion makes (others convert in place). */
+	pictureBytes: number;
+	/** Tables and grid, dropped once the conversion is done. */
+	tableBytes: number;
+}
+
+/**
+ * The cost of converting `picture` with `profile` (toSrgb) or, for 4 channels, of
+ * cmykPictureToSrgb: nothing when toSrgb would leave the picture as it is.
+ */
+export function conversionCost(
+	picture: Pick<Picture, 'width' | 'height' | 'channels'>,
+	profile: IccProfile | undefined,
+): ConversionCost {
+	const fits = profile !== undefined && profileFits(profile, picture.channels);
+	const cmyk = picture.channels === 4;
+	if (!fits && !cmyk) return { units: 0, checkpoints: 0, pictureBytes: 0, tableBytes: 0 };
+	const pixels = picture.width * picture.height;
+	const gridInputs = cmyk ? 4 : 3;
+	const gridded =
+		fits && picture.channels !== 1 && (cmyk || matrixShaperToLinearSrgb(profile) === undefined);
+	const gridPoints = gridded ? gridPointsOf(profile, gridInputs) ** gridInputs : 0;
+	return {
+		units: Math.ceil(pixels / PIXELS_PER_UNIT) + gridPoints * UNITS_PER_GRID_POINT,
+		checkpoints:
+			(cmyk
+				? Math.floor(picture.height / cmykRowsPerCheckpoint(picture.width))
+				: Math.ceil(pixels / PIXELS_PER_CHECKPOINT)) + Math.floor(gridPoints / GRID_CHUNK),
+		pictureBytes: cmyk ? pixels * 3 : 0,
+		tableBytes: gridPoints * 3 * Float32Array.BYTES_PER_ELEMENT + picture.width * 4 + 64 * 1024,
+	};
 }
 
 async function inChunks(
@@ -164,7 +219,7 @@ export async function cmykPictureToSrgb(
 	const { width, height } = picture;
 	const out = new Uint8ClampedArray(width * height * 3);
 	const ink = new Uint8Array(width * 4);
-	const rowsPerCheckpoint = Math.max(1, Math.floor(PIXELS_PER_CHECKPOINT / width));
+	const rowsPerCheckpoint = cmykRowsPerCheckpoint(width);
 	for (let y = 0; y < height; y++) {
 		storedCmykRowToRgb(
 			picture.data,
@@ -179,6 +234,10 @@ export async function cmykPictureToSrgb(
 		if (y % rowsPerCheckpoint === rowsPerCheckpoint - 1) await checkpoint?.();
 	}
 	return { width, height, channels: 3, data: new Uint8Array(out.buffer) };
+}
+
+function cmykRowsPerCheckpoint(width: number): number {
+	return Math.max(1, Math.floor(PIXELS_PER_CHECKPOINT / Math.max(1, width)));
 }
 
 /** Largest difference, in 8-bit levels, at which a profile still counts as sRGB: the common

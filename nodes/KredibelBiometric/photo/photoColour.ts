@@ -8,9 +8,16 @@
  * profile to convert with; and converts a decoded picture accordingly.
  */
 
-import { cmykPictureToSrgb, isSrgbEquivalent, profileFits, toSrgb } from './colourTransform';
+import type { PhotoBudget } from './budget';
+import {
+	cmykPictureToSrgb,
+	conversionCost,
+	isSrgbEquivalent,
+	profileFits,
+	toSrgb,
+} from './colourTransform';
 import { type IccProfile, readIccProfile } from './iccProfile';
-import type { Checkpoint, Picture } from './picture';
+import type { Picture } from './picture';
 
 export interface PhotoColour {
 	/** The profile to convert with, when there is a usable one that fits the picture. */
@@ -44,19 +51,37 @@ export function readPhotoColour(
 /**
  * The decoded picture in sRGB, converted as `colour` says: through its profile, or for a
  * 4-channel CMYK picture through its profile or the naive model (`invertedCmyk`: the file stores
- * 255 - ink, jpegDecode.ts storesInvertedCmyk). As it is when nothing is to convert.
+ * 255 - ink, jpegDecode.ts storesInvertedCmyk). As it is when nothing is to convert. The work is
+ * spent and paced on `budget`, refused up front when it cannot fit; a CMYK picture's RGB copy
+ * stays claimed (the caller releases the 4-channel picture it no longer holds), the tables not.
+ * This, with readPhotoColour, is the whole colour step for any decoder (JPEG now, PNG's iCCP next).
  */
 export async function pictureInSrgb(
 	picture: Picture,
 	colour: PhotoColour,
 	invertedCmyk: boolean,
-	checkpoint: Checkpoint,
+	budget: PhotoBudget,
 ): Promise<Picture> {
-	if (picture.channels === 4) {
-		return cmykPictureToSrgb(picture, colour.profile, invertedCmyk, checkpoint);
-	}
-	if (colour.convertedFrom === undefined) return picture;
-	return toSrgb(picture, colour.profile, checkpoint);
+	const cmyk = picture.channels === 4;
+	if (!cmyk && colour.convertedFrom === undefined) return picture;
+	const cost = conversionCost(picture, colour.profile);
+	budget.ensureAffordable(cost.units, 'converting its colours to sRGB');
+	budget.claim(cost.pictureBytes + cost.tableBytes, 'a colour conversion');
+	// Each checkpoint call spends its share; what a small picture converts between fewer calls
+	// than estimated (or none) is spent at the end, so the budget sees all of it.
+	const share = Math.ceil(cost.units / Math.max(1, cost.checkpoints));
+	let spent = 0;
+	const checkpoint = (): Promise<void> => {
+		const units = Math.min(share, cost.units - spent);
+		spent += units;
+		return budget.tick(units);
+	};
+	const converted = cmyk
+		? await cmykPictureToSrgb(picture, colour.profile, invertedCmyk, checkpoint)
+		: await toSrgb(picture, colour.profile, checkpoint);
+	budget.release(cost.tableBytes);
+	await budget.tick(cost.units - spent);
+	return converted;
 }
 
 function nameOf(profile: IccProfile): string {

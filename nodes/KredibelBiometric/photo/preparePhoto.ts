@@ -208,9 +208,8 @@ async function prepareJpeg(
 		);
 	}
 	// Converted before anything else touches the pixels: the preview and what is sent are sRGB.
-	const picture = await pictureInSrgb(reading.picture, colour, storesInvertedCmyk(info), () =>
-		budget.callCheckpoint(),
-	);
+	const picture = await pictureInSrgb(reading.picture, colour, storesInvertedCmyk(info), budget);
+	if (picture !== reading.picture) budget.release(reading.pictureBytes); // the CMYK one, dropped
 	const decodedLong = Math.max(picture.width, picture.height);
 	return encodeToFit(picture, {
 		bytesBefore: bytes.length,

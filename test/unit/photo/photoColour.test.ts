@@ -6,13 +6,18 @@
  * sRGB, never sent as CMYK, and treated as untagged when the profile is damaged.
  */
 
-import { cmykPictureToSrgb } from '../../../nodes/KredibelBiometric/photo/colourTransform';
+import { DEFAULT_LIMITS, PhotoBudget } from '../../../nodes/KredibelBiometric/photo/budget';
+import {
+	cmykPictureToSrgb,
+	conversionCost,
+} from '../../../nodes/KredibelBiometric/photo/colourTransform';
 import { readIccProfile } from '../../../nodes/KredibelBiometric/photo/iccProfile';
 import {
 	readJpeg,
 	readJpegInfo,
 	storesInvertedCmyk,
 } from '../../../nodes/KredibelBiometric/photo/jpegDecode';
+import { pictureInSrgb } from '../../../nodes/KredibelBiometric/photo/photoColour';
 import type { Picture } from '../../../nodes/KredibelBiometric/photo/picture';
 import {
 	type PreparedPhoto,
@@ -206,5 +211,79 @@ describe('CMYK JPEGs (GraphicsMagick, Adobe APP14, inverted)', () => {
 		expect(changes).toMatchObject({ reencoded: true, colourConverted: 'CMYK' });
 		const reference = readPnm(runTool(gm, ['convert', '-', '-colorspace', 'RGB', 'ppm:-'], cmyk));
 		expect(psnr(readPnm(djpeg(bytes)), reference)).toBeGreaterThanOrEqual(30);
+	});
+});
+
+describe('colour conversion on the photo budget (pictureInSrgb)', () => {
+	const press = readIccProfile(
+		tableProfile({
+			type: 'mft2',
+			inputs: 4,
+			gridPoints: 9,
+			pcs: 'Lab ',
+			version: 2,
+			description: 'P',
+		}),
+	);
+	const cmykPicture = (): Picture => {
+		const { width, height, data } = syntheticPhoto(300, 200, 3, 5);
+		const cmyk = new Uint8Array(width * height * 4);
+		for (let i = 0; i < width * height; i++) {
+			for (let k = 0; k < 3; k++) cmyk[i * 4 + k] = data[i * 3 + k];
+			cmyk[i * 4 + 3] = data[i * 3] >> 2;
+		}
+		return { width, height, channels: 4, data: cmyk };
+	};
+	const limits = { ...DEFAULT_LIMITS, unitsPerCheckpoint: 2048 };
+
+	it.each([
+		['a CMYK picture through its profile', cmykPicture, { profile: press, convertedFrom: 'P' }],
+		[
+			'a CMYK picture by the naive model',
+			cmykPicture,
+			{ profile: undefined, convertedFrom: 'CMYK' },
+		],
+		[
+			'a Display P3 picture',
+			() => saturatedRamps(300, 200),
+			{ profile: readIccProfile(p3), convertedFrom: 'Display P3' },
+		],
+	])(
+		'%s spends what conversionCost says and keeps only the new picture claimed',
+		async (_name, make, colour) => {
+			const picture = make();
+			const cost = conversionCost(picture, colour.profile);
+			let calls = 0;
+			const budget = new PhotoBudget(() => void calls++, limits);
+			const converted = await pictureInSrgb(picture, colour, false, budget);
+			expect(converted.channels).toBe(3);
+			// All the work is spent, paced by as many checkpoint calls as the estimate says.
+			expect(budget.workDone).toBe(cost.units);
+			expect(calls).toBeGreaterThanOrEqual(cost.checkpoints);
+			expect(budget.memoryPeak).toBe(cost.pictureBytes + cost.tableBytes);
+			expect(budget.memoryInUse).toBe(
+				picture.channels === 4 ? picture.width * picture.height * 3 : 0,
+			);
+		},
+	);
+
+	it('refuses a conversion the work limit cannot hold before touching the picture', async () => {
+		const picture = saturatedRamps(300, 200);
+		const before = Uint8Array.from(picture.data);
+		const colour = { profile: readIccProfile(p3), convertedFrom: 'Display P3' };
+		const units = conversionCost(picture, colour.profile).units;
+		const budget = new PhotoBudget(undefined, { ...limits, workUnits: units - 1 });
+		await expect(pictureInSrgb(picture, colour, false, budget)).rejects.toMatchObject({
+			kind: 'too_large',
+		});
+		expect(Buffer.from(picture.data).equals(Buffer.from(before))).toBe(true);
+	});
+
+	it('refuses a CMYK conversion whose new picture the memory limit cannot hold', async () => {
+		const picture = cmykPicture();
+		const budget = new PhotoBudget(undefined, { ...limits, memoryBytes: picture.width * 1000 });
+		await expect(
+			pictureInSrgb(picture, { profile: press, convertedFrom: 'P' }, false, budget),
+		).rejects.toMatchObject({ kind: 'too_large' });
 	});
 });
