@@ -44,8 +44,11 @@ export function gridPointsFor(inputs: 3 | 4, tablePoints: number | undefined): n
 	if (tablePoints === undefined || tablePoints < 2 || tablePoints > most) return most;
 	return (tablePoints - 1) * Math.floor((most - 1) / (tablePoints - 1)) + 1;
 }
-/** Grid points sampled between checkpoints (well under a millisecond each way). */
-export const GRID_CHUNK = 512;
+/**
+ * Grid points sampled between checkpoints: about 0.6 ms, within the photo budget's pacing quantum
+ * (budget.ts UNITS_PER_CHECKPOINT) at the units colourTransform.ts counts per point.
+ */
+export const GRID_CHUNK = 256;
 
 /**
  * Samples `connection` on the grid. With `axisCurves` (the profile table's own leading curves,

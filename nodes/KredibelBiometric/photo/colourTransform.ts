@@ -34,8 +34,11 @@ import {
 } from './profileToSrgb';
 import { ENCODE_TABLE, encodeSrgb } from './srgb';
 
-/** Pixels converted between checkpoints: a few milliseconds of work at most. */
-const PIXELS_PER_CHECKPOINT = 1 << 16;
+/**
+ * Pixels converted between checkpoints: well under a millisecond, and within the photo budget's
+ * pacing quantum (budget.ts UNITS_PER_CHECKPOINT) at the units counted below, even through a grid.
+ */
+const PIXELS_PER_CHECKPOINT = 4096;
 
 /** True when `profile` describes pictures of `channels` channels (1 grey, 3 RGB, 4 CMYK). */
 export function profileFits(profile: IccProfile, channels: number): boolean {
@@ -98,12 +101,15 @@ function gridPointsOf(profile: IccProfile, inputs: 3 | 4): number {
 }
 
 /**
- * Work units (budget.ts: about 50 ns each) per pixel converted through tables and a matrix or a
- * grid, and per grid point sampled through the profile's own curves and table; from
- * bench/colour.ts (a Display P3 conversion, a 17^4 CMYK grid) with a margin.
+ * Work units (budget.ts: about 50 ns each quiet, 100 ns under load) per pixel converted through
+ * curves and a matrix (or one grey table, or the naive CMYK model), per pixel interpolated in a
+ * grid, and per grid point sampled through the profile's own curves and table. From the bench's
+ * colour section on the loaded 2-core machine: a 2048x1536 Display P3 conversion 130 ms (0.4
+ * units a pixel), the CMYK grid's pixels 374 ms (1.2), its 17^4 points 191 ms (23 a point).
  */
-const PIXELS_PER_UNIT = 4;
-const UNITS_PER_GRID_POINT = 16;
+const UNITS_PER_PIXEL = 0.5;
+const UNITS_PER_GRID_PIXEL = 1.5;
+const UNITS_PER_GRID_POINT = 24;
 
 /** What a conversion will cost, for the photo's budget (budget.ts) before it starts. */
 export interface ConversionCost {
@@ -134,12 +140,15 @@ export function conversionCost(
 		fits && picture.channels !== 1 && (cmyk || matrixShaperToLinearSrgb(profile) === undefined);
 	const gridPoints = gridded ? gridPointsOf(profile, gridInputs) ** gridInputs : 0;
 	return {
-		units: Math.ceil(pixels / PIXELS_PER_UNIT) + gridPoints * UNITS_PER_GRID_POINT,
+		units:
+			Math.ceil(pixels * (gridded ? UNITS_PER_GRID_PIXEL : UNITS_PER_PIXEL)) +
+			gridPoints * UNITS_PER_GRID_POINT,
 		checkpoints:
 			(cmyk
 				? Math.floor(picture.height / cmykRowsPerCheckpoint(picture.width))
 				: Math.ceil(pixels / PIXELS_PER_CHECKPOINT)) + Math.floor(gridPoints / GRID_CHUNK),
 		pictureBytes: cmyk ? pixels * 3 : 0,
+		// The grid, a CMYK row of scratch, and 64 KB for the curves and per-axis tables.
 		tableBytes: gridPoints * 3 * Float32Array.BYTES_PER_ELEMENT + picture.width * 4 + 64 * 1024,
 	};
 }

@@ -6,7 +6,11 @@
  * sRGB, never sent as CMYK, and treated as untagged when the profile is damaged.
  */
 
-import { DEFAULT_LIMITS, PhotoBudget } from '../../../nodes/KredibelBiometric/photo/budget';
+import {
+	DEFAULT_LIMITS,
+	PhotoBudget,
+	UNITS_PER_CHECKPOINT,
+} from '../../../nodes/KredibelBiometric/photo/budget';
 import {
 	cmykPictureToSrgb,
 	conversionCost,
@@ -257,9 +261,18 @@ describe('colour conversion on the photo budget (pictureInSrgb)', () => {
 			const budget = new PhotoBudget(() => void calls++, limits);
 			const converted = await pictureInSrgb(picture, colour, false, budget);
 			expect(converted.channels).toBe(3);
-			// All the work is spent, paced by as many checkpoint calls as the estimate says.
+			// All the work is spent, in steps within the pacing quantum (the estimate of the
+			// conversion's own checkpoint calls is right), and paced.
 			expect(budget.workDone).toBe(cost.units);
-			expect(calls).toBeGreaterThanOrEqual(cost.checkpoints);
+			expect(budget.largestStep).toBeLessThanOrEqual(UNITS_PER_CHECKPOINT);
+			budget.finish();
+			expect(budget.longestStretch).toBeLessThanOrEqual(
+				limits.unitsPerCheckpoint + budget.largestStep,
+			);
+			expect(calls).toBe(budget.checkpoints);
+			expect(calls).toBeGreaterThan(
+				cost.units / (2 * limits.unitsPerCheckpoint + 2 * UNITS_PER_CHECKPOINT),
+			);
 			expect(budget.memoryPeak).toBe(cost.pictureBytes + cost.tableBytes);
 			expect(budget.memoryInUse).toBe(
 				picture.channels === 4 ? picture.width * picture.height * 3 : 0,
