@@ -14,14 +14,19 @@
  * with any smaller loss or other damage (stray bytes, a missing end marker) is sent re-encoded
  * from what the decoder recovered, as djpeg shows it, never as its own bytes.
  *
+ * Colours, decided here too (photoColour.ts): a photo whose embedded profile is not as good as
+ * sRGB, or a CMYK one, always takes the pixel path, and its decoded picture is converted to sRGB
+ * before it is shrunk, turned or encoded (`photo.colourConverted` names the profile).
+ *
  * Every input is held to one PhotoBudget (budget.ts): at most 2 s of CPU, 64 MB of memory and
  * 50 ms between checkpoints, whatever the file claims.
  */
 
 import { PhotoBudget } from './budget';
-import { type JpegScale, readJpeg } from './jpegDecode';
+import { type JpegScale, readJpeg, storesInvertedCmyk } from './jpegDecode';
 import { encodeJpeg } from './jpegEncode';
 import { readJpegHeader, readJpegHeaderPaced } from './jpegHeader';
+import { readJpegIccProfile } from './jpegIccProfile';
 import { isJpeg } from './jpegSegments';
 import { listJpegMetadata, stripJpegMetadata } from './jpegStrip';
 import { applyOrientation } from './orientation';
@@ -34,6 +39,7 @@ import {
 	readPngStructure,
 	stripPngMetadata,
 } from './pngChunks';
+import { pictureInSrgb, readPhotoColour } from './photoColour';
 import { downscale } from './resize';
 
 export { MAX_INPUT_BYTES, PhotoError } from './picture';
@@ -67,6 +73,11 @@ export interface PhotoChanges {
 	heightBefore: number;
 	widthAfter: number;
 	heightAfter: number;
+	/**
+	 * Present when the pixels were converted to sRGB: the embedded profile's name, cut short
+	 * ('Display P3'), or 'CMYK' for a CMYK JPEG without a usable profile.
+	 */
+	colourConverted?: string;
 }
 
 export type PreparedPhoto =
@@ -164,9 +175,11 @@ async function prepareJpeg(
 	const { info, orientation } = header;
 	const originalLong = Math.max(info.width, info.height);
 	const targetLong = Math.min(originalLong, START_LONG_SIDE);
-	// Only an upright colour or grey photo within the limit can go out as its own bytes; a CMYK
-	// one never does (Kredibel, like browsers, would read its inks as RGB).
-	const mayKeepBytes = orientation < 2 && bytes.length <= maxBytes && info.components !== 4;
+	// Colours (photoColour.ts): a profile that is not as good as sRGB, or CMYK, means the pixels
+	// must change, so such a photo never goes out as its own bytes.
+	const colour = readPhotoColour(readJpegIccProfile(bytes, header.segments), info.components);
+	const mayKeepBytes =
+		orientation < 2 && bytes.length <= maxBytes && colour.convertedFrom === undefined;
 	let reading = await readJpeg(
 		bytes,
 		{
@@ -175,6 +188,7 @@ async function prepareJpeg(
 				: decodeScale(originalLong, targetLong),
 			budget,
 			refuseLostAbove: MAX_LOST_FRACTION,
+			keepCmyk: true, // converted below, through its profile or the naive model
 		},
 		header,
 	);
@@ -193,8 +207,11 @@ async function prepareJpeg(
 			header,
 		);
 	}
-	const decodedLong = Math.max(reading.picture.width, reading.picture.height);
-	return encodeToFit(reading.picture, {
+	// Converted before anything else touches the pixels: the preview and what is sent are sRGB.
+	const picture = await pictureInSrgb(reading.picture, colour, storesInvertedCmyk(info), budget);
+	if (picture !== reading.picture) budget.release(reading.pictureBytes); // the CMYK one, dropped
+	const decodedLong = Math.max(picture.width, picture.height);
+	return encodeToFit(picture, {
 		bytesBefore: bytes.length,
 		widthBefore: info.width,
 		heightBefore: info.height,
@@ -203,6 +220,7 @@ async function prepareJpeg(
 		maxBytes,
 		startLong: Math.min(targetLong, decodedLong),
 		budget,
+		colourConverted: colour.convertedFrom,
 	});
 }
 
@@ -248,6 +266,10 @@ async function preparePng(
 ): Promise<PreparedPhoto> {
 	const { header } = readPngStructure(bytes);
 	const orientation = readPngExifOrientation(bytes);
+	// Colours: PNG is read as untagged until pngChunks exposes the iCCP profile (branch wt-png,
+	// readPngIccProfile). Then, as prepareJpeg: readPhotoColour(profile, channels) here,
+	// `colour.convertedFrom` ruling out the two paths below, and pictureInSrgb on the decoded
+	// picture before encodeToFit, with `colourConverted` in the plan.
 	const upright = orientation < 2;
 	if (upright && bytes.length <= maxBytes) {
 		if (!hasPngMetadata(bytes)) return { ok: true, bytes, changes: null, preview: null };
@@ -277,6 +299,8 @@ interface EncodePlan {
 	maxBytes: number;
 	startLong: number;
 	budget: PhotoBudget;
+	/** The profile the pixels were converted from (PhotoChanges.colourConverted). */
+	colourConverted?: string;
 }
 
 /** Work units (budget.ts) per 32 samples resized or turned, and per 8 samples encoded. */
@@ -345,6 +369,7 @@ async function encodeToFit(stored: Picture, plan: EncodePlan): Promise<PreparedP
 						heightBefore: plan.heightBefore,
 						widthAfter: upright.width,
 						heightAfter: upright.height,
+						...(plan.colourConverted ? { colourConverted: plan.colourConverted } : {}),
 					},
 					preview,
 				};
