@@ -17,14 +17,9 @@ import {
 } from './jpegMarkers';
 import { applyOrientation } from './orientation';
 import { type Checkpoint, MAX_INPUT_BYTES, PhotoError, type Picture } from './picture';
-import { decodePng } from './pngDecode';
-import {
-	hasPngMetadata,
-	isPng,
-	readPngExifOrientation,
-	readPngStructure,
-	stripPngMetadata,
-} from './pngChunks';
+import { checkPngHeader, decodePng } from './pngDecode';
+import { cleanPngCopy, isPng, removedFromPng } from './pngChunks';
+import { readPngOrientation } from './pngTags';
 import { downscale } from './resize';
 
 export { MAX_INPUT_BYTES, PhotoError } from './picture';
@@ -56,11 +51,22 @@ export interface PhotoChanges {
 }
 
 export type PreparedPhoto =
-	| { ok: true; bytes: Uint8Array; changes: PhotoChanges | null /* null: sent byte for byte */ }
+	| {
+			ok: true;
+			bytes: Uint8Array;
+			changes: PhotoChanges | null /* null: sent byte for byte */;
+			/**
+			 * The decoded photo, upright, long side at most PREVIEW_LONG_SIDE: what the face
+			 * detector looks at. Every photo is decoded completely before it is sent.
+			 */
+			preview?: Picture;
+	  }
 	| { ok: false; error: PhotoError };
 
 /** Long side the size search starts from when the photo must shrink (enough for face matching). */
 export const START_LONG_SIDE = 2048;
+/** The long side of `preview`, the picture the face detector looks at. */
+export const PREVIEW_LONG_SIDE = 1024;
 /** Never shrink below this when the original had it (DESIGN.md: "long side at least 1024 px"). */
 export const MIN_LONG_SIDE = 1024;
 /** Originals smaller than MIN_LONG_SIDE may shrink to this, for very low Max Image Size values. */
@@ -113,7 +119,7 @@ export function checkPhotoHeader(bytes: Uint8Array): PhotoError | undefined {
 	}
 	try {
 		if (isJpeg(bytes)) readJpegInfo(bytes);
-		else if (isPng(bytes)) readPngStructure(bytes);
+		else if (isPng(bytes)) checkPngHeader(bytes);
 		return undefined;
 	} catch (error) {
 		return asPhotoError(error);
@@ -180,33 +186,57 @@ function metadataOnly(
 	};
 }
 
+/**
+ * A PNG is decoded completely whatever comes next (one that cannot be decoded is never sent),
+ * straight to the largest size the node sends. Upright and within the limit, it goes as it is or
+ * as its clean copy (pngChunks.ts: metadata removed, compressed pixels unchanged); otherwise, or
+ * when no clean copy can keep the compressed pixels (the zlib stream made more than the picture),
+ * it is encoded as JPEG.
+ */
 async function preparePng(
 	bytes: Uint8Array,
 	maxBytes: number,
 	checkpoint: Checkpoint | undefined,
 ): Promise<PreparedPhoto> {
-	const { header } = readPngStructure(bytes);
-	const orientation = readPngExifOrientation(bytes);
-	const upright = orientation < 2;
-	if (upright && bytes.length <= maxBytes) {
-		if (!hasPngMetadata(bytes)) return { ok: true, bytes, changes: null };
-		return metadataOnly('png', bytes, stripPngMetadata(bytes), header);
+	const decoded = await decodePng(bytes, { maxLongSide: START_LONG_SIDE, checkpoint });
+	const { layout, streamLength } = decoded;
+	const { header } = layout;
+	const orientation = readPngOrientation(bytes, layout);
+	const upright = await applyOrientation(decoded.picture, orientation, checkpoint);
+	const preview = await previewOf(upright, checkpoint);
+	if (orientation < 2 && bytes.length <= maxBytes && streamLength !== undefined) {
+		const clean = cleanPngCopy(bytes, layout, streamLength);
+		if (clean.bytes === bytes) return { ok: true, bytes, changes: null, preview };
+		if (clean.bytes.length <= maxBytes) {
+			return withPreview(metadataOnly('png', bytes, clean, header), preview);
+		}
 	}
-	const removed = stripPngMetadata(bytes).removed;
-	const fitsAsItIs = bytes.length <= maxBytes;
-	const startLong = firstLongSide(Math.max(header.width, header.height), fitsAsItIs);
-	const decoded = await decodePng(bytes, { checkpoint });
-	const picture = await applyOrientation(decoded, orientation, checkpoint);
-	return encodeToFit(picture, {
+	const originalLong = Math.max(header.width, header.height);
+	const startLong = Math.min(
+		firstLongSide(originalLong, bytes.length <= maxBytes),
+		Math.max(upright.width, upright.height),
+	);
+	const encoded = await encodeToFit(upright, {
 		bytesBefore: bytes.length,
 		widthBefore: header.width,
 		heightBefore: header.height,
 		orientation,
-		removed,
+		removed: removedFromPng(layout, streamLength),
 		maxBytes,
 		startLong,
 		checkpoint,
 	});
+	return withPreview(encoded, preview);
+}
+
+/** The picture the face detector looks at: `upright`, shrunk to PREVIEW_LONG_SIDE. */
+async function previewOf(upright: Picture, checkpoint: Checkpoint | undefined): Promise<Picture> {
+	const [width, height] = fitLongSide(upright.width, upright.height, PREVIEW_LONG_SIDE);
+	return downscale(upright, width, height, checkpoint);
+}
+
+function withPreview(prepared: PreparedPhoto, preview: Picture): PreparedPhoto {
+	return prepared.ok ? { ...prepared, preview } : prepared;
 }
 
 interface EncodePlan {
