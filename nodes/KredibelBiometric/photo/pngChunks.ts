@@ -27,7 +27,7 @@
 
 import type { CompressedSource } from './inflate';
 import { type Checkpoint, MAX_INPUT_PIXELS, PhotoError } from './picture';
-import { WorkMeter } from './workMeter';
+import { WORK_PER_CHECKPOINT, WorkMeter } from './workMeter';
 
 export interface PngChunk {
 	type: string;
@@ -112,10 +112,17 @@ const CRC_TABLES = (() => {
 	return tables;
 })();
 
-/** Annex D: CRC-32 of bytes[start, end). Eight bytes per step ("slicing by 8"). */
+/** Annex D: CRC-32 of bytes[start, end). */
 export function crc32(bytes: Uint8Array, start: number, end: number): number {
+	return (updateCrc32(-1, bytes, start, end) ^ -1) >>> 0;
+}
+
+/**
+ * Annex D: the running CRC register `crc` (-1 at the start; the CRC is its complement at the
+ * end) after bytes[start, end). Eight bytes per step ("slicing by 8").
+ */
+function updateCrc32(crc: number, bytes: Uint8Array, start: number, end: number): number {
 	const t = CRC_TABLES;
-	let crc = -1;
 	let index = start;
 	for (; index + 8 <= end; index += 8) {
 		const low =
@@ -135,7 +142,31 @@ export function crc32(bytes: Uint8Array, start: number, end: number): number {
 			t[bytes[index + 7]];
 	}
 	for (; index < end; index++) crc = t[(crc ^ bytes[index]) & 0xff] ^ (crc >>> 8);
-	return (crc ^ -1) >>> 0;
+	return crc;
+}
+
+/**
+ * Whether the chunk whose length field is at `offset` has the CRC its type and data give, for a
+ * large chunk (one can be 25 MB): summed a WORK_PER_CHECKPOINT piece at a time, with a
+ * checkpoint between pieces when one is due.
+ */
+async function hasGoodCrc(
+	bytes: Uint8Array,
+	offset: number,
+	length: number,
+	meter: WorkMeter,
+	checkpoint: Checkpoint | undefined,
+): Promise<boolean> {
+	const end = offset + 8 + length;
+	let crc = -1;
+	for (let start = offset + 4; start < end; ) {
+		const pieceEnd = Math.min(end, start + WORK_PER_CHECKPOINT);
+		crc = updateCrc32(crc, bytes, start, pieceEnd);
+		meter.add(pieceEnd - start);
+		start = pieceEnd;
+		if (meter.due) await meter.checkpoint(checkpoint);
+	}
+	return (crc ^ -1) >>> 0 === readUint32(bytes, end);
 }
 
 function corrupt(message: string): never {
@@ -281,12 +312,17 @@ export async function readPngLayout(
 		const chunk: PngChunk = { type, offset: offset + 8, length };
 		const next = offset + 12 + length;
 		const critical = type.charCodeAt(0) < 97;
-		meter.add(length + CHUNK_WORK);
+		meter.add(CHUNK_WORK);
 		if (type !== 'IDAT' && imageData && !imageDataEnded) {
 			imageDataEnded = true;
 			removedBeforeImageEnd = removed.names.length;
 		}
-		if (crc32(bytes, offset + 4, next - 4) !== readUint32(bytes, next - 4)) {
+		const goodCrc =
+			length < WORK_PER_CHECKPOINT
+				? crc32(bytes, offset + 4, next - 4) === readUint32(bytes, next - 4)
+				: await hasGoodCrc(bytes, offset, length, meter, options.checkpoint);
+		if (length < WORK_PER_CHECKPOINT) meter.add(length);
+		if (!goodCrc) {
 			if (critical) corrupt(`${type} chunk CRC mismatch`);
 			removed.add(type); // libpng: "CRC error", and the chunk is skipped
 		} else if (type === 'IDAT') {

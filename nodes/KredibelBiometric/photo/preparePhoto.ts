@@ -21,6 +21,7 @@ import { checkPngHeader, decodePng } from './pngDecode';
 import { cleanPngCopy, isPng, removedFromPng } from './pngChunks';
 import { readPngOrientation } from './pngTags';
 import { downscale } from './resize';
+import type { WorkMeter } from './workMeter';
 
 export { MAX_INPUT_BYTES, PhotoError } from './picture';
 export type { Checkpoint, PhotoErrorKind } from './picture';
@@ -30,6 +31,8 @@ export interface PhotoLimits {
 	maxBytes: number;
 	/** Called between units of work; may throw (any error) to cancel, which ends as 'cancelled'. */
 	checkpoint?: Checkpoint;
+	/** Counts the memory and work this photo costs (tests prove the budget with it). */
+	meter?: WorkMeter;
 }
 
 /** What was done to the photo, for the `photo` record on the output item. */
@@ -95,7 +98,7 @@ export async function preparePhoto(bytes: Uint8Array, limits: PhotoLimits): Prom
 		const headerProblem = checkPhotoHeader(bytes);
 		if (headerProblem) return { ok: false, error: headerProblem };
 		if (isJpeg(bytes)) return await prepareJpeg(bytes, limits.maxBytes, checkpoint);
-		if (isPng(bytes)) return await preparePng(bytes, limits.maxBytes, checkpoint);
+		if (isPng(bytes)) return await preparePng(bytes, limits.maxBytes, checkpoint, limits.meter);
 		return {
 			ok: false,
 			error: new PhotoError('unsupported', 'Only JPEG and PNG photos can be prepared'),
@@ -197,8 +200,9 @@ async function preparePng(
 	bytes: Uint8Array,
 	maxBytes: number,
 	checkpoint: Checkpoint | undefined,
+	meter: WorkMeter | undefined,
 ): Promise<PreparedPhoto> {
-	const decoded = await decodePng(bytes, { maxLongSide: START_LONG_SIDE, checkpoint });
+	const decoded = await decodePng(bytes, { maxLongSide: START_LONG_SIDE, checkpoint, meter });
 	const { layout, streamLength } = decoded;
 	const { header } = layout;
 	const orientation = readPngOrientation(bytes, layout);
