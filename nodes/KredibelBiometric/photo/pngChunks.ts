@@ -17,12 +17,13 @@
  *   found"); the picture must end within the first run;
  * - a file that ends without IEND is damage; bytes after IEND are not part of the PNG.
  *
- * The clean copy keeps IHDR, PLTE (palette images only), a valid tRNS, the zlib stream in its
- * IDAT chunks, and IEND. Everything else goes, and is listed: text (tEXt, zTXt, iTXt with XMP),
- * eXIf, tIME, pHYs, iCCP (the colour step reads it before; see pngTags.ts), gAMA, cHRM, sRGB,
- * cICP, sBIT, bKGD, a truecolour image's suggested PLTE, APNG and private chunks, bytes after the
- * zlib stream inside IDAT and bytes after IEND: any of them can carry a name, a place, a device
- * or an identity number to a third party.
+ * The clean copy keeps IHDR, PLTE (palette images only, the entries the bit depth can use), a
+ * valid tRNS, the zlib stream in its IDAT chunks, and IEND. Everything else goes, and is listed:
+ * text (tEXt, zTXt, iTXt with XMP), eXIf, tIME, pHYs, iCCP (the colour step reads it before; see
+ * pngTags.ts), gAMA, cHRM, sRGB, cICP, sBIT, bKGD, a truecolour image's suggested PLTE, APNG and
+ * private chunks, palette entries past 2^bitDepth, data inside IEND, bytes after the zlib stream
+ * inside IDAT and bytes after IEND: any of them can carry a name, a place, a device or an
+ * identity number to a third party.
  */
 
 import type { CompressedSource } from './inflate';
@@ -58,7 +59,7 @@ export interface PngImageData {
 /** What the chunk walk learned: where the picture data is, and what else the file carries. */
 export interface PngLayout {
 	header: PngHeader;
-	/** PLTE of a palette image (colour type 3). */
+	/** PLTE of a palette image (colour type 3): its first 2^bitDepth entries, those libpng uses. */
 	palette?: PngChunk;
 	/** A tRNS libpng would apply: the right size for the colour type, after PLTE, before IDAT. */
 	transparency?: PngChunk;
@@ -336,6 +337,7 @@ export async function readPngLayout(
 				imageData.end = next;
 			}
 		} else if (type === 'IEND') {
+			if (length > 0) removed.add('IEND data'); // libpng: "IEND: invalid", then ignored
 			if (next < bytes.length) removed.add('data after IEND');
 			break;
 		} else if (type === 'IHDR') {
@@ -344,9 +346,14 @@ export async function readPngLayout(
 			if (header.colourType !== 3)
 				removed.add(type); // a suggested palette: not needed
 			else if (palette || imageData) corrupt('PLTE repeated or after IDAT');
-			else if (length === 0 || length % 3 !== 0 || length / 3 > 1 << header.bitDepth) {
+			else if (length === 0 || length % 3 !== 0 || length / 3 > 256)
 				corrupt(`PLTE length ${length}`);
-			} else palette = chunk;
+			else {
+				// libpng uses the first 2^bitDepth entries of a longer palette and drops the rest.
+				const used = Math.min(length, 3 << header.bitDepth);
+				if (used < length) removed.add('unused PLTE entries');
+				palette = { ...chunk, length: used };
+			}
 		} else if (critical) {
 			throw new PhotoError('unsupported', `The PNG has an unknown critical chunk ${type}`);
 		} else if (
@@ -455,7 +462,10 @@ export function cleanPngCopy(bytes: Uint8Array, layout: PngLayout, streamLength:
 	copy.set(bytes.subarray(0, 8 + 25));
 	let at = 8 + 25;
 	for (const chunk of kept) {
-		copy.set(bytes.subarray(chunk.offset - 8, chunk.offset + chunk.length + 4), at);
+		// Framed anew: a palette keeps only the entries the bit depth can use.
+		writeUint32(copy, at, chunk.length);
+		copy.set(bytes.subarray(chunk.offset - 4, chunk.offset + chunk.length), at + 4);
+		writeUint32(copy, at + 8 + chunk.length, crc32(copy, at + 4, at + 8 + chunk.length));
 		at += chunk.length + 12;
 	}
 	if (!afterStream) {

@@ -243,6 +243,29 @@ describe('cleanPngCopy', () => {
 		).toEqual(['tRNS']);
 	});
 
+	it('keeps the palette entries the bit depth can use, and data inside IEND out', async () => {
+		const nik = Buffer.from('1234567890123456');
+		const png = Buffer.concat([
+			SIGNATURE,
+			ihdr(23, 17, 2, 3),
+			chunk('PLTE', Buffer.concat([palette.subarray(0, 12), nik.subarray(0, 15)])),
+			chunk('IDAT', zlib.deflateSync(Buffer.alloc(7 * 17))),
+			chunk('IEND', nik),
+		]);
+		const copy = await cleanCopy(png);
+		expect(copy.removed).toEqual(['unused PLTE entries', 'IEND data']);
+		expect(chunkTypes(copy.bytes)).toEqual(['IHDR', 'PLTE', 'IDAT', 'IEND']);
+		expect(Buffer.from(copy.bytes).includes(nik.subarray(0, 6))).toBe(false);
+		const expected = Buffer.concat([
+			SIGNATURE,
+			ihdr(23, 17, 2, 3),
+			chunk('PLTE', palette.subarray(0, 12)),
+			chunk('IDAT', zlib.deflateSync(Buffer.alloc(7 * 17))),
+			chunk('IEND'),
+		]);
+		expect(Buffer.from(copy.bytes).equals(expected)).toBe(true);
+	});
+
 	it('names at most 24 removed kinds, then "other chunks"', async () => {
 		const names = Array.from(
 			{ length: 100 },
@@ -338,7 +361,7 @@ describe('readPngLayout', () => {
 				/PLTE length/,
 			],
 			[
-				build(ihdr(23, 17, 2, 3), chunk('PLTE', Buffer.alloc(15)), idat, chunk('IEND')),
+				build(ihdr(23, 17, 2, 3), chunk('PLTE', Buffer.alloc(771)), idat, chunk('IEND')),
 				/PLTE length/,
 			],
 			[
