@@ -70,8 +70,8 @@ export const INFLATE_SLICE_WORK = 256 * 1024;
 const DYNAMIC_HEADER_WORK = 2048;
 /** Any other block header. */
 const BLOCK_HEADER_WORK = 16;
-/** Output produced between two checkpoint calls in `inflateZlib`. */
-const WRAPPER_WINDOW = 256 * 1024;
+/** Window of `inflateZlib` beyond the history: what it fills before it slides. */
+const WRAPPER_WINDOW = 1024 * 1024;
 
 /** REVERSED_15[x] is x with its low 15 bits in reverse order (Huffman codes are sent MSB first). */
 const REVERSED_15 = (() => {
@@ -700,8 +700,9 @@ export async function inflateZlib(
 	if (data.length < 2 + 4) corrupt('too short for a zlib stream');
 	const progress = meter ?? new WorkMeter();
 	const inflater = new ZlibInflater(bytesSource(data), DEFLATE_HISTORY + WRAPPER_WINDOW, progress);
-	// Grown as output arrives, so that a stream claiming a lot allocates only what it makes.
-	let output = new Uint8Array(Math.min(maxLength, 65536));
+	// Sized from what the input can plausibly make and grown as output arrives, so that a stream
+	// claiming a lot allocates only what it makes.
+	let output = new Uint8Array(Math.min(maxLength, Math.max(65536, data.length * 4)));
 	let length = 0;
 	while (!inflater.finished) {
 		inflater.inflate(inflater.produced);
