@@ -1,18 +1,20 @@
 /**
- * Hostile PNGs inside n8n-core, among ordinary applicants: four 388 KB zlib bombs that each claim
- * 400 MB of 16-bit RGBA (the default Concurrency 4 prepares them side by side), an interlaced one
- * the node refuses from its header, and one whose zlib stream never ends. Every bomb is decoded
- * within the budget and sent, the refused ones fail alone and free, and the ordinary applicant
- * keeps its verdict. Memory is read from Node while the run goes (live ArrayBuffers above their
- * level after a garbage collection before the run): four bombs stay within four times 64 MB (on
- * the code before this, one bomb took 762 MB). The budget itself is proved in the unit tier.
+ * Hostile PNGs inside n8n-core, among ordinary applicants: four ~970 KB zlib bombs holding
+ * 50 megapixels each (150 MB of Paeth-filtered rows, the most image data the node decodes;
+ * the default Concurrency 4 prepares them side by side), the 388 KB 16-bit bomb and an
+ * interlaced one that the node refuses from their headers, and one whose zlib stream never ends.
+ * Every 50 MP bomb is decoded within the budget and sent, the refused ones fail alone and free,
+ * and the ordinary applicant keeps its verdict. Memory is read from Node while the run goes (live
+ * ArrayBuffers above their level after a garbage collection before the run): four bombs stay
+ * within four times 64 MB (on the code before this, one 16-bit bomb took 762 MB). The budget
+ * itself is proved in the unit tier.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { pngHostileInputs, zlibBombPng } from '../helpers/hostile/png';
+import { paethBombPng, pngHostileInputs } from '../helpers/hostile/png';
 import { SANDBOX_NIKS } from '../sandbox/server';
 import { SELFIE, allItems, useSandbox, verifyWith } from './harness/fixtures';
 import type { InputItem } from './harness/testNodes';
@@ -26,8 +28,9 @@ function hostile(name: string): Buffer {
 	return Buffer.from(input.make());
 }
 
-/** Four different bombs (different sizes), so that none shares another's request. */
-const BOMBS = [7071, 7070, 7069, 7068].map((side) => Buffer.from(zlibBombPng(side, 7071, 16, 6)));
+/** Four different 50 MP bombs (widths 1 more than a multiple of 86), so none shares a request. */
+const BOMBS = [8171, 8085, 7999, 7913].map((width) => Buffer.from(paethBombPng(width, 6119)));
+const DEEP_BOMB = hostile('16-bit RGBA zlib bomb');
 const INTERLACED_BOMB = hostile('interlaced 16-bit RGBA zlib bomb');
 const ENDLESS = hostile('a zlib stream that never ends');
 
@@ -52,6 +55,7 @@ describe('hostile PNGs in one run with an ordinary applicant', () => {
 	it('decodes and sends the bombs within the budget, refuses the others alone and free, and keeps the verdict of the rest', async () => {
 		const items = [
 			...BOMBS.map((bomb, index) => item(`bomb ${index}`, SANDBOX_NIKS.match, bomb)),
+			item('16-bit bomb', SANDBOX_NIKS.match, DEEP_BOMB),
 			item('interlaced bomb', SANDBOX_NIKS.match, INTERLACED_BOMB),
 			item('ordinary', SANDBOX_NIKS.noMatch, Buffer.from(SELFIE)),
 			item('endless stream', SANDBOX_NIKS.match, ENDLESS),
@@ -80,8 +84,14 @@ describe('hostile PNGs in one run with an ordinary applicant', () => {
 			expect([bomb?.json.result, bomb?.json.photo]).toEqual(['match', null]);
 		}
 		expect(byApplicant.get('ordinary')?.json.result).toBe('no_match');
-		const interlaced = byApplicant.get('interlaced bomb') as INodeExecutionData;
-		expect([errorTypeOf(interlaced), interlaced.json.charged]).toEqual(['image_too_large', false]);
+		for (const name of ['16-bit bomb', 'interlaced bomb']) {
+			const refused = byApplicant.get(name) as INodeExecutionData;
+			expect([name, errorTypeOf(refused), refused.json.charged]).toEqual([
+				name,
+				'image_too_large',
+				false,
+			]);
+		}
 		const endless = byApplicant.get('endless stream') as INodeExecutionData;
 		expect([errorTypeOf(endless), endless.json.charged]).toEqual([
 			'unsupported_image_format',

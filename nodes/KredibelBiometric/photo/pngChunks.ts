@@ -373,7 +373,6 @@ export async function readPngLayout(
 	}
 	if (!imageData) corrupt('no IDAT chunk');
 	if (header.colourType === 3 && !palette) corrupt('a palette image without PLTE');
-	if (!imageDataEnded) removedBeforeImageEnd = removed.names.length;
 	return {
 		header,
 		palette,
@@ -389,9 +388,14 @@ export async function readPngLayout(
 /**
  * The zlib stream of the first IDAT run, read where it lies in the file (no copy of the whole
  * stream): each `read` walks at most CHUNKS_PER_READ chunks, so a run of millions of empty IDAT
- * chunks is walked a bounded slice at a time. The chunks were checked by `readPngLayout`.
+ * chunks is walked a bounded slice at a time, counted on `meter`. The chunks were checked by
+ * `readPngLayout`.
  */
-export function imageDataSource(bytes: Uint8Array, imageData: PngImageData): CompressedSource {
+export function imageDataSource(
+	bytes: Uint8Array,
+	imageData: PngImageData,
+	meter?: WorkMeter,
+): CompressedSource {
 	let chunkStart = imageData.start;
 	let dataAt = chunkStart + 8;
 	let dataEnd = dataAt + readUint32(bytes, chunkStart);
@@ -401,6 +405,7 @@ export function imageDataSource(bytes: Uint8Array, imageData: PngImageData): Com
 			for (let chunks = 0; copied < max && chunkStart < imageData.end; ) {
 				if (dataAt === dataEnd) {
 					chunkStart = dataEnd + 4;
+					meter?.add(CHUNK_WORK);
 					if (chunkStart >= imageData.end || ++chunks >= CHUNKS_PER_READ) break;
 					dataAt = chunkStart + 8;
 					dataEnd = dataAt + readUint32(bytes, chunkStart);

@@ -33,6 +33,12 @@ import { WorkMeter } from './workMeter';
 export const MAX_ROW_BYTES = 4 * 1024 * 1024;
 /** The most 8-bit pixel bytes an interlaced PNG, decoded whole, may have (5.6 MP of RGB). */
 export const MAX_INTERLACED_BYTES = 16 * 1024 * 1024;
+/**
+ * The most image data (filtered scanlines, what the zlib stream must inflate to) decoded:
+ * 50 megapixels of 8-bit RGB, a 48 MP phone photo, fit; 50 MP of 16-bit RGBA (400 MB, which a
+ * 388 KB file can claim) would take more than the 2 s budget to inflate, unfilter and reduce.
+ */
+export const MAX_IMAGE_DATA_BYTES = 160 * 1024 * 1024;
 
 /** 8.2: Adam7 passes as [x0, y0, dx, dy]. */
 export const ADAM7_PASSES: ReadonlyArray<readonly [number, number, number, number]> = [
@@ -91,8 +97,9 @@ function channelsOf(header: PngHeader): 1 | 3 {
 
 /**
  * The header checks a caller can make before anything is decoded (`readPngHeader`'s, plus what
- * this decoder cannot do within the memory budget: rows wider than MAX_ROW_BYTES, interlaced
- * images above MAX_INTERLACED_BYTES): PhotoError `too_large` or `corrupt`, free and immediate.
+ * this decoder cannot do within the budget: rows wider than MAX_ROW_BYTES, more image data than
+ * MAX_IMAGE_DATA_BYTES, interlaced images above MAX_INTERLACED_BYTES): PhotoError `too_large` or
+ * `corrupt`, free and immediate.
  */
 export function checkPngHeader(bytes: Uint8Array): PngHeader {
 	const header = readPngHeader(bytes);
@@ -103,6 +110,14 @@ export function checkPngHeader(bytes: Uint8Array): PngHeader {
 		throw new PhotoError(
 			'too_large',
 			`The PNG is ${width} pixels wide: each row would take ${megabytes(rowBytes)} MB, above the ${megabytes(MAX_ROW_BYTES)} MB the node decodes`,
+		);
+	}
+	let imageDataBytes = 0;
+	for (const pass of passesOf(header)) imageDataBytes += pass.height * (pass.rowBytes + 1);
+	if (imageDataBytes > MAX_IMAGE_DATA_BYTES) {
+		throw new PhotoError(
+			'too_large',
+			`The PNG is ${width}x${height} pixels at ${header.bitDepth} bits per sample: ${megabytes(imageDataBytes)} MB of image data, above the ${megabytes(MAX_IMAGE_DATA_BYTES)} MB the node decodes. Save it with 8 bits per sample or fewer pixels`,
 		);
 	}
 	const wholeBytes = width * height * channelsOf(header);
@@ -135,11 +150,8 @@ function unfilterRow(
 		case 0:
 			target.set(source.subarray(data, data + rowBytes));
 			return;
-		case 1: // Sub
-			target.set(source.subarray(data, data + Math.min(bpp, rowBytes)));
-			for (let index = bpp; index < rowBytes; index++) {
-				target[index] = source[data + index] + target[index - bpp];
-			}
+		case 1:
+			unfilterSub(source, data, target, rowBytes, bpp);
 			return;
 		case 2: // Up
 			if (!above) {
@@ -150,52 +162,87 @@ function unfilterRow(
 				target[index] = source[data + index] + above[index];
 			return;
 		case 3: // Average
-			if (!above) {
-				target.set(source.subarray(data, data + Math.min(bpp, rowBytes)));
-				for (let index = bpp; index < rowBytes; index++) {
-					target[index] = source[data + index] + (target[index - bpp] >> 1);
-				}
-				return;
-			}
-			for (let index = 0; index < bpp && index < rowBytes; index++) {
-				target[index] = source[data + index] + (above[index] >> 1);
-			}
-			for (let index = bpp; index < rowBytes; index++) {
-				target[index] = source[data + index] + ((target[index - bpp] + above[index]) >> 1);
-			}
+			unfilterAverage(source, data, above, target, rowBytes, bpp);
 			return;
 		case 4: // Paeth (9.4)
-			if (!above) {
-				// With nothing above, the Paeth predictor is always the left byte: Sub.
-				target.set(source.subarray(data, data + Math.min(bpp, rowBytes)));
-				for (let index = bpp; index < rowBytes; index++) {
-					target[index] = source[data + index] + target[index - bpp];
-				}
-				return;
-			}
-			for (let index = 0; index < bpp && index < rowBytes; index++) {
-				target[index] = source[data + index] + above[index];
-			}
-			for (let index = bpp; index < rowBytes; index++) {
-				const left = target[index - bpp];
-				const up = above[index];
-				const upLeft = above[index - bpp];
-				const distanceLeft = Math.abs(up - upLeft);
-				const distanceUp = Math.abs(left - upLeft);
-				const distanceUpLeft = Math.abs(left + up - 2 * upLeft);
-				target[index] =
-					source[data + index] +
-					(distanceLeft <= distanceUp && distanceLeft <= distanceUpLeft
-						? left
-						: distanceUp <= distanceUpLeft
-							? up
-							: upLeft);
-			}
+			// With nothing above, the Paeth predictor is always the left byte: Sub.
+			if (above) unfilterPaeth(source, data, above, target, rowBytes, bpp);
+			else unfilterSub(source, data, target, rowBytes, bpp);
 			return;
 		default:
 			corrupt(`unknown filter type ${filter}`);
 	}
 }
+
+/** 9.2 Sub: each byte plus the byte `bpp` to its left. */
+function unfilterSub(
+	source: Uint8Array,
+	data: number,
+	target: Uint8Array,
+	rowBytes: number,
+	bpp: number,
+): void {
+	target.set(source.subarray(data, data + Math.min(bpp, rowBytes)));
+	for (let index = bpp; index < rowBytes; index++) {
+		target[index] = source[data + index] + target[index - bpp];
+	}
+}
+
+/**
+ * 9.3 Average, one sample of the pixel at a time, so that the left byte stays in a variable
+ * (the loop is bound by that dependency; walking by `bpp` keeps it to one add per byte).
+ */
+function unfilterAverage(
+	source: Uint8Array,
+	data: number,
+	above: Uint8Array | undefined,
+	target: Uint8Array,
+	rowBytes: number,
+	bpp: number,
+): void {
+	for (let sample = 0; sample < bpp && sample < rowBytes; sample++) {
+		let left = (source[data + sample] + (above ? above[sample] >> 1 : 0)) & 255;
+		target[sample] = left;
+		for (let index = sample + bpp; index < rowBytes; index += bpp) {
+			left = (source[data + index] + ((left + (above ? above[index] : 0)) >> 1)) & 255;
+			target[index] = left;
+		}
+	}
+}
+
+/** 9.4 Paeth with a row above, one sample of the pixel at a time (see unfilterAverage). */
+function unfilterPaeth(
+	source: Uint8Array,
+	data: number,
+	above: Uint8Array,
+	target: Uint8Array,
+	rowBytes: number,
+	bpp: number,
+): void {
+	for (let sample = 0; sample < bpp && sample < rowBytes; sample++) {
+		let left = (source[data + sample] + above[sample]) & 255;
+		let upLeft = above[sample];
+		target[sample] = left;
+		for (let index = sample + bpp; index < rowBytes; index += bpp) {
+			const up = above[index];
+			// The distances of 9.4 from p = left + up - upLeft to left, up and upLeft.
+			let toLeft = up - upLeft;
+			let toUp = left - upLeft;
+			let toUpLeft = toLeft + toUp;
+			toLeft = toLeft < 0 ? -toLeft : toLeft;
+			toUp = toUp < 0 ? -toUp : toUp;
+			toUpLeft = toUpLeft < 0 ? -toUpLeft : toUpLeft;
+			const predictor =
+				toLeft <= toUp && toLeft <= toUpLeft ? left : toUp <= toUpLeft ? up : upLeft;
+			left = (source[data + index] + predictor) & 255;
+			target[index] = left;
+			upLeft = up;
+		}
+	}
+}
+
+/** Work units per scanline byte of each filter type, beyond the byte itself (bench-measured). */
+const FILTER_WORK = [0, 1, 1, 2, 3];
 
 export interface DecodePngOptions {
 	/**
@@ -255,7 +302,7 @@ export async function decodePng(
 	const convert = makeRowConverter(bytes, layout);
 
 	const inflater = new ZlibInflater(
-		imageDataSource(bytes, layout.imageData),
+		imageDataSource(bytes, layout.imageData, meter),
 		DEFLATE_HISTORY + 1 + widestRow + Math.max(widestRow, WINDOW_ROOM),
 		meter,
 	);
@@ -266,7 +313,11 @@ export async function decodePng(
 	const pixels = interlaced
 		? meter.bytes(width * height * channels, 'interlaced PNG')
 		: meter.bytes(width * channels, 'PNG rows');
-	const reduced = new RowDownscaler(width, height, outWidth, outHeight, channels, meter);
+	// An interlaced image decoded whole needs no second copy when it is not reduced.
+	const reduced =
+		interlaced && outWidth === width && outHeight === height
+			? undefined
+			: new RowDownscaler(width, height, outWidth, outHeight, channels, meter);
 
 	let position = 0; // stream position of the next scanline's filter byte
 	for (const pass of passes) {
@@ -291,15 +342,16 @@ export async function decodePng(
 				convert(current, 0, pass.width, pixels, at, pass.dx * channels);
 			} else {
 				convert(current, 0, pass.width, pixels, 0, channels);
-				reduced.push(pixels, 0);
+				reduced?.push(pixels, 0);
 			}
+			const filterWork = FILTER_WORK[inflater.window[position - inflater.windowStart]];
 			[above, current] = [current, above];
 			position += stride;
-			meter.add(stride + pass.width * channels);
+			meter.add(stride * (1 + filterWork) + pass.width * channels);
 			if (meter.due) await meter.checkpoint(checkpoint);
 		}
 	}
-	if (interlaced) {
+	if (interlaced && reduced) {
 		for (let y = 0; y < height; y++) {
 			reduced.push(pixels, y * width * channels);
 			if (meter.due) await meter.checkpoint(checkpoint);
@@ -313,7 +365,7 @@ export async function decodePng(
 	const extraData = inflater.produced > position;
 	await meter.checkpoint(checkpoint);
 	return {
-		picture: reduced.finish(),
+		picture: reduced ? reduced.finish() : { width, height, channels, data: pixels },
 		layout,
 		streamLength: extraData ? undefined : inflater.streamLength,
 	};

@@ -63,6 +63,49 @@ export function zlibBombPng(
 	return png(ihdr(width, height, bitDepth, colourType, interlace), chunk('IDAT', stream));
 }
 
+/**
+ * A valid 8-bit RGB PNG whose rows are all Paeth-filtered zeros (the costliest filter to undo),
+ * in one fixed-Huffman block (RFC 1951 3.2.6): per row the literals 4 and 0, then <258, 1> pairs,
+ * then literal zeros for what is left. `width` is best 1 more than a multiple of 86, so that a
+ * row's 3 * width - 1 zeros leave 2 literals. About 160:1.
+ */
+export function paethBombPng(width: number, height: number): Uint8Array {
+	const rowBytes = 3 * width;
+	const pairs = Math.floor((rowBytes - 1) / 258);
+	const writer = new BitWriter().write(1, 1).write(1, 2);
+	// Fixed codes: literals 0-143 are 0x30 + value in 8 bits, length 258 (285) is 0xC5 in 8 bits,
+	// distance 1 (symbol 0) is 00000, end of block (256) is 0000000.
+	for (let y = 0; y < height; y++) {
+		writer.writeCode(0x30 + 4, 8).writeCode(0x30, 8);
+		for (let pair = 0; pair < pairs; pair++) writer.writeCode(0xc5, 8).writeCode(0, 5);
+		for (let left = rowBytes - 1 - pairs * 258; left > 0; left--) writer.writeCode(0x30, 8);
+	}
+	writer.writeCode(0, 7);
+	const row = new Uint8Array(1 + rowBytes);
+	row[0] = 4;
+	const sum = adler32OfRepeats(row, height);
+	return png(ihdr(width, height, 8, 2), chunk('IDAT', zlibStream([writer.deflate()], sum)));
+}
+
+/** Adler-32 (RFC 1950 section 9) of `row` repeated `times` times. */
+function adler32OfRepeats(row: Uint8Array, times: number): number {
+	let low = 1;
+	let high = 0;
+	for (let repeat = 0; repeat < times; repeat++) {
+		for (const byte of row) {
+			low += byte;
+			high += low;
+			if (high > 0x3fffffff) {
+				low %= 65521;
+				high %= 65521;
+			}
+		}
+		low %= 65521;
+		high %= 65521;
+	}
+	return ((high << 16) | low) >>> 0;
+}
+
 /** The filtered scanlines of a small RGB test photo (Paeth and Sub rows, as encoders write). */
 function photoRows(width: number, height: number): Buffer {
 	const picture = photo(width, height, 11);
@@ -145,8 +188,17 @@ export function pngHostileInputs(): HostileInput[] {
 			name: '16-bit RGBA zlib bomb, 7071x7071 (388 KB, 400 MB of image data)',
 			format: 'png',
 			attack: 'zlib',
-			outcome: 'sent',
+			outcome: 'refused',
+			refusedAs: 'too_large',
 			make: () => zlibBombPng(7071, 7071, 16, 6),
+			reference: 'gm',
+		},
+		{
+			name: '8-bit RGB zlib bomb, 8171x6119 (50 MP, 150 MB of Paeth-filtered rows, 970 KB)',
+			format: 'png',
+			attack: 'zlib',
+			outcome: 'sent',
+			make: () => paethBombPng(8171, 6119),
 			reference: 'gm',
 		},
 		{
@@ -166,12 +218,12 @@ export function pngHostileInputs(): HostileInput[] {
 			reference: 'gm',
 		},
 		{
-			name: 'header claims 7071x7071 16-bit RGBA, 100 bytes of image data',
+			name: 'header claims 8171x6119 8-bit RGB (50 MP), 100 bytes of image data',
 			format: 'png',
 			attack: 'pixels',
 			outcome: 'refused',
 			refusedAs: 'corrupt',
-			make: () => png(ihdr(7071, 7071, 16, 6), chunk('IDAT', zlib.deflateSync(Buffer.alloc(100)))),
+			make: () => png(ihdr(8171, 6119, 8, 2), chunk('IDAT', zlib.deflateSync(Buffer.alloc(100)))),
 			reference: 'gm',
 		},
 		{
@@ -261,6 +313,14 @@ export function pngHostileInputs(): HostileInput[] {
 			outcome: 'sent',
 			make: () => photoAfterBlocks(repeated(fourEmptyDynamicBlocks(), Math.ceil((5 * MB) / 45))),
 			reference: 'gm',
+		},
+		{
+			name: '24 MB of empty dynamic-Huffman DEFLATE blocks before a 64x64 photo',
+			format: 'png',
+			attack: 'zlib',
+			outcome: 'refused',
+			refusedAs: 'too_large',
+			make: () => photoAfterBlocks(repeated(fourEmptyDynamicBlocks(), Math.ceil((24 * MB) / 45))),
 		},
 		{
 			name: 'a NIK after the zlib trailer, inside IDAT',

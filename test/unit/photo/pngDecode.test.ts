@@ -11,12 +11,17 @@ import {
 	checkPngHeader,
 	type DecodePngOptions,
 	decodePng,
+	MAX_IMAGE_DATA_BYTES,
 	MAX_INTERLACED_BYTES,
 	MAX_ROW_BYTES,
 } from '../../../nodes/KredibelBiometric/photo/pngDecode';
 import { downscale } from '../../../nodes/KredibelBiometric/photo/resize';
-import { WORK_PER_CHECKPOINT, WorkMeter } from '../../../nodes/KredibelBiometric/photo/workMeter';
-import { zlibBombPng } from '../../helpers/hostile/png';
+import {
+	PHOTO_WORK_LIMIT,
+	WORK_PER_CHECKPOINT,
+	WorkMeter,
+} from '../../../nodes/KredibelBiometric/photo/workMeter';
+import { paethBombPng } from '../../helpers/hostile/png';
 import { PhotoError } from '../../../nodes/KredibelBiometric/photo/picture';
 import type { Picture } from '../../../nodes/KredibelBiometric/photo/picture';
 import {
@@ -385,21 +390,31 @@ describe('decodePng', () => {
 		}
 	});
 
-	it('keeps a few rows and the reduced picture, not the image: 400 MB of 16-bit RGBA in 16 MB', async () => {
-		const bomb = zlibBombPng(7071, 7071, 16, 6);
+	it('keeps a few rows and the reduced picture, not the image: 50 MP (150 MB of rows) in 13 MB', async () => {
+		const bomb = paethBombPng(8171, 6119);
 		const meter = new WorkMeter();
 		const { picture } = await decodePng(bomb, { maxLongSide: 2048, meter });
-		expect([picture.width, picture.height, picture.channels]).toEqual([2048, 2048, 3]);
-		expect(picture.data.every((value) => value === 255)).toBe(true); // transparent: white
-		expect(meter.allocated).toBeLessThanOrEqual(2048 * 2048 * 3 + 4 * 1024 * 1024);
-		// Every byte of the 400 MB is inflated, summed, unfiltered; every pixel converted and added.
-		const raw = 7071 * (1 + 7071 * 8);
-		expect(meter.work).toBeGreaterThanOrEqual(3 * raw);
-		expect(meter.work).toBeLessThanOrEqual(5 * raw);
+		expect([picture.width, picture.height, picture.channels]).toEqual([2048, 1534, 3]);
+		expect(picture.data.every((value) => value === 0)).toBe(true);
+		expect(meter.allocated).toBeLessThanOrEqual(2048 * 1534 * 3 + 4 * 1024 * 1024);
+		// Every byte of the 150 MB is inflated, summed and unfiltered (Paeth counts 3 more);
+		// every pixel converted and added; all within the work limit.
+		const raw = 6119 * (1 + 8171 * 3);
+		expect(meter.work).toBeGreaterThanOrEqual(6 * raw);
+		expect(meter.work).toBeLessThanOrEqual(PHOTO_WORK_LIMIT);
 		expect(meter.longestStretch).toBeLessThanOrEqual(2 * WORK_PER_CHECKPOINT);
 	});
 
-	it('refuses from the header what it cannot do within the budget: very wide rows, large interlaced images', () => {
+	it('refuses what would take more work than PHOTO_WORK_LIMIT when it gets there', async () => {
+		const bomb = paethBombPng(8171, 6119);
+		const meter = new WorkMeter(undefined, 500_000_000);
+		const error = await errorOf(decodePng(bomb, { maxLongSide: 2048, meter }));
+		expect(error.kind).toBe('too_large');
+		expect(error.message).toMatch(/more work/);
+		expect(meter.work).toBeLessThanOrEqual(500_000_000 + 2 * WORK_PER_CHECKPOINT);
+	});
+
+	it('refuses from the header what it cannot do within the budget: very wide rows, too much image data, large interlaced images', () => {
 		const header = (
 			width: number,
 			height: number,
@@ -417,6 +432,15 @@ describe('decodePng', () => {
 		expect(() => checkPngHeader(header(widest + 1, 10, 16, 6, 0))).toThrow(
 			expect.objectContaining({ kind: 'too_large' }),
 		);
+		// 50 MP of 8-bit RGB fits; 16-bit RGBA of the same size holds more data than is decoded.
+		expect(checkPngHeader(header(8171, 6119, 8, 2, 0)).width).toBe(8171);
+		expect(() => checkPngHeader(header(7071, 7071, 16, 6, 0))).toThrow(
+			expect.objectContaining({
+				kind: 'too_large',
+				message: expect.stringMatching(/MB of image data/),
+			}),
+		);
+		expect((8171 * 3 + 1) * 6119).toBeLessThanOrEqual(MAX_IMAGE_DATA_BYTES);
 		const side = Math.floor(Math.sqrt(MAX_INTERLACED_BYTES / 3));
 		expect(checkPngHeader(header(side, side, 8, 2, 1)).interlace).toBe(1);
 		expect(checkPngHeader(header(side + 1, side + 1, 8, 2, 0)).interlace).toBe(0);
