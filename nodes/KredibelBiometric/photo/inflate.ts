@@ -66,6 +66,11 @@ const SYMBOL_MARGIN = 8;
 const HEADER_MARGIN = 1024;
 /** The most work one `inflate` call does (input bytes + output bytes + block header costs). */
 export const INFLATE_SLICE_WORK = 256 * 1024;
+/**
+ * Work of one Huffman symbol decoded, beyond the bytes it makes (a stream of 1-bit literals makes
+ * a byte per symbol and costs several times what a long match costs per byte).
+ */
+const SYMBOL_WORK = 5;
 /** A dynamic block header costs about this much: code lengths and two table fills. */
 const DYNAMIC_HEADER_WORK = 2048;
 /** Any other block header. */
@@ -601,11 +606,14 @@ export class ZlibInflater {
 		const distanceMask = (1 << distanceCode.rootBits) - 1;
 		const output = this.window;
 		const outputStart = this.windowEnd;
-		// Each output byte is made and then summed into the Adler-32: two units of work.
+		// Each output byte is made and then summed into the Adler-32 (two units of work), and may
+		// have taken a symbol of its own: the slice stops at the output that much work could make.
 		const outputLimit = Math.min(
 			output.length - MAX_MATCH,
-			outputStart + Math.max(1, (INFLATE_SLICE_WORK - this.sliceWork) >> 1),
+			outputStart +
+				Math.max(1, Math.floor((INFLATE_SLICE_WORK - this.sliceWork) / (2 + SYMBOL_WORK))),
 		);
+		let symbols = 0;
 		let outputLength = outputStart;
 		let position = this.bitPosition;
 		try {
@@ -621,6 +629,7 @@ export class ZlibInflater {
 				let entry = literalRoot[bits & literalMask];
 				if (entry === 0) entry = decodeSlowly(input, position, literalCode);
 				position += entry & 15;
+				symbols++;
 				const symbol = entry >> 4;
 				if (symbol < 256) {
 					output[outputLength++] = symbol;
@@ -675,7 +684,7 @@ export class ZlibInflater {
 		} finally {
 			this.bitPosition = position;
 			this.windowEnd = outputLength;
-			this.sliceWork += 2 * (outputLength - outputStart);
+			this.sliceWork += 2 * (outputLength - outputStart) + SYMBOL_WORK * symbols;
 		}
 	}
 }
@@ -716,7 +725,7 @@ export async function inflateZlib(
 		output.set(inflater.window.subarray(length - inflater.windowStart, inflater.windowEnd), length);
 		length += made;
 		progress.add(made);
-		await progress.checkpoint(checkpoint);
+		if (progress.due) await progress.checkpoint(checkpoint);
 	}
 	return length === output.length ? output : output.slice(0, length);
 }

@@ -87,6 +87,39 @@ export function paethBombPng(width: number, height: number): Uint8Array {
 	return png(ihdr(width, height, 8, 2), chunk('IDAT', zlibStream([writer.deflate()], sum)));
 }
 
+/**
+ * The same picture as `paethBombPng`, but every zero a literal of its own: one dynamic-Huffman
+ * block where literal 0 has a 1-bit code (4 and end-of-block 2 bits), so 150 MB of rows take
+ * 150 million symbols from an 18.8 MB file, the costliest way to make that much data.
+ */
+export function literalBombPng(width: number, height: number): Uint8Array {
+	const writer = new BitWriter().write(1, 1).write(2, 2);
+	writer
+		.write(257 - 257, 5)
+		.write(1 - 1, 5)
+		.write(18 - 4, 4);
+	// Code length code lengths (order 16,17,18,0,8,7,9,6,10,5,11,4,12,3,13,2,14,1): symbols 1, 2,
+	// 17 and 18 get 2 bits; canonical codes 1 -> 00, 2 -> 01, 17 -> 10, 18 -> 11.
+	for (const length of [0, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2]) {
+		writer.write(length, 3);
+	}
+	writer.writeCode(0b00, 2); // literal 0: 1 bit
+	writer.writeCode(0b10, 2).write(3 - 3, 3); // literals 1-3 unused
+	writer.writeCode(0b01, 2); // literal 4: 2 bits
+	writer.writeCode(0b11, 2).write(138 - 11, 7); // literals 5-142 unused
+	writer.writeCode(0b11, 2).write(113 - 11, 7); // literals 143-255 unused
+	writer.writeCode(0b01, 2); // end of block: 2 bits
+	writer.writeCode(0b00, 2); // distance 0: 1 bit
+	// Literal/length codes: 0 -> 0, 4 -> 10, 256 -> 11.
+	const rowBytes = 3 * width;
+	for (let y = 0; y < height; y++) writer.writeCode(0b10, 2).zeroBits(rowBytes);
+	writer.writeCode(0b11, 2);
+	const row = new Uint8Array(1 + rowBytes);
+	row[0] = 4;
+	const stream = zlibStream([writer.deflate()], adler32OfRepeats(row, height));
+	return png(ihdr(width, height, 8, 2), chunk('IDAT', stream));
+}
+
 /** Adler-32 (RFC 1950 section 9) of `row` repeated `times` times. */
 function adler32OfRepeats(row: Uint8Array, times: number): number {
 	let low = 1;
@@ -313,6 +346,14 @@ export function pngHostileInputs(): HostileInput[] {
 			outcome: 'sent',
 			make: () => photoAfterBlocks(repeated(fourEmptyDynamicBlocks(), Math.ceil((5 * MB) / 45))),
 			reference: 'gm',
+		},
+		{
+			name: '8-bit RGB bomb of 1-bit literals, 8171x6119 (150 million symbols, 18.8 MB)',
+			format: 'png',
+			attack: 'zlib',
+			outcome: 'refused',
+			refusedAs: 'too_large',
+			make: () => literalBombPng(8171, 6119),
 		},
 		{
 			name: '24 MB of empty dynamic-Huffman DEFLATE blocks before a 64x64 photo',
