@@ -84,8 +84,8 @@ const MOST_REMOVED_NAMES = 24;
 const OTHER_CHUNKS = 'other chunks';
 /** Chunks walked by one `read` of the image data source before it gives the caller control back. */
 const CHUNKS_PER_READ = 4096;
-/** Work units one chunk costs besides its CRC (reading its header, a few comparisons). */
-const CHUNK_WORK = 32;
+/** Work units one chunk costs besides its CRC (reading its header and type, a few comparisons). */
+const CHUNK_WORK = 128;
 
 /** PNG spec 11.2.2 table 11.1: the bit depths each colour type allows. */
 const ALLOWED_BIT_DEPTHS: Record<number, number[]> = {
@@ -448,9 +448,16 @@ export function removedFromPng(layout: PngLayout, streamLength: number | undefin
  * the first `streamLength` bytes of picture data (the zlib stream, as `decodePng` measured it),
  * IEND. The IDAT chunks are copied byte for byte when they hold exactly the stream; when bytes
  * follow the stream inside them, the stream alone is put in new IDAT chunks (its bytes still
- * unchanged). Returns the input array itself when it already is its clean copy.
+ * unchanged; the IDAT chunks walked a bounded number at a time, counted on `meter`, with
+ * `checkpoint` called when due). Returns the input array itself when it already is its clean
+ * copy.
  */
-export function cleanPngCopy(bytes: Uint8Array, layout: PngLayout, streamLength: number): CleanPng {
+export async function cleanPngCopy(
+	bytes: Uint8Array,
+	layout: PngLayout,
+	streamLength: number,
+	options: { checkpoint?: Checkpoint; meter?: WorkMeter } = {},
+): Promise<CleanPng> {
 	const { imageData, palette, transparency } = layout;
 	const afterStream = imageData.length > streamLength;
 	const removed = removedFromPng(layout, streamLength);
@@ -477,7 +484,8 @@ export function cleanPngCopy(bytes: Uint8Array, layout: PngLayout, streamLength:
 		copy.set(bytes.subarray(imageData.start, imageData.end), at);
 		at += imageData.end - imageData.start;
 	} else {
-		const source = imageDataSource(bytes, imageData);
+		const meter = options.meter ?? new WorkMeter();
+		const source = imageDataSource(bytes, imageData, meter);
 		let left = streamLength;
 		do {
 			const length = Math.min(left, CLEAN_IDAT_BYTES);
@@ -485,7 +493,9 @@ export function cleanPngCopy(bytes: Uint8Array, layout: PngLayout, streamLength:
 			copy.set([73, 68, 65, 84], at + 4); // "IDAT"
 			for (let filled = 0; filled < length; ) {
 				filled += source.read(copy, at + 8 + filled, length - filled);
+				if (meter.due) await meter.checkpoint(options.checkpoint);
 			}
+			meter.add(2 * length); // copied, then its CRC summed
 			writeUint32(copy, at + 8 + length, crc32(copy, at + 4, at + 8 + length));
 			at += length + 12;
 			left -= length;

@@ -209,7 +209,7 @@ async function preparePng(
 	const upright = await applyOrientation(decoded.picture, orientation, checkpoint);
 	const preview = await previewOf(upright, checkpoint);
 	if (orientation < 2 && bytes.length <= maxBytes && streamLength !== undefined) {
-		const clean = cleanPngCopy(bytes, layout, streamLength);
+		const clean = await cleanPngCopy(bytes, layout, streamLength, { checkpoint, meter });
 		if (clean.bytes === bytes) return { ok: true, bytes, changes: null, preview };
 		if (clean.bytes.length <= maxBytes) {
 			return withPreview(metadataOnly('png', bytes, clean, header), preview);

@@ -61,7 +61,7 @@ function idatData(png: Uint8Array): Buffer {
 /** The clean copy of a PNG whose zlib stream is `streamLength` bytes (all of its IDAT data by default). */
 async function cleanCopy(png: Uint8Array, streamLength?: number) {
 	const layout = await readPngLayout(png);
-	return cleanPngCopy(png, layout, streamLength ?? layout.imageData.length);
+	return await cleanPngCopy(png, layout, streamLength ?? layout.imageData.length);
 }
 
 const image: RawImage = {
@@ -190,6 +190,29 @@ describe('cleanPngCopy', () => {
 			expect(Buffer.from(copy.bytes).includes(Buffer.from('1234567890123456'))).toBe(false);
 			expect(pngjsOverWhite(copy.bytes, 1).data).toEqual(new Uint8Array(23 * 17).fill(9));
 		}
+	});
+
+	it('re-chunks a stream spread over 300,000 IDAT chunks with a checkpoint as the work adds up', async () => {
+		const stream = zlib.deflateSync(Buffer.alloc(24 * 17));
+		const png = Buffer.concat([
+			SIGNATURE,
+			ihdr(23, 17, 8, 0),
+			Buffer.alloc(12 * 300_000).fill(chunk('IDAT')),
+			chunk('IDAT', Buffer.concat([stream, Buffer.from('1234567890123456')])),
+			chunk('IEND'),
+		]);
+		const layout = await readPngLayout(png);
+		const meter = new WorkMeter();
+		let checkpoints = 0;
+		const copy = await cleanPngCopy(png, layout, stream.length, {
+			meter,
+			checkpoint: () => void checkpoints++,
+		});
+		expect(copy.removed).toEqual(['data after the image data']);
+		expect(chunkTypes(copy.bytes)).toEqual(['IHDR', 'IDAT', 'IEND']);
+		expect(idatData(copy.bytes).equals(stream)).toBe(true);
+		expect(meter.longestStretch).toBeLessThanOrEqual(2 * WORK_PER_CHECKPOINT);
+		expect(checkpoints).toBeGreaterThanOrEqual(Math.floor(meter.work / (2 * WORK_PER_CHECKPOINT)));
 	});
 
 	it('leaves out oversized gAMA and bKGD chunks, a truecolour suggested palette, and IDAT chunks after the first run', async () => {
