@@ -20,6 +20,8 @@ export interface HostileInput {
 	refusedAs?: string;
 	/** Builds the bytes; deterministic (a fixed seed where random). */
 	make: () => Uint8Array;
+	/** Text planted in the file that must not be in anything sent (a NIK in metadata). */
+	mustNotLeak?: string;
 	/** Whether djpeg (or libpng through GraphicsMagick) can be run on it for comparison. */
 	reference?: 'djpeg' | 'gm';
 }

@@ -368,6 +368,7 @@ export function pngHostileInputs(): HostileInput[] {
 			format: 'png',
 			attack: 'metadata',
 			outcome: 'sent',
+			mustNotLeak: PLANTED_NIK,
 			make: () => {
 				const { header, stream } = clean();
 				return png(header, chunk('IDAT', Buffer.concat([stream, Buffer.from(PLANTED_NIK)])));
@@ -379,6 +380,7 @@ export function pngHostileInputs(): HostileInput[] {
 			format: 'png',
 			attack: 'metadata',
 			outcome: 'sent',
+			mustNotLeak: PLANTED_NIK,
 			make: () => {
 				const { header, stream } = clean();
 				return Buffer.concat([png(header, chunk('IDAT', stream)), Buffer.from(PLANTED_NIK)]);
@@ -390,6 +392,7 @@ export function pngHostileInputs(): HostileInput[] {
 			format: 'png',
 			attack: 'metadata',
 			outcome: 'sent',
+			mustNotLeak: PLANTED_NIK,
 			make: () => {
 				const { header, stream } = clean();
 				const carrier = Buffer.alloc(MB).fill(PLANTED_NIK);
@@ -402,11 +405,15 @@ export function pngHostileInputs(): HostileInput[] {
 			format: 'png',
 			attack: 'damage',
 			outcome: 'sent',
+			mustNotLeak: PLANTED_NIK,
 			make: () => {
 				const { header, stream } = clean();
 				const profile = chunk(
 					'iCCP',
-					Buffer.concat([Buffer.from('Photo\0\0'), zlib.deflateSync(Buffer.alloc(600, 1))]),
+					Buffer.concat([
+						Buffer.from(`${PLANTED_NIK}\0\0`),
+						zlib.deflateSync(Buffer.alloc(600, 1)),
+					]),
 				);
 				profile[profile.length - 1] ^= 0xff;
 				return png(header, profile, chunk('IDAT', stream));

@@ -14,7 +14,7 @@ import {
 	WORK_PER_CHECKPOINT,
 	WorkMeter,
 } from '../../../nodes/KredibelBiometric/photo/workMeter';
-import { PLANTED_NIK, pngHostileInputs } from '../../helpers/hostile/png';
+import { pngHostileInputs } from '../../helpers/hostile/png';
 import { readPnm } from '../../helpers/referenceTools';
 import { djpeg } from './photoFixtures';
 
@@ -53,7 +53,9 @@ describe.each(cases)('%s', (_name, input) => {
 		}
 		if (!result.ok) throw new Error(`refused: ${result.error.message}`);
 		expect(result.bytes.length).toBeLessThanOrEqual(MB);
-		expect(Buffer.from(result.bytes).includes(Buffer.from(PLANTED_NIK))).toBe(false);
+		if (input.mustNotLeak) {
+			expect(Buffer.from(result.bytes).includes(Buffer.from(input.mustNotLeak))).toBe(false);
+		}
 		// What is sent as it came was decoded here; anything else decodes with the reference
 		// decoders, to the size the record says.
 		if (result.changes === null) expect(result.bytes).toBe(bytes);
