@@ -74,7 +74,7 @@ const SYMBOL_WORK = 5;
 /** A dynamic block header costs about this much: code lengths and two table fills. */
 const DYNAMIC_HEADER_WORK = 2048;
 /** Any other block header. */
-const BLOCK_HEADER_WORK = 16;
+const BLOCK_HEADER_WORK = 48;
 /** Window of `inflateZlib` beyond the history: what it fills before it slides. */
 const WRAPPER_WINDOW = 1024 * 1024;
 
