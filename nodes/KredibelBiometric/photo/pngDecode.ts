@@ -11,8 +11,11 @@
  * from the inflate window as soon as it is there, keeping only the row above, and is added into
  * the reduced picture at once (RowDownscaler), so the whole image never exists. Adam7 passes
  * scatter their pixels over the whole image, so an interlaced PNG is decoded whole: up to
- * MAX_INTERLACED_BYTES of 8-bit pixels, and refused as too large above that. Every buffer is
- * requested from the WorkMeter, and `checkpoint` is called as its work adds up.
+ * MAX_INTERLACED_BYTES of 8-bit pixels, and refused as too large above that. What the budget's
+ * 2 s cannot cover is refused from the header (more than MAX_IMAGE_DATA_BYTES of image data, rows
+ * wider than MAX_ROW_BYTES) or, for streams that are slow to inflate for their size, by the
+ * WorkMeter's work limit when it gets there. Every buffer is requested from the WorkMeter, every
+ * step counted on it, and `checkpoint` is called as the work adds up.
  *
  * Damage as libpng handles it: the picture must be complete ("Not enough image data" is damage)
  * and its zlib stream must end with a matching Adler-32; a stream that goes on making data after
