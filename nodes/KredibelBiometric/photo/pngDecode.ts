@@ -12,8 +12,8 @@
  * the reduced picture at once (RowDownscaler), so the whole image never exists. Adam7 passes
  * scatter their pixels over the whole image, so an interlaced PNG is decoded whole: up to
  * MAX_INTERLACED_BYTES of 8-bit pixels, and refused as too large above that. What the budget's
- * 2 s cannot cover is refused from the header (more than MAX_IMAGE_DATA_BYTES of image data, rows
- * wider than MAX_ROW_BYTES) or, for streams that are slow to inflate for their size, by the
+ * 2 s cannot cover is refused from the header (more than MAX_IMAGE_DATA_BYTES of image data, a
+ * side longer than MAX_SIDE) or, for streams that are slow to inflate for their size, by the
  * WorkMeter's work limit when it gets there. Every buffer is requested from the WorkMeter, every
  * step counted on it, and `checkpoint` is called as the work adds up.
  *
@@ -32,8 +32,11 @@ import type { Checkpoint, Picture } from './picture';
 import { RowDownscaler } from './rowDownscaler';
 import { WorkMeter } from './workMeter';
 
-/** The widest scanline decoded (filter byte included): 4 MB is 262144 pixels of 16-bit RGBA. */
-export const MAX_ROW_BYTES = 4 * 1024 * 1024;
+/**
+ * The longest side decoded (libpng's own default limit is 1,000,000): it bounds the rows kept and
+ * the downscaler's weights (a side 32 times the reduced one at most). Photos are far below it.
+ */
+export const MAX_SIDE = 65535;
 /** The most 8-bit pixel bytes an interlaced PNG, decoded whole, may have (5.6 MP of RGB). */
 export const MAX_INTERLACED_BYTES = 16 * 1024 * 1024;
 /**
@@ -100,19 +103,17 @@ function channelsOf(header: PngHeader): 1 | 3 {
 
 /**
  * The header checks a caller can make before anything is decoded (`readPngHeader`'s, plus what
- * this decoder cannot do within the budget: rows wider than MAX_ROW_BYTES, more image data than
+ * this decoder cannot do within the budget: a side longer than MAX_SIDE, more image data than
  * MAX_IMAGE_DATA_BYTES, interlaced images above MAX_INTERLACED_BYTES): PhotoError `too_large` or
  * `corrupt`, free and immediate.
  */
 export function checkPngHeader(bytes: Uint8Array): PngHeader {
 	const header = readPngHeader(bytes);
 	const { width, height } = header;
-	const rowBytes =
-		1 + Math.ceil((width * SAMPLES_PER_PIXEL[header.colourType] * header.bitDepth) / 8);
-	if (rowBytes > MAX_ROW_BYTES) {
+	if (width > MAX_SIDE || height > MAX_SIDE) {
 		throw new PhotoError(
 			'too_large',
-			`The PNG is ${width} pixels wide: each row would take ${megabytes(rowBytes)} MB, above the ${megabytes(MAX_ROW_BYTES)} MB the node decodes`,
+			`The PNG is ${width}x${height} pixels: a side longer than the ${MAX_SIDE} pixels the node decodes`,
 		);
 	}
 	let imageDataBytes = 0;

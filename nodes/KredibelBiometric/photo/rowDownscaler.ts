@@ -41,7 +41,9 @@ export class RowDownscaler {
 		this.horizontal = width === sourceWidth ? undefined : axisWeights(sourceWidth, width);
 		this.vertical = height === sourceHeight ? undefined : axisWeights(sourceHeight, height);
 		const rowBuffers = sameSize ? 0 : rowLength * 4 * (1 + 2 * PENDING_ROWS);
-		const weights = (this.horizontal ? width * 20 : 0) + (this.vertical ? height * 20 : 0);
+		const weights =
+			(this.horizontal ? weightBytes(sourceWidth, width) : 0) +
+			(this.vertical ? weightBytes(sourceHeight, height) : 0);
 		meter.reserve(rowBuffers + weights, 'downscaling rows');
 		this.resampled = new Float32Array(sameSize ? 0 : rowLength);
 		if (!sameSize) {
@@ -118,4 +120,9 @@ export class RowDownscaler {
 			output[at + index] = value < 0 ? 0 : value > 255 ? 255 : value;
 		}
 	}
+}
+
+/** What axisWeights(source, output) allocates: three Int32Arrays and the Float64 weights. */
+function weightBytes(sourceSize: number, outputSize: number): number {
+	return outputSize * 12 + outputSize * (Math.ceil(sourceSize / outputSize) + 2) * 8;
 }

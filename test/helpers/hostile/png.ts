@@ -268,7 +268,7 @@ export function pngHostileInputs(): HostileInput[] {
 			make: () => png(ihdr(60000, 60000, 8, 2), chunk('IDAT', zlib.deflateSync(Buffer.alloc(9)))),
 		},
 		{
-			name: 'header claims 50 megapixels in one row (50000000x1 grey)',
+			name: 'header claims 50 megapixels in one row (50000000x1 grey, 48 KB)',
 			format: 'png',
 			attack: 'pixels',
 			outcome: 'refused',

@@ -13,7 +13,7 @@ import {
 	decodePng,
 	MAX_IMAGE_DATA_BYTES,
 	MAX_INTERLACED_BYTES,
-	MAX_ROW_BYTES,
+	MAX_SIDE,
 } from '../../../nodes/KredibelBiometric/photo/pngDecode';
 import { downscale } from '../../../nodes/KredibelBiometric/photo/resize';
 import {
@@ -414,7 +414,7 @@ describe('decodePng', () => {
 		expect(meter.work).toBeLessThanOrEqual(500_000_000 + 2 * WORK_PER_CHECKPOINT);
 	});
 
-	it('refuses from the header what it cannot do within the budget: very wide rows, too much image data, large interlaced images', () => {
+	it('refuses from the header what it cannot do within the budget: a very long side, too much image data, large interlaced images', () => {
 		const header = (
 			width: number,
 			height: number,
@@ -427,11 +427,18 @@ describe('decodePng', () => {
 				ihdr(width, height, bitDepth, colourType, interlace),
 				chunk('IEND'),
 			]);
-		const widest = Math.floor((MAX_ROW_BYTES - 1) / 8);
-		expect(checkPngHeader(header(widest, 10, 16, 6, 0)).width).toBe(widest);
-		expect(() => checkPngHeader(header(widest + 1, 10, 16, 6, 0))).toThrow(
-			expect.objectContaining({ kind: 'too_large' }),
-		);
+		expect(checkPngHeader(header(MAX_SIDE, 10, 16, 6, 0)).width).toBe(MAX_SIDE);
+		for (const [width, height] of [
+			[MAX_SIDE + 1, 10],
+			[10, MAX_SIDE + 1],
+		]) {
+			expect(() => checkPngHeader(header(width, height, 8, 0, 0))).toThrow(
+				expect.objectContaining({
+					kind: 'too_large',
+					message: expect.stringMatching(/a side longer/),
+				}),
+			);
+		}
 		// 50 MP of 8-bit RGB fits; 16-bit RGBA of the same size holds more data than is decoded.
 		expect(checkPngHeader(header(8171, 6119, 8, 2, 0)).width).toBe(8171);
 		expect(() => checkPngHeader(header(7071, 7071, 16, 6, 0))).toThrow(
