@@ -211,11 +211,35 @@ function photoThenMoreData(extra: number): Uint8Array {
 	);
 }
 
-export function pngHostileInputs(): HostileInput[] {
-	const clean = () => {
-		const rows = photoRows(64, 64);
-		return { header: ihdr(64, 64, 8, 2), stream: zlib.deflateSync(rows) };
+/** The IHDR and zlib stream of a clean 64x64 RGB photo. */
+function cleanPhoto(): { header: Buffer; stream: Buffer } {
+	return { header: ihdr(64, 64, 8, 2), stream: zlib.deflateSync(photoRows(64, 64)) };
+}
+
+/**
+ * A clean 64x64 photo with the planted NIK where a byte-for-byte copy would carry it along:
+ * `build` makes the file from the photo's IHDR and zlib stream. It must be sent, without the NIK.
+ */
+function nikCarrier(
+	name: string,
+	attack: string,
+	build: (header: Buffer, stream: Buffer) => Uint8Array,
+): HostileInput {
+	return {
+		name,
+		format: 'png',
+		attack,
+		outcome: 'sent',
+		mustNotLeak: PLANTED_NIK,
+		make: () => {
+			const { header, stream } = cleanPhoto();
+			return build(header, stream);
+		},
+		reference: 'gm',
 	};
+}
+
+export function pngHostileInputs(): HostileInput[] {
 	return [
 		{
 			name: '16-bit RGBA zlib bomb, 7071x7071 (388 KB, 400 MB of image data)',
@@ -281,7 +305,7 @@ export function pngHostileInputs(): HostileInput[] {
 			attack: 'chunks',
 			outcome: 'sent',
 			make: () => {
-				const { header, stream } = clean();
+				const { header, stream } = cleanPhoto();
 				const pieces: Uint8Array[] = [];
 				for (const byte of stream) pieces.push(chunk('IDAT', Uint8Array.of(byte)));
 				return png(header, repeated(chunk('IDAT'), 2_000_000), ...pieces);
@@ -294,7 +318,7 @@ export function pngHostileInputs(): HostileInput[] {
 			attack: 'chunks',
 			outcome: 'sent',
 			make: () => {
-				const { header, stream } = clean();
+				const { header, stream } = cleanPhoto();
 				return png(header, repeated(chunk('prVt'), 2_000_000), chunk('IDAT', stream));
 			},
 			reference: 'gm',
@@ -363,51 +387,20 @@ export function pngHostileInputs(): HostileInput[] {
 			refusedAs: 'too_large',
 			make: () => photoAfterBlocks(repeated(fourEmptyDynamicBlocks(), Math.ceil((24 * MB) / 45))),
 		},
-		{
-			name: 'a NIK after the zlib trailer, inside IDAT',
-			format: 'png',
-			attack: 'metadata',
-			outcome: 'sent',
-			mustNotLeak: PLANTED_NIK,
-			make: () => {
-				const { header, stream } = clean();
-				return png(header, chunk('IDAT', Buffer.concat([stream, Buffer.from(PLANTED_NIK)])));
-			},
-			reference: 'gm',
-		},
-		{
-			name: 'a NIK after IEND',
-			format: 'png',
-			attack: 'metadata',
-			outcome: 'sent',
-			mustNotLeak: PLANTED_NIK,
-			make: () => {
-				const { header, stream } = clean();
-				return Buffer.concat([png(header, chunk('IDAT', stream)), Buffer.from(PLANTED_NIK)]);
-			},
-			reference: 'gm',
-		},
-		{
-			name: '1 MB gAMA and bKGD chunks carrying a NIK',
-			format: 'png',
-			attack: 'metadata',
-			outcome: 'sent',
-			mustNotLeak: PLANTED_NIK,
-			make: () => {
-				const { header, stream } = clean();
-				const carrier = Buffer.alloc(MB).fill(PLANTED_NIK);
-				return png(header, chunk('gAMA', carrier), chunk('bKGD', carrier), chunk('IDAT', stream));
-			},
-			reference: 'gm',
-		},
-		{
-			name: 'an iCCP chunk with a bad CRC (as Pillow unknown_compression_method.png)',
-			format: 'png',
-			attack: 'damage',
-			outcome: 'sent',
-			mustNotLeak: PLANTED_NIK,
-			make: () => {
-				const { header, stream } = clean();
+		nikCarrier('a NIK after the zlib trailer, inside IDAT', 'metadata', (header, stream) =>
+			png(header, chunk('IDAT', Buffer.concat([stream, Buffer.from(PLANTED_NIK)]))),
+		),
+		nikCarrier('a NIK after IEND', 'metadata', (header, stream) =>
+			Buffer.concat([png(header, chunk('IDAT', stream)), Buffer.from(PLANTED_NIK)]),
+		),
+		nikCarrier('1 MB gAMA and bKGD chunks carrying a NIK', 'metadata', (header, stream) => {
+			const carrier = Buffer.alloc(MB).fill(PLANTED_NIK);
+			return png(header, chunk('gAMA', carrier), chunk('bKGD', carrier), chunk('IDAT', stream));
+		}),
+		nikCarrier(
+			'an iCCP chunk with a bad CRC, named with a NIK (as Pillow unknown_compression_method.png)',
+			'damage',
+			(header, stream) => {
 				const profile = chunk(
 					'iCCP',
 					Buffer.concat([
@@ -418,15 +411,14 @@ export function pngHostileInputs(): HostileInput[] {
 				profile[profile.length - 1] ^= 0xff;
 				return png(header, profile, chunk('IDAT', stream));
 			},
-			reference: 'gm',
-		},
+		),
 		{
 			name: 'an iCCP zlib bomb: a profile that inflates to 1 GB',
 			format: 'png',
 			attack: 'zlib',
 			outcome: 'sent',
 			make: () => {
-				const { header, stream } = clean();
+				const { header, stream } = cleanPhoto();
 				const bomb = zlibStream([deflateZeros(1024 * MB)], adler32OfZeros(1024 * MB));
 				return png(
 					header,
