@@ -9,6 +9,10 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {
+	// A ceiling, not a measurement (Jest reads it for every project, not per project): engine
+	// tests run whole workflows in n8n-core, many per property test, and Jest's 5 s default is hit
+	// on a loaded 2-core machine without anything being wrong.
+	testTimeout: 60_000,
 	projects: [
 		{
 			displayName: 'unit',

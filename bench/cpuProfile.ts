@@ -32,7 +32,7 @@ interface CpuProfile {
 }
 
 export interface FunctionCost {
-	/** `nodes/KredibelBiometric/verifyItem.ts:33 verifyItem` */
+	/** `nodes/KredibelBiometric/sendItem.ts:33 sendItem` */
 	function: string;
 	selfNs: number;
 	calleesNs: number;

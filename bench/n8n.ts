@@ -25,7 +25,8 @@ import {
 import { createN8nRun, type N8nRun, type WorkflowImport } from '../test/e2e/harness/n8nInstance';
 import { packPackage } from '../test/e2e/harness/packPackage';
 import { readJpegInfo } from '../nodes/KredibelBiometric/photo/jpegDecode';
-import { readExifOrientation } from '../nodes/KredibelBiometric/photo/jpegMarkers';
+import { PhotoBudget } from '../nodes/KredibelBiometric/photo/budget';
+import { readJpegHeader } from '../nodes/KredibelBiometric/photo/jpegHeader';
 import { ensureDebianTool } from '../test/helpers/referenceTools';
 import type { Sandbox } from '../test/sandbox/server';
 import { hasText, twelveMegapixelPhoto } from '../test/unit/photo/phonePhoto';
@@ -282,7 +283,7 @@ async function executeOnce(
 function sentImage(bytes: Buffer | undefined): SentImage {
 	if (!bytes) throw new Error('the sandbox logged no image');
 	const { width, height } = readJpegInfo(bytes);
-	const exifOrientation = readExifOrientation(bytes);
+	const exifOrientation = readJpegHeader(bytes, new PhotoBudget()).orientation;
 	return { bytes: bytes.length, width, height, exifOrientation, exif: hasText(bytes, 'Exif') };
 }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import type { CpuResult } from './cpu';
+import type { HostileResult } from './hostile';
 import { formatBytes } from './images';
 import { machineLine, type Machine } from './machine';
 import type { MemoryResult, MemoryScenarioResult } from './memory';
@@ -28,6 +29,7 @@ export interface BenchResults {
 	memory?: MemoryResult;
 	n8n?: N8nResult;
 	photo?: PhotoResult;
+	hostile?: HostileResult;
 }
 
 export function formatSummary(summary: Summary, digits = 1): string {

@@ -3,7 +3,7 @@
  * Markdown tables and written to bench/results/latest.json.
  *
  *   npm run bench                          everything (about 6-9 minutes on 2 cores)
- *   npm run bench -- --only cpu,memory     some parts: cpu, throughput, memory, n8n, photo
+ *   npm run bench -- --only cpu,memory     some parts: cpu, throughput, memory, n8n, photo, hostile
  *
  * The node under test is always dist/ (npm run bench builds it first). Nothing here asserts:
  * targets are reported as met or MISSED, and the exit code is 0 unless the bench itself failed.
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { PINNED_N8N } from '../test/e2e/harness/versions';
 import { measureCpu, worstAboveTarget } from './cpu';
 import { NODE_DEFAULT_MAX_IMAGE_BYTES } from './images';
+import { hostileSection, measureHostile } from './hostile';
 import { describeMachine } from './machine';
 import { measureMemory } from './memory';
 import { measureN8n } from './n8n';
@@ -35,7 +36,7 @@ import { measureThroughput } from './throughput';
 
 const RESULTS_DIRECTORY = path.join(__dirname, 'results');
 const RESULTS_FILE = path.join(RESULTS_DIRECTORY, 'latest.json');
-const PARTS = ['cpu', 'throughput', 'memory', 'n8n', 'photo'] as const;
+const PARTS = ['cpu', 'throughput', 'memory', 'n8n', 'photo', 'hostile'] as const;
 type Part = (typeof PARTS)[number];
 
 const CPU_SIZES = [
@@ -157,6 +158,12 @@ async function main(): Promise<void> {
 		);
 		results.photo = await measurePhoto({ rounds: 7, slowRounds: 3 });
 		print(photoSection(results.photo));
+	}
+
+	if (parts.has('hostile')) {
+		progress('part 6: hostile photos, each in a fresh process, against the budget and djpeg');
+		results.hostile = await measureHostile();
+		print(hostileSection(results.hostile));
 	}
 
 	results.durationSeconds = Math.round((Date.now() - started) / 1000);

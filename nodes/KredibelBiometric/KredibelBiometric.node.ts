@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 
 import {
 	NodeApiError,
-	NodeConnectionTypes,
 	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -12,22 +11,29 @@ import {
 
 import { callInExpression } from '../../credentials/expressionFunction';
 import { resolveBaseUrl } from '../../credentials/kredibelEnvironments';
-import { nodeProperties } from './description';
+import { checkBeforeSending, sameAsChecked, type CheckedItem } from './checkBeforeSending';
 import { cutText, type Failure, localFailure } from './common';
+import { nodeProperties } from './description';
+import { type ItemOutcome, localOutcome } from './itemOutcome';
 import { readConcurrency, readDedupe } from './itemSettings';
-import { accountKey, ProcessedStore, VerificationLedger } from './reuse';
-import { buildOutputs, toNodeError, type FailedOutcome } from './outputs';
-import { mapInOrder } from './pool';
-import { checkRouteByResult } from './routeByResult';
 import { CREDENTIAL_NAME, ROUTED_OUTPUT_NAMES } from './kredibel';
+import {
+	authenticatedRequests,
+	deduplicationHelpers,
+	drawnOutputs,
+	executionCancelSignal,
+	executionIdText,
+	MAIN_CONNECTION,
+	plainRequests,
+	storedBinaryHelpers,
+} from './n8nCompat';
+import { buildOutputs, toNodeError } from './outputs';
+import { mapInOrder } from './pool';
+import { type ItemRun, prepareItem } from './prepareItem';
+import { accountKey, imageDigest, ProcessedStore, VerificationLedger } from './reuse';
+import { checkRouteByResult } from './routeByResult';
+import { type ExecutionPlan, sendItem } from './sendItem';
 import { isToolMode, toToolItems } from './toolMode';
-import { checkItem, verifyItem, type ExecutionPlan, type ItemOutcome } from './verifyItem';
-
-/**
- * n8n-workflow exports NodeConnectionTypes from 1.83 (n8n 1.85) on. In n8n 1.80 to 1.84 it is
- * undefined at run time, and a connection type is the plain string it stands for.
- */
-const MAIN_CONNECTION = NodeConnectionTypes?.Main ?? 'main';
 
 /**
  * One output, or four named ones with Route by Result: No Verdict, Match, No Match, Invalid
@@ -77,7 +83,7 @@ export class KredibelBiometric implements INodeType {
 		// With "continue on fail" n8n would send the untouched input down output 0 if this threw;
 		// that is No Verdict, but the items would carry no reason: every item fails instead.
 		const everyItemFails = (failure: Failure): ItemOutcome[] =>
-			items.map(() => ({ ok: false, failure, attempts: 0, identityId: null }));
+			items.map(() => localOutcome(failure));
 		let outcomes: ItemOutcome[];
 		const refusal = asTool ? undefined : checkRouteByResult(node.parameters.routeByResult);
 		if (refusal) {
@@ -110,7 +116,8 @@ export class KredibelBiometric implements INodeType {
 		if (!continueOnFail) {
 			const firstFailure = outcomes.findIndex((outcome) => !outcome.ok);
 			if (firstFailure !== -1) {
-				throw toNodeError(node, firstFailure, outcomes[firstFailure] as FailedOutcome);
+				const failed = outcomes[firstFailure];
+				if (!failed.ok) throw toNodeError(node, firstFailure, failed);
 			}
 		}
 		if (asTool) return [toToolItems(buildOutputs(node, outcomes, false)[0])];
@@ -125,58 +132,75 @@ async function verifyAll(
 ): Promise<ItemOutcome[]> {
 	const credentials = await context.getCredentials(CREDENTIAL_NAME);
 	const baseUrl = resolveBaseUrl(credentials);
-	const cancelSignal = context.getExecutionCancelSignal?.();
+	const cancelSignal = executionCancelSignal(context);
 	const isCancelled = () => cancelSignal?.aborted === true;
 	const concurrency = readConcurrency(context);
-
-	// Stop on error: one bad item would end the run after the others were paid for and their
-	// verdicts thrown away, so every item is checked locally before the first request.
-	if (!continueOnFail) {
-		// Only failures are kept: a passing item's image is read again when it is sent, so the
-		// pre-pass never holds more than Concurrency images at once.
-		const failures = await mapInOrder(
-			items.length,
-			async (itemIndex) => {
-				const checked = await checkItem(context, items[itemIndex], itemIndex, isCancelled);
-				return checked.ok ? undefined : (checked.outcome as FailedOutcome);
+	const run: ItemRun = {
+		context,
+		items,
+		asTool: isToolMode(context.getNode()),
+		isCancelled,
+		imageAccess: {
+			binary: {
+				assertBinaryData: context.helpers.assertBinaryData,
+				getBinaryDataBuffer: context.helpers.getBinaryDataBuffer,
+				...storedBinaryHelpers(context),
 			},
-			{ concurrency, shouldStop: isCancelled, notStarted: () => undefined },
-		);
-		const firstBad = failures.findIndex((failure) => failure !== undefined);
-		if (firstBad !== -1) {
-			throw toNodeError(context.getNode(), firstBad, failures[firstBad] as FailedOutcome);
-		}
+			send: plainRequests(context),
+			cancelSignal,
+			isCancelled,
+		},
+	};
+
+	// Stop on error: nothing is sent until every item passed every local check.
+	let checked: Array<CheckedItem | undefined> | undefined;
+	if (!continueOnFail) {
+		const before = await checkBeforeSending(run, concurrency);
+		if (!before.ok) throw toNodeError(context.getNode(), before.itemIndex, before.outcome);
+		checked = before.checked;
 	}
 
 	let failed = false;
 	const plan: ExecutionPlan = {
 		baseUrl,
+		send: authenticatedRequests(context, CREDENTIAL_NAME),
 		isCancelled,
 		dedupe: readDedupe(context),
 		ledger: new VerificationLedger(
 			executionIdOf(context),
 			accountKey(credentials.apiKey, baseUrl),
-			new ProcessedStore(context.helpers),
+			new ProcessedStore(deduplicationHelpers(context)),
 		),
+	};
+	const verify = async (itemIndex: number): Promise<ItemOutcome> => {
+		const check = checked?.[itemIndex];
+		// An item the check did not reach (the execution was stopped) is never sent.
+		if (checked !== undefined && check === undefined) return notSent(true);
+		const prepared =
+			check === undefined || !('kept' in check)
+				? await prepareItem(run, itemIndex, check?.checkedPhoto)
+				: check.kept;
+		if (!prepared.ok) return prepared;
+		const digest = imageDigest(prepared.image);
+		const changed = check === undefined ? undefined : sameAsChecked(check, digest);
+		if (changed) return localOutcome(changed, prepared.nik);
+		return await sendItem(prepared, digest, items[itemIndex], itemIndex, plan);
 	};
 	return await mapInOrder(
 		items.length,
 		async (itemIndex) => {
 			let outcome: ItemOutcome;
 			try {
-				outcome = await verifyItem(context, items[itemIndex], itemIndex, plan);
+				outcome = await verify(itemIndex);
 			} catch (error) {
-				// verifyItem does not throw; should anything in it still do so, only this item fails.
-				outcome = {
-					ok: false,
-					failure: localFailure(
+				// The item steps do not throw; should anything in them still do so, only this item fails.
+				outcome = localOutcome(
+					localFailure(
 						'configuration_error',
 						`The item could not be processed: ${cutText(error instanceof Error ? error.message : String(error), 200)}`,
 						'Check the parameters of this item. If they look right, please report this as a bug.',
 					),
-					attempts: 0,
-					identityId: null,
-				};
+				);
 			}
 			if (!outcome.ok) failed = true;
 			return outcome;
@@ -191,26 +215,20 @@ async function verifyAll(
 }
 
 function notSent(cancelled: boolean): ItemOutcome {
-	return {
-		ok: false,
-		failure: localFailure(
+	return localOutcome(
+		localFailure(
 			'cancelled',
 			cancelled
 				? 'The execution was stopped before this item was sent'
 				: 'Not sent, because an earlier item failed',
 			'Run the workflow again.',
 		),
-		attempts: 0,
-		identityId: null,
-	};
+	);
 }
 
 /** Whether n8n drew the routed outputs: execute() fills what n8n drew, nothing else. */
 function drawsRoutedOutputs(context: IExecuteFunctions): boolean {
-	const drawn =
-		typeof context.getNodeOutputs === 'function'
-			? context.getNodeOutputs()
-			: configuredOutputs(context.getNode().parameters);
+	const drawn = drawnOutputs(context, () => configuredOutputs(context.getNode().parameters));
 	const mainOutputs = drawn.filter((output) => {
 		const { type, category } = output as { type?: string; category?: string };
 		return (typeof output === 'string' ? output : type) === 'main' && category !== 'error';
@@ -220,13 +238,11 @@ function drawsRoutedOutputs(context: IExecuteFunctions): boolean {
 
 /**
  * The execution this run belongs to: Retry On Fail and loops run the node again in the same
- * execution, and its answers are its own whatever the Reuse Window. Without an id (an n8n that
- * gives none) the run is an execution of its own.
+ * execution, and its answers are its own whatever the Reuse Window. Without an id (a context
+ * that gives none) the run is an execution of its own.
  */
 function executionIdOf(context: IExecuteFunctions): string {
-	const executionId = context.getExecutionId?.();
-	const id =
-		typeof executionId === 'string' || typeof executionId === 'number' ? String(executionId) : '';
+	const id = executionIdText(context);
 	const node = context.getNode();
 	return id === '' ? `run ${randomUUID()}` : `${id}\u0000${node.id ?? node.name}`;
 }

@@ -112,7 +112,7 @@ export const nodeProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether an Image URL may point to loopback, private, link-local or other non-public addresses (self-hosted storage on your own network). Off by default: whoever chooses the link (an AI agent, an MCP client, a public webhook) must not reach your internal network through it.',
+					'Whether an Image URL may point to loopback, private, link-local or other non-public addresses, or to intranet names such as vm, nas.local or metadata.google.internal (self-hosted storage on your own network). Off by default: whoever chooses the link (an AI agent, an MCP client, a public webhook) must not reach your internal network through it.',
 			},
 			{
 				displayName: 'Concurrency',
@@ -154,7 +154,7 @@ export const nodeProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to write the NIK as 317101******0001 in every output item, success or error',
+					'Whether to write the NIK as 317101******0001 in every output item, success or error. Wherever 6 or more digits of the NIK appear in a message, link or raw answer, in any spelling, its birth-date digits are masked too.',
 			},
 			{
 				displayName: 'Max Image Size (KB)',

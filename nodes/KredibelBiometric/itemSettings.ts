@@ -7,33 +7,26 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { numberOptionSpec, optionDefault, optionLabel } from './description';
 import { type Failure, localFailure, quoteValue } from './common';
+import { IMAGE_SOURCES, type ImageRequest, type ImageSource } from './image';
 import type { NikValidationLevel } from './nik';
 
-export const IMAGE_SOURCES = ['binary', 'base64', 'url'] as const;
-
-export type ImageSource = (typeof IMAGE_SOURCES)[number];
-
-export interface ItemSettings {
-	identityId: unknown;
-	imageSource: ImageSource;
-	binaryPropertyName: string;
-	base64Image: unknown;
-	imageUrl: unknown;
+/**
+ * One item's parameters. The image's part (source, field, link, Max Image Size, Prepare Photo,
+ * Max Retries for downloads, Allow Private Addresses) is what the image room reads it with.
+ */
+export interface ItemSettings extends ImageRequest {
+	/** The NIK parameter as the workflow gave it: any value, not yet checked. */
+	nikParameter: unknown;
 	similarityThreshold: number;
 	nikValidation: NikValidationLevel;
-	maxImageBytes: number;
 	maskIdentityId: boolean;
 	keepBinary: boolean;
 	includeRawResponse: boolean;
-	/** Prepare Photo: upright, without metadata, within Max Image Size (photo/preparePhoto.ts). */
-	preparePhoto: boolean;
 	timeoutMs: number;
-	maxRetries: number;
 	reuseWindowHours: number;
-	allowPrivateAddresses: boolean;
 }
 
-export type SettingsResult = { ok: true; settings: ItemSettings } | { ok: false; failure: Failure };
+type SettingsResult = { ok: true; settings: ItemSettings } | { ok: false; failure: Failure };
 
 class InvalidParameter extends Error {}
 
@@ -68,7 +61,7 @@ function booleanOption(options: IDataObject, name: string): boolean {
 	return value;
 }
 
-export function parseBoolean(value: unknown): boolean | undefined {
+function parseBoolean(value: unknown): boolean | undefined {
 	if (typeof value === 'boolean') return value;
 	if (typeof value !== 'string' || value.length > 8) return undefined;
 	const text = value.trim().toLowerCase();
@@ -97,7 +90,7 @@ export function readItemSettings(context: IExecuteFunctions, itemIndex: number):
 		return {
 			ok: true,
 			settings: {
-				identityId: context.getNodeParameter('identityId', itemIndex, ''),
+				nikParameter: context.getNodeParameter('identityId', itemIndex, ''),
 				imageSource: imageSource as ImageSource,
 				binaryPropertyName:
 					imageSource === 'binary'

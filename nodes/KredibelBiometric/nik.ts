@@ -5,7 +5,7 @@
 
 export type NikValidationLevel = 'format' | 'strict';
 
-export type NikCheck = { ok: true; nik: string } | { ok: false; reason: string; hint: string };
+type NikCheck = { ok: true; nik: string } | { ok: false; reason: string; hint: string };
 
 const NIK_LENGTH = 16;
 
@@ -31,7 +31,7 @@ const PASS_AS_TEXT_HINT =
 	'Pass the NIK as text: in an expression use {{ String($json.nik) }} only if the source kept all 16 digits, otherwise fix the form or sheet column to store the NIK as text.';
 
 /** Room for 16 digits with the separators people type, and then some; anything longer is not a NIK. */
-export const MAX_NIK_TEXT_LENGTH = 64;
+const MAX_NIK_TEXT_LENGTH = 64;
 
 /** Characters people type inside a NIK ("3171 0117 0845 0001", "3171.0117-0845.0001"). */
 const SEPARATORS = /[\s.\-\u00a0]/g;
@@ -104,7 +104,7 @@ function checkFormat(nik: string): NikCheck {
  * The structural checks behind the `strict` level. Kredibel's sandbox test NIKs fail them on
  * purpose (their "birth date" is not a date), so `format` is the default.
  */
-export function checkNikStructure(nik: string): NikCheck {
+function checkNikStructure(nik: string): NikCheck {
 	const province = nik.slice(0, 2);
 	const rawDay = Number(nik.slice(6, 8));
 	const month = Number(nik.slice(8, 10));

@@ -1,7 +1,8 @@
 /**
  * Builds what the node returns: one output, or No Verdict / Match / No Match / Invalid Identity,
  * with every input item coming out exactly once, paired with itself, in input order within each
- * output.
+ * output; and the error n8n throws for a failed item. This is where items and errors leave the
+ * node, so Mask NIK is applied here, to everything they carry, and nowhere else.
  */
 import {
 	NodeApiError,
@@ -13,15 +14,33 @@ import {
 } from 'n8n-workflow';
 
 import { OUTPUT, routeOf, type VerificationResult } from './kredibel';
-import type { ItemOutcome } from './verifyItem';
+import type { FailedOutcome, ItemOutcome } from './itemOutcome';
+import { redactNik } from './masking';
+import { maskNik } from './nik';
 
-export type FailedOutcome = Extract<ItemOutcome, { ok: false }>;
+/**
+ * Mask NIK reaches every copy of the number: Kredibel's messages, validation errors and raw
+ * answer, the node's own messages (an image URL can hold the NIK too), the photo record, and
+ * `identityId` (for a parameter that is no NIK, the text given is starred).
+ */
+function leavingNode<T extends ItemOutcome>(outcome: T): T {
+	const { nik } = outcome;
+	if (!nik.mask) return outcome;
+	const shown = { ...nik, shown: nik.shown === null ? null : maskNik(nik.shown) };
+	if (outcome.ok) return { ...outcome, json: redactNik(outcome.json, nik.sent), nik: shown };
+	return {
+		...outcome,
+		failure: redactNik(outcome.failure, nik.sent),
+		raw: outcome.raw === undefined ? undefined : redactNik(outcome.raw, nik.sent),
+		nik: shown,
+	};
+}
 
 /**
  * "[item 3] The NIK has 15 digits instead of 16": n8n numbers items from 0 as well. After
  * retries it says how many attempts were made, so nobody retries by hand what already was.
  */
-export function itemMessage(itemIndex: number, outcome: FailedOutcome): string {
+function itemMessage(itemIndex: number, outcome: FailedOutcome): string {
 	const retried = outcome.attempts > 1 ? ` (after ${outcome.attempts} attempts)` : '';
 	return `[item ${itemIndex}] ${outcome.failure.reason}${retried}`;
 }
@@ -31,6 +50,15 @@ export function itemMessage(itemIndex: number, outcome: FailedOutcome): string {
  * from Kredibel's answer, never the HTTP client's error, which holds the request headers.
  */
 export function toNodeError(
+	node: INode,
+	itemIndex: number,
+	outcome: FailedOutcome,
+): NodeApiError | NodeOperationError {
+	return nodeErrorOf(node, itemIndex, leavingNode(outcome));
+}
+
+/** The error for an outcome Mask NIK was already applied to. */
+function nodeErrorOf(
 	node: INode,
 	itemIndex: number,
 	outcome: FailedOutcome,
@@ -56,7 +84,7 @@ function toErrorDetails(outcome: FailedOutcome): IDataObject {
 		errorId: failure.errorId ?? null,
 		charged: failure.charged,
 		httpCode: failure.httpCode ?? null,
-		identityId: outcome.identityId,
+		identityId: outcome.nik.shown,
 		attempts: outcome.attempts,
 		reused: outcome.reused === true,
 	};
@@ -72,11 +100,7 @@ function toErrorDetails(outcome: FailedOutcome): IDataObject {
  * left off: n8n replaces the JSON of any item carrying `error` with a bare {error: message}, and
  * the fields below are what later nodes need to decide.
  */
-export function toErrorItem(
-	node: INode,
-	itemIndex: number,
-	outcome: FailedOutcome,
-): INodeExecutionData {
+function toErrorItem(node: INode, itemIndex: number, outcome: FailedOutcome): INodeExecutionData {
 	const json: IDataObject = {
 		error: itemMessage(itemIndex, outcome),
 		description: outcome.failure.hint,
@@ -86,7 +110,7 @@ export function toErrorItem(
 	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 	if (node.onError === 'continueErrorOutput') {
 		Object.defineProperty(item, 'error', {
-			value: toNodeError(node, itemIndex, outcome),
+			value: nodeErrorOf(node, itemIndex, outcome),
 			enumerable: false,
 			configurable: true,
 			writable: true,
@@ -101,7 +125,8 @@ export function buildOutputs(
 	routeByResult: boolean,
 ): INodeExecutionData[][] {
 	const outputs: INodeExecutionData[][] = routeByResult ? [[], [], [], []] : [[]];
-	outcomes.forEach((outcome, itemIndex) => {
+	outcomes.forEach((unmasked, itemIndex) => {
+		const outcome = leavingNode(unmasked);
 		if (!outcome.ok) {
 			// Kredibel decided nothing for a failed item: with routing it leaves by No Verdict (or
 			// n8n moves it to the error output), never by Match, and it is not a rejection either.

@@ -3,7 +3,7 @@
  * The bound is also what bounds memory: each task holds one image buffer and its base64 text,
  * so at most `concurrency` of them are alive at once, whatever the number of items.
  */
-export interface PoolOptions<T> {
+interface PoolOptions<T> {
 	concurrency: number;
 	/** Checked before each new task starts: once true, no new task starts. */
 	shouldStop?: () => boolean;

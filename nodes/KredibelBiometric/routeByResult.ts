@@ -7,7 +7,7 @@
  */
 import { quoteValue } from './common';
 
-export interface Refusal {
+interface Refusal {
 	message: string;
 	description: string;
 }

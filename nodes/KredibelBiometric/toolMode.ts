@@ -5,8 +5,15 @@
  * the call as an error instead. So in tool mode the node answers on one output, never throws, and
  * gives the model a short JSON it can act on. What the model reads about the tool is declared
  * here too; the parameters hidden in tool mode say so themselves (`hide: { '@tool': [true] }`).
+ * A failed image link reads the same to the model whatever happened, and takes the same time.
  */
-import type { IDataObject, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import {
+	sleep,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 /**
  * Written for a model: when to call, that it costs money, what comes back and how to read it.
@@ -45,6 +52,27 @@ export const toolDescriptionProperty: INodeProperties = {
 export const TOOL_DOWNLOAD_FAILED_REASON = 'The image could not be downloaded from the given URL.';
 export const TOOL_DOWNLOAD_FAILED_HINT =
 	'Ask the user for a public https link to a JPEG or PNG selfie, then call the tool again with it.';
+
+/**
+ * As a tool, a failed image link answers no sooner than this after its download began, whatever
+ * happened: a closed port (refused at once), a 404 or an HTML page (a few milliseconds), a 503
+ * (retried, outside tool mode) would otherwise tell apart by their timing what the one text
+ * hides. Longer than any of those takes; a failure that takes longer still (a host that holds
+ * the connection, up to the download's timeout) answers when it ends (docs/ai-agent.md).
+ */
+export const TOOL_FAILURE_MIN_MS = 1_000;
+
+/** The clock tool-mode timing reads and waits with (`sleep` from n8n-workflow); tests replace it. */
+export const toolClock = {
+	now: (): number => Date.now(),
+	sleep: async (ms: number): Promise<void> => await sleep(ms),
+};
+
+/** Waits until TOOL_FAILURE_MIN_MS have passed since `startedAt` (from `toolClock.now()`). */
+export async function waitForToolFailureTime(startedAt: number): Promise<void> {
+	const remaining = TOOL_FAILURE_MIN_MS - (toolClock.now() - startedAt);
+	if (remaining > 0) await toolClock.sleep(remaining);
+}
 
 /** n8n names the tool variant of a node type after it, with `Tool` appended. */
 export function isToolMode(node: Pick<INode, 'type'>): boolean {

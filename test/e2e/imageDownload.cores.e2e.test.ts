@@ -6,8 +6,7 @@
  * nodes, called in this process against the local image host.
  */
 import path from 'node:path';
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
-
+import type { SendRequest } from '../../nodes/KredibelBiometric/common';
 import {
 	downloadImage,
 	MAX_IMAGE_REDIRECTS,
@@ -24,26 +23,17 @@ const LIMITS = { maxBytes: 200 * 1024, timeoutMs: 5_000, allowPrivateAddresses: 
 const BUFFERED_BYTES_BOUND = 32 * 1024 * 1024;
 const INSTALL_TIMEOUT_MS = 40 * 60_000;
 
-type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
-
 /** The helper an n8n version gives nodes, required from that version's own n8n-core. */
-function httpRequestOf(version: string): HttpRequest {
+function httpRequestOf(version: string): SendRequest {
 	const modulePath = path.join(
 		cacheLayout.n8nDir(version),
 		'node_modules/n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions',
 	);
 	// eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
 	const core = require(modulePath) as {
-		getRequestHelperFunctions: (...args: unknown[]) => { httpRequest: HttpRequest };
+		getRequestHelperFunctions: (...args: unknown[]) => { httpRequest: SendRequest };
 	};
 	return core.getRequestHelperFunctions({}, { name: 'Kredibel Biometric' }, {}).httpRequest;
-}
-
-function contextFor(httpRequest: HttpRequest): IExecuteFunctions {
-	return {
-		getExecutionCancelSignal: () => undefined,
-		helpers: { httpRequest },
-	} as unknown as IExecuteFunctions;
 }
 
 let host: ImageHost;
@@ -60,16 +50,16 @@ afterEach(() => {
 });
 
 describe.each(VERSIONS)('n8n %s', (version) => {
-	let context: IExecuteFunctions;
+	let send: SendRequest;
 
 	beforeAll(async () => {
 		await ensureN8n(version);
-		context = contextFor(httpRequestOf(version));
+		send = httpRequestOf(version);
 	}, INSTALL_TIMEOUT_MS);
 
 	it('downloads the exact bytes through a redirect chain at the limit', async () => {
 		const url = `${host.url}/redirect/${MAX_IMAGE_REDIRECTS}/face.jpg`;
-		const result = await downloadImage(context, url, LIMITS);
+		const result = await downloadImage(send, url, LIMITS);
 
 		expect(result.ok && result.bytes.equals(host.images.get('face.jpg') as Buffer)).toBe(true);
 		expect(host.requests).toHaveLength(MAX_IMAGE_REDIRECTS + 1);
@@ -77,7 +67,7 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 
 	it('stops one redirect over the limit', async () => {
 		const url = `${host.url}/redirect/${MAX_IMAGE_REDIRECTS + 1}/face.jpg`;
-		const result = await downloadImage(context, url, LIMITS);
+		const result = await downloadImage(send, url, LIMITS);
 
 		expect(!result.ok && result.failure.reason).toContain('redirected more than');
 		expect(host.requests).toHaveLength(MAX_IMAGE_REDIRECTS + 1);
@@ -87,7 +77,7 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 		'stops %s at the size limit and the host sees the client hang up',
 		async (route) => {
 			const streamEnd = host.streamEnded(0);
-			const result = await downloadImage(context, `${host.url}${route}`, LIMITS);
+			const result = await downloadImage(send, `${host.url}${route}`, LIMITS);
 
 			expect(!result.ok && result.failure.errorType).toBe('image_too_large');
 			const stream = await streamEnd;
@@ -98,7 +88,7 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 
 	it('cuts a dripping body at the deadline', async () => {
 		const streamEnd = host.streamEnded(0);
-		const result = await downloadImage(context, `${host.url}/drip.jpg`, {
+		const result = await downloadImage(send, `${host.url}/drip.jpg`, {
 			...LIMITS,
 			timeoutMs: 400,
 		});
@@ -108,9 +98,9 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 	});
 
 	it('names a 404 and a refused connection', async () => {
-		const notFound = await downloadImage(context, `${host.url}/status/404`, LIMITS);
+		const notFound = await downloadImage(send, `${host.url}/status/404`, LIMITS);
 		const port = await freePort();
-		const refused = await downloadImage(context, `http://127.0.0.1:${port}/face.jpg`, LIMITS);
+		const refused = await downloadImage(send, `http://127.0.0.1:${port}/face.jpg`, LIMITS);
 
 		expect(!notFound.ok && notFound.failure.reason).toContain('HTTP 404');
 		expect(!refused.ok && refused.failure.reason).toContain('refused the connection');

@@ -31,6 +31,7 @@ import {
 import { startFlakyLink, type FlakyLink } from './harness/flakyLink';
 import { AGENT_NODE, APPROVE_NODE, runWorkflow, type NodeSettings } from './harness/runWorkflow';
 import type { InputItem } from './harness/testNodes';
+import { TOOL_FAILURE_MIN_MS, toolClock } from '../../nodes/KredibelBiometric/toolMode';
 
 const env = useSandbox();
 let host: ImageHost;
@@ -460,6 +461,97 @@ describe('as an AI tool', () => {
 	});
 });
 
+describe('as an AI tool, every failed link answers in one time (issue 27, point 3)', () => {
+	/**
+	 * The tool-mode clock, made virtual: it reads the wall clock plus whatever the node waited,
+	 * and a wait only moves it on. Every read and wait is recorded in order.
+	 */
+	function recordingClock() {
+		let waited = 0;
+		const events: Array<{ now: number } | { wait: number }> = [];
+		jest.spyOn(toolClock, 'now').mockImplementation(() => {
+			const now = Date.now() + waited;
+			events.push({ now });
+			return now;
+		});
+		jest.spyOn(toolClock, 'sleep').mockImplementation(async (ms) => {
+			events.push({ wait: ms });
+			waited += ms;
+		});
+		return events;
+	}
+
+	afterEach(() => {
+		jest.restoreAllMocks();
+	});
+
+	/** The tool called once per link; the model's answers, and each failed call's timing. */
+	async function callToolTimed(links: string[], options: Record<string, unknown>) {
+		const events = recordingClock();
+		const run = await runWorkflow({
+			items: [{ json: {} }],
+			parameters: {
+				identityId: "={{ $fromAI('nik', 'The applicant NIK', 'string') }}",
+				imageSource: 'url',
+				imageUrl: "={{ $fromAI('imageUrl', 'A link to the selfie', 'string') }}",
+				// The node's own retries would wait and ask again: in tool mode they must not.
+				options: { maxRetries: 2, maxImageSizeKb: 64, ...options },
+			},
+			credentials: sandboxCredential(env.sandbox),
+			toolCalls: links.map((imageUrl) => ({ arguments: { nik: SANDBOX_NIKS.match, imageUrl } })),
+		});
+		const answers = (run.reached(AGENT_NODE) ?? []).map(
+			(item) => (JSON.parse(String(item.json.answer)) as unknown[])[0],
+		);
+		// A call reads the clock when its download begins; a failed one reads it again and waits.
+		const waited = events.flatMap((event, at) => {
+			if (!('wait' in event)) return [];
+			const [start, end] = [events[at - 2], events[at - 1]] as Array<{ now: number }>;
+			return [{ took: end.now - start.now, wait: event.wait }];
+		});
+		const starts = events.filter((event) => 'now' in event).length - waited.length;
+		return { answers, waited, starts };
+	}
+
+	it('a closed port, a 404, a 503, an HTML page and a too large file: not retried, each answered TOOL_FAILURE_MIN_MS after its download began; a working link waits for nothing', async () => {
+		const failing = [
+			`http://127.0.0.1:${await freePort()}/face.jpg`,
+			`${host.url}/status/404`,
+			`${host.url}/status/503`,
+			`${host.url}/page.html`,
+			`${host.url}/endless.jpg`,
+		];
+		const { answers, waited, starts } = await callToolTimed([...failing, image('face.jpg')], {
+			allowPrivateAddresses: true,
+		});
+		expect(answers.slice(0, failing.length)).toEqual(failing.map(() => DOWNLOAD_FAILED_ANSWER));
+		expect(answers[failing.length]).toMatchObject({ result: 'match' });
+		expect(starts).toBe(failing.length + 1);
+		expect(waited).toHaveLength(failing.length);
+		for (const { took, wait } of waited) {
+			expect(wait).toBeGreaterThan(0);
+			expect(took + wait).toBe(TOOL_FAILURE_MIN_MS);
+		}
+		// No retry: no backoff was waited for, and the 503 was asked for once.
+		expect(requestedWaits).toEqual([]);
+		expect(host.requests.filter((request) => request.path === '/status/503')).toHaveLength(1);
+	});
+
+	it('links refused before any connection (metadata address, intranet name, loopback) take the same time', async () => {
+		const refused = [
+			'http://169.254.169.254/latest/meta-data/',
+			'http://vm/x.jpg',
+			image('face.jpg'),
+		];
+		const { answers, waited } = await callToolTimed(refused, {});
+		expect(answers).toEqual(refused.map(() => DOWNLOAD_FAILED_ANSWER));
+		expect(waited.map(({ took, wait }) => took + wait)).toEqual(
+			refused.map(() => TOOL_FAILURE_MIN_MS),
+		);
+		expect(host.requests).toHaveLength(0);
+	});
+});
+
 const DOWNLOAD_FAILED_ANSWER = {
 	result: 'error',
 	errorType: 'image_download_failed',
@@ -484,6 +576,29 @@ describe('private addresses (the default: Allow Private Addresses off)', () => {
 		});
 		expect(allowed.item.json.result).toBe('match');
 		expect(host.requests).toHaveLength(1);
+	});
+
+	it('intranet names (issue 27, point 4): refused like private addresses, before any connection, nothing sent', async () => {
+		const links = [
+			'http://vm/face.jpg',
+			'http://runsc:8080/face.jpg',
+			'https://nas.home.arpa./face.jpg',
+			'http://metadata.google.internal/computeMetadata/v1/',
+			'http://instance-data/latest/meta-data/',
+			'http://ip6-localhost/face.jpg',
+		];
+		const run = await verifyLinks(
+			links.map((link) => [SANDBOX_NIKS.match, link]),
+			{ options: { allowPrivateAddresses: false } },
+		);
+		const items = allItems(run);
+		expect(items).toHaveLength(links.length);
+		for (const item of items) {
+			expect(item.json).toMatchObject({ errorType: 'image_download_failed', charged: false });
+			expect(item.json.error).toMatch(/name.*Allow Private Addresses/);
+		}
+		expect(host.requests).toHaveLength(0);
+		expect(env.biometricRequests()).toHaveLength(0);
 	});
 
 	it('an option that is neither true nor false is refused as invalid_parameter', async () => {

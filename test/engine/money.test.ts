@@ -67,6 +67,46 @@ describe('ambiguous failures: sent once, charged "unknown", not retried', () => 
 	});
 });
 
+describe('a paid answer is never turned into a free error (issue 27, point 5)', () => {
+	/** Kredibel's verdict for the sandbox's matching NIK, with a field nested `depth` deep, as JSON text. */
+	function deepVerdict(depth: number, withData = true): string {
+		const deep = `${'{"a":'.repeat(depth)}"end"${'}'.repeat(depth)}`;
+		if (!withData) return `{"message":"ok","extra":${deep}}`;
+		return `{"message":"Identity biometric verification succeeded.","data":{"id":"v-deep","identityId":"${SANDBOX_NIKS.match}","isValid":true,"isActive":true,"response":{"face":true,"faceSimilarity":0.93},"extra":${deep}}}`;
+	}
+
+	it.each([
+		['with its data block: the verdict', true],
+		['without it: invalid_response', false],
+	])(
+		'a 2XX with a field nested 6,000 deep and Include Raw Response on, %s, charged and remembered',
+		async (_name, withData) => {
+			env.sandbox.addFault({
+				fault: {
+					kind: 'malformed',
+					contentType: 'application/json',
+					body: deepVerdict(6_000, withData),
+				},
+			});
+			const spec: VerifySpec = {
+				niks: [SANDBOX_NIKS.match],
+				options: { includeRawResponse: true },
+				settings: { onError: 'continueRegularOutput' },
+			};
+			const [first] = allItems(await verify(spec));
+			if (withData) expect(first.json).toMatchObject({ result: 'match', charged: true });
+			else expect(first.json).toMatchObject({ errorType: 'invalid_response', charged: true });
+			expect(JSON.stringify(first.json.raw)).toContain(
+				'[cut by the node: nested deeper than 32 levels]',
+			);
+			// The next execution reuses it: Kredibel is not asked (and paid) again.
+			const [second] = allItems(await verify(spec));
+			expect(second.json).toMatchObject({ charged: false, reused: true });
+			expect(env.biometricRequests()).toHaveLength(1);
+		},
+	);
+});
+
 describe('free retryable failures are still retried', () => {
 	it.each<[string, Fault, number]>([
 		['503', { kind: 'status', status: 503 }, 2],

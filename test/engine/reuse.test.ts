@@ -3,6 +3,8 @@
  * against the sandbox: each `verifyWith` is a new execution with its own id, as a webhook
  * delivered twice or an execution retried from the list would be. Counted in the sandbox's log.
  */
+import { answerMemory } from '../../nodes/KredibelBiometric/reuse/answerMemory';
+import { ledgerFootprint } from '../../nodes/KredibelBiometric/reuse/ledger';
 import { makeJpeg } from '../fixtures/images';
 import { SECOND_TEST_API_KEY } from '../helpers/secrets';
 import { SANDBOX_NIKS } from '../sandbox/server';
@@ -112,6 +114,21 @@ describe('the same applicant in two executions', () => {
 		expect(String(again.output('Error')[0].json.error)).toMatch(
 			/earlier request.*not charged again/,
 		);
+	});
+});
+
+describe('process memory is bounded by what is remembered (issue 27, point 2)', () => {
+	it('executions that remember nothing (local and free failures) leave nothing; a paid one leaves its answer', async () => {
+		env.sandbox.addFault({ fault: { kind: 'status', status: 503 } });
+		for (let execution = 0; execution < 40; execution++) {
+			await verify({ niks: ['123', SANDBOX_NIKS.match], options: { maxRetries: 0 } });
+		}
+		expect(env.biometricRequests()).toHaveLength(40);
+		expect(answerMemory.stats()).toEqual({ entries: 0, bytes: 0, executions: 0, keys: 0 });
+		expect(ledgerFootprint()).toEqual({ inFlight: 0, released: 0 });
+		env.sandbox.reset();
+		await verify({ niks: [SANDBOX_NIKS.match] });
+		expect(answerMemory.stats()).toMatchObject({ entries: 1, executions: 1, keys: 1 });
 	});
 });
 

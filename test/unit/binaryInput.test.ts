@@ -65,7 +65,13 @@ const stored = (extra: Partial<IBinaryData> = {}): IBinaryData => ({
 describe('readBinaryImage', () => {
 	it('refuses from the item’s stored byte count without reading anything', async () => {
 		const p = probe({ streamBytes: HUGE });
-		const read = await readBinaryImage(p.context, stored({ bytes: HUGE }), 0, 'data', LIMIT);
+		const read = await readBinaryImage(
+			p.context.helpers,
+			stored({ bytes: HUGE }),
+			0,
+			'data',
+			LIMIT,
+		);
 		expect(read.ok).toBe(false);
 		expect(!read.ok && read.failure).toMatchObject({
 			errorType: 'image_too_large',
@@ -78,7 +84,7 @@ describe('readBinaryImage', () => {
 
 	it('refuses from the stored metadata (filesystem, database, S3) without reading anything', async () => {
 		const p = probe({ metadataSize: HUGE, streamBytes: HUGE });
-		const read = await readBinaryImage(p.context, stored(), 0, 'data', LIMIT);
+		const read = await readBinaryImage(p.context.helpers, stored(), 0, 'data', LIMIT);
 		expect(!read.ok && read.failure.errorType).toBe('image_too_large');
 		expect(p.bufferReads).toBe(0);
 		expect(p.streamedBytes()).toBe(0);
@@ -86,7 +92,7 @@ describe('readBinaryImage', () => {
 
 	it('without a stored size, reads the stream only a little past the limit', async () => {
 		const p = probe({ streamBytes: HUGE });
-		const read = await readBinaryImage(p.context, stored(), 0, 'data', LIMIT);
+		const read = await readBinaryImage(p.context.helpers, stored(), 0, 'data', LIMIT);
 		expect(!read.ok && read.failure.errorType).toBe('image_too_large');
 		// The size was never known: the message does not make one up.
 		expect(!read.ok && read.failure.reason).toMatch(
@@ -98,7 +104,7 @@ describe('readBinaryImage', () => {
 
 	it('reads a stored image within the limit through the stream', async () => {
 		const p = probe({ metadataSize: 128 * 1024, streamBytes: 128 * 1024 });
-		const read = await readBinaryImage(p.context, stored(), 0, 'data', LIMIT);
+		const read = await readBinaryImage(p.context.helpers, stored(), 0, 'data', LIMIT);
 		expect(read.ok && read.bytes.length).toBe(128 * 1024);
 	});
 
@@ -108,14 +114,14 @@ describe('readBinaryImage', () => {
 			data: 'A'.repeat(Math.ceil(((LIMIT + 10) * 4) / 3)),
 			mimeType: 'image/jpeg',
 		};
-		const read = await readBinaryImage(p.context, inMemory, 0, 'data', LIMIT);
+		const read = await readBinaryImage(p.context.helpers, inMemory, 0, 'data', LIMIT);
 		expect(!read.ok && read.failure.errorType).toBe('image_too_large');
 		expect(p.bufferReads).toBe(0);
 	});
 
 	it('falls back to getBinaryDataBuffer where n8n has no stream helper (n8n 1.x)', async () => {
 		const p = probe({ stream: false });
-		const read = await readBinaryImage(p.context, stored(), 0, 'data', LIMIT);
+		const read = await readBinaryImage(p.context.helpers, stored(), 0, 'data', LIMIT);
 		expect(read.ok && read.bytes.equals(makeJpeg())).toBe(true);
 		expect(p.bufferReads).toBe(1);
 	});

@@ -9,7 +9,7 @@ import type { INode } from 'n8n-workflow';
 import { readReply, type HttpReply } from '../../nodes/KredibelBiometric/kredibel/apiResponse';
 import { buildOutputs } from '../../nodes/KredibelBiometric/outputs';
 import { OUTPUT, toOutputJson } from '../../nodes/KredibelBiometric/kredibel/result';
-import type { ItemOutcome } from '../../nodes/KredibelBiometric/verifyItem';
+import type { ItemOutcome } from '../../nodes/KredibelBiometric/itemOutcome';
 
 const NIK = '1234567890123456';
 const NODE: INode = {
@@ -33,13 +33,15 @@ function success(data: Record<string, unknown>, response?: unknown): HttpReply {
 	};
 }
 
-/** What the node makes of one answer: the outcome, as verifyItem builds it. */
+/** What the node makes of one answer: the outcome, as sendItem builds it. */
 function outcomeOf(reply: HttpReply, threshold = 0.75): ItemOutcome {
 	const read = readReply(reply, NIK);
-	if (!read.ok) return { ok: false, failure: read.failure, attempts: 1, identityId: NIK };
+	const nik = { shown: NIK, sent: NIK, mask: false };
+	if (!read.ok) return { ok: false, failure: read.failure, attempts: 1, nik };
 	return {
 		ok: true,
-		json: toOutputJson(read.data, { threshold, identityId: NIK, charged: true, reused: false }),
+		json: toOutputJson(read.data, { threshold, shownNik: NIK, charged: true, reused: false }),
+		nik,
 	};
 }
 

@@ -7,10 +7,12 @@ import { SsrfProtectionConfig } from '@n8n/config';
 import { Container } from '@n8n/di';
 import fc from 'fast-check';
 import { getRequestHelperFunctions } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
-import type { IExecuteFunctions, IHttpRequestOptions, INode, Workflow } from 'n8n-workflow';
+import type { IHttpRequestOptions, INode, Workflow } from 'n8n-workflow';
 
+import type { SendRequest } from '../../nodes/KredibelBiometric/common';
 import { checkImageBytes } from '../../nodes/KredibelBiometric/image/imageBytes';
 import {
+	checkImageAddress,
 	downloadImage,
 	MAX_IMAGE_REDIRECTS,
 	parseImageUrl,
@@ -49,22 +51,15 @@ const coreHelpers = getRequestHelperFunctions({} as Workflow, node, {} as never)
 let host: ImageHost;
 let sentOptions: IHttpRequestOptions[];
 
-/** A node context whose httpRequest is n8n-core's; the credentialed helpers must not be used. */
-function context(cancelSignal?: AbortSignal): IExecuteFunctions {
-	const refuse = (): never => {
-		throw new Error('a credentialed request helper was used for the image download');
+/**
+ * What the node hands the download: n8n-core's own `helpers.httpRequest` (the credentialed
+ * helpers are never handed over, so they cannot be used for an image).
+ */
+function imageRequests(): SendRequest {
+	return async (options: IHttpRequestOptions) => {
+		sentOptions.push({ ...options });
+		return await coreHelpers.httpRequest(options);
 	};
-	return {
-		getExecutionCancelSignal: () => cancelSignal,
-		helpers: {
-			httpRequest: async (options: IHttpRequestOptions) => {
-				sentOptions.push({ ...options });
-				return await coreHelpers.httpRequest(options);
-			},
-			httpRequestWithAuthentication: refuse,
-			requestWithAuthentication: refuse,
-		},
-	} as unknown as IExecuteFunctions;
 }
 
 /** Waits, without a deadline of its own (jest's applies), until the host has seen something. */
@@ -109,7 +104,7 @@ afterEach(() => {
 
 describe('downloads', () => {
 	it('returns the exact bytes of a JPEG, with one plain GET and no credential', async () => {
-		const result = await downloadImage(context(), `${host.url}/images/face.jpg`, LIMITS);
+		const result = await downloadImage(imageRequests(), `${host.url}/images/face.jpg`, LIMITS);
 
 		expect(bytesOf(result).equals(image('face.jpg'))).toBe(true);
 		expect(host.requests).toHaveLength(1);
@@ -120,7 +115,7 @@ describe('downloads', () => {
 
 	it('follows a chain of redirects within the limit to the image', async () => {
 		const url = `${host.url}/redirect/${MAX_IMAGE_REDIRECTS}/face.png`;
-		const result = await downloadImage(context(), url, LIMITS);
+		const result = await downloadImage(imageRequests(), url, LIMITS);
 
 		expect(bytesOf(result).equals(image('face.png'))).toBe(true);
 		expect(host.requests.map((request) => request.path)).toEqual([
@@ -133,7 +128,7 @@ describe('downloads', () => {
 
 	it('stops a redirect chain one hop over the limit, before the image is fetched', async () => {
 		const url = `${host.url}/redirect/${MAX_IMAGE_REDIRECTS + 1}/face.png`;
-		const failure = failureOf(await downloadImage(context(), url, LIMITS));
+		const failure = failureOf(await downloadImage(imageRequests(), url, LIMITS));
 
 		expect(failure).toMatchObject({
 			errorType: 'image_download_failed',
@@ -147,7 +142,9 @@ describe('downloads', () => {
 
 	it('takes a lower redirect limit when given one', async () => {
 		const url = `${host.url}/redirect/2/face.jpg`;
-		const failure = failureOf(await downloadImage(context(), url, { ...LIMITS, maxRedirects: 1 }));
+		const failure = failureOf(
+			await downloadImage(imageRequests(), url, { ...LIMITS, maxRedirects: 1 }),
+		);
 
 		expect(failure.reason).toContain('more than 1 times');
 		expect(host.requests).toHaveLength(2);
@@ -155,7 +152,7 @@ describe('downloads', () => {
 
 	it('refuses a redirect to a file: address without reading anything there', async () => {
 		const url = `${host.url}/redirect-to?location=${encodeURIComponent('file:///etc/passwd')}`;
-		const failure = failureOf(await downloadImage(context(), url, LIMITS));
+		const failure = failureOf(await downloadImage(imageRequests(), url, LIMITS));
 
 		expect(failure.errorType).toBe('image_download_failed');
 		expect(failure.reason).toContain('file: address');
@@ -163,7 +160,7 @@ describe('downloads', () => {
 	});
 
 	it('hands an HTML page over as it is, and the image check calls it unsupported', async () => {
-		const result = await downloadImage(context(), `${host.url}/page.html`, LIMITS);
+		const result = await downloadImage(imageRequests(), `${host.url}/page.html`, LIMITS);
 
 		expect(bytesOf(result).equals(HTML_PAGE)).toBe(true);
 		expect(checkImageBytes(HTML_PAGE, MAX_BYTES)?.errorType).toBe('unsupported_image_format');
@@ -173,7 +170,9 @@ describe('downloads', () => {
 describe('size limit', () => {
 	it('stops reading an endless body just past the limit and hangs up', async () => {
 		const streamEnd = host.streamEnded(0);
-		const failure = failureOf(await downloadImage(context(), `${host.url}/endless.jpg`, LIMITS));
+		const failure = failureOf(
+			await downloadImage(imageRequests(), `${host.url}/endless.jpg`, LIMITS),
+		);
 
 		expect(failure).toMatchObject({ errorType: 'image_too_large', charged: false });
 		expect(failure.reason).toContain('200 KB limit');
@@ -187,7 +186,7 @@ describe('size limit', () => {
 	it('believes a Content-Length above the limit and reads none of the body', async () => {
 		const streamEnd = host.streamEnded(0);
 		const failure = failureOf(
-			await downloadImage(context(), `${host.url}/lying-length.jpg`, LIMITS),
+			await downloadImage(imageRequests(), `${host.url}/lying-length.jpg`, LIMITS),
 		);
 
 		expect(failure.errorType).toBe('image_too_large');
@@ -207,8 +206,11 @@ describe('size limit', () => {
 			const large = image('large.jpg');
 			const url = `${host.url}/${route}/large.jpg`;
 
-			const exact = await downloadImage(context(), url, { ...LIMITS, maxBytes: large.length });
-			const under = await downloadImage(context(), url, {
+			const exact = await downloadImage(imageRequests(), url, {
+				...LIMITS,
+				maxBytes: large.length,
+			});
+			const under = await downloadImage(imageRequests(), url, {
 				...LIMITS,
 				maxBytes: large.length - 1,
 			});
@@ -221,7 +223,9 @@ describe('size limit', () => {
 
 describe('failures say which', () => {
 	it('a 404 is image_download_failed naming the status, not retried', async () => {
-		const failure = failureOf(await downloadImage(context(), `${host.url}/status/404`, LIMITS));
+		const failure = failureOf(
+			await downloadImage(imageRequests(), `${host.url}/status/404`, LIMITS),
+		);
 
 		expect(failure).toMatchObject({
 			errorType: 'image_download_failed',
@@ -234,7 +238,9 @@ describe('failures say which', () => {
 	});
 
 	it('a 403 points at permissions or expired links', async () => {
-		const failure = failureOf(await downloadImage(context(), `${host.url}/status/403`, LIMITS));
+		const failure = failureOf(
+			await downloadImage(imageRequests(), `${host.url}/status/403`, LIMITS),
+		);
 
 		expect(failure.reason).toContain('HTTP 403');
 		expect(failure.hint).toContain('expired');
@@ -242,7 +248,9 @@ describe('failures say which', () => {
 	});
 
 	it('a 503 is retryable, since it may pass later', async () => {
-		const failure = failureOf(await downloadImage(context(), `${host.url}/status/503`, LIMITS));
+		const failure = failureOf(
+			await downloadImage(imageRequests(), `${host.url}/status/503`, LIMITS),
+		);
 
 		expect(failure.reason).toContain('HTTP 503');
 		expect(failure.retryable).toBe(true);
@@ -251,7 +259,7 @@ describe('failures say which', () => {
 	it('a refused connection says refused', async () => {
 		const port = await freePort();
 		const failure = failureOf(
-			await downloadImage(context(), `http://127.0.0.1:${port}/face.jpg`, LIMITS),
+			await downloadImage(imageRequests(), `http://127.0.0.1:${port}/face.jpg`, LIMITS),
 		);
 
 		expect(failure).toMatchObject({ errorType: 'image_download_failed', retryable: true });
@@ -261,7 +269,7 @@ describe('failures say which', () => {
 
 	it('a host that sends no headers in time fails after the timeout', async () => {
 		const failure = failureOf(
-			await downloadImage(context(), `${host.url}/slow/60000/face.jpg`, {
+			await downloadImage(imageRequests(), `${host.url}/slow/60000/face.jpg`, {
 				...LIMITS,
 				timeoutMs: 300,
 			}),
@@ -274,7 +282,7 @@ describe('failures say which', () => {
 	it('a body that drips for ever is cut at the deadline, not only when the socket idles', async () => {
 		const streamEnd = host.streamEnded(0);
 		const failure = failureOf(
-			await downloadImage(context(), `${host.url}/drip.jpg`, { ...LIMITS, timeoutMs: 400 }),
+			await downloadImage(imageRequests(), `${host.url}/drip.jpg`, { ...LIMITS, timeoutMs: 400 }),
 		);
 
 		expect(failure.reason).toContain('timed out after 400 ms');
@@ -284,7 +292,10 @@ describe('failures say which', () => {
 	it('a stopped execution cancels a download under way and hangs up', async () => {
 		const controller = new AbortController();
 		const streamEnd = host.streamEnded(0);
-		const download = downloadImage(context(controller.signal), `${host.url}/drip.jpg`, LIMITS);
+		const download = downloadImage(imageRequests(), `${host.url}/drip.jpg`, {
+			...LIMITS,
+			cancelSignal: controller.signal,
+		});
 		await until(() => host.streams.length === 1);
 		controller.abort();
 
@@ -306,7 +317,7 @@ describe('on a Node without AbortSignal.any (n8n 1.x on Node 18)', () => {
 	it('still cuts a dripping body at the deadline', async () => {
 		const streamEnd = host.streamEnded(0);
 		const failure = failureOf(
-			await downloadImage(context(), `${host.url}/drip.jpg`, { ...LIMITS, timeoutMs: 300 }),
+			await downloadImage(imageRequests(), `${host.url}/drip.jpg`, { ...LIMITS, timeoutMs: 300 }),
 		);
 
 		expect(failure.reason).toContain('timed out after 300 ms');
@@ -315,7 +326,10 @@ describe('on a Node without AbortSignal.any (n8n 1.x on Node 18)', () => {
 
 	it('still cancels with the execution and hangs up an unread body', async () => {
 		const controller = new AbortController();
-		const download = downloadImage(context(controller.signal), `${host.url}/drip.jpg`, LIMITS);
+		const download = downloadImage(imageRequests(), `${host.url}/drip.jpg`, {
+			...LIMITS,
+			cancelSignal: controller.signal,
+		});
 		await until(() => host.streams.length === 1);
 		controller.abort();
 
@@ -325,7 +339,7 @@ describe('on a Node without AbortSignal.any (n8n 1.x on Node 18)', () => {
 
 	it('still hangs up a body announced too large', async () => {
 		const failure = failureOf(
-			await downloadImage(context(), `${host.url}/lying-length.jpg`, LIMITS),
+			await downloadImage(imageRequests(), `${host.url}/lying-length.jpg`, LIMITS),
 		);
 
 		expect(failure.errorType).toBe('image_too_large');
@@ -346,7 +360,7 @@ describe('addresses refused before any request', () => {
 	];
 
 	it.each(cases)('%s', async (_label, value, errorType, reasonPart) => {
-		const failure = failureOf(await downloadImage(context(), value, LIMITS));
+		const failure = failureOf(await downloadImage(imageRequests(), value, LIMITS));
 
 		expect(failure).toMatchObject({ errorType, charged: false, retryable: false });
 		expect(failure.reason).toContain(reasonPart);
@@ -370,7 +384,7 @@ describe('addresses refused before any request', () => {
 	it('never shows a password or a query token, and cuts what it shows', async () => {
 		const port = await freePort();
 		const secretUrl = `http://reader:s3cret-pass@127.0.0.1:${port}/selfies/${'x'.repeat(80)}.jpg?X-Amz-Signature=token123`;
-		const failure = failureOf(await downloadImage(context(), secretUrl, LIMITS));
+		const failure = failureOf(await downloadImage(imageRequests(), secretUrl, LIMITS));
 
 		expect(failure.reason).not.toContain('s3cret-pass');
 		expect(failure.reason).not.toContain('reader');
@@ -406,13 +420,15 @@ describe("n8n 2.41.1's outbound-request policy (N8N_SSRF_PROTECTION_ENABLED)", (
 
 	it('is off by default, so loopback hosts answer', async () => {
 		expect(ssrfConfig.enabled).toBe(false);
-		expect((await downloadImage(context(), `${host.url}/images/face.jpg`, LIMITS)).ok).toBe(true);
+		expect((await downloadImage(imageRequests(), `${host.url}/images/face.jpg`, LIMITS)).ok).toBe(
+			true,
+		);
 	});
 
 	it('when on, blocks a loopback image host before any request reaches it', async () => {
 		ssrfConfig.enabled = true;
 		const failure = failureOf(
-			await downloadImage(context(), `${host.url}/images/face.jpg`, LIMITS),
+			await downloadImage(imageRequests(), `${host.url}/images/face.jpg`, LIMITS),
 		);
 
 		expect(failure).toMatchObject({ errorType: 'image_download_failed', retryable: false });
@@ -461,12 +477,40 @@ describe('private addresses, refused by default before any connection', () => {
 		'LOCALHOST',
 		'localhost.',
 		'images.localhost',
+		// Intranet names (issue 27, point 4), in the spellings the URL parser folds (case, IDN, dots).
+
+		'vm',
+		'runsc',
+		'intranet',
+		'VM.',
+		'vm..',
+		'\uff56\uff4d',
+		'vm\u3002',
+		'printer.local',
+		'vm%2Elocal',
+		'db.internal',
+		'x.localdomain',
+		'nas.home.arpa',
+		'router.lan',
+		'git.corp',
+		'wiki.intranet',
+		'files.private',
+		'nas.home',
+		'metadata.google.internal',
+		'\uff2d\uff25\uff34\uff21\uff24\uff21\uff34\uff21.google.internal.',
+		'metadata',
+		'instance-data',
+		'ip6-localhost',
+		'ip6-loopback',
+		'localhost',
+		'127.0.0.1..',
+		'0x7f.0.0.1..',
 	];
 
 	it.each(refusedHosts)('http://%s/ is refused, naming the option', async (hostPart) => {
 		const failure = failureOf(
 			await downloadImage(
-				context(),
+				imageRequests(),
 				`http://${hostPart}:${host.port}/images/face.jpg`,
 				DEFAULT_LIMITS,
 			),
@@ -492,13 +536,27 @@ describe('private addresses, refused by default before any connection', () => {
 		'[2002:808:808::]',
 		'example.com',
 		'localhost.example.com',
+		'images.example.co.id',
+		'local.example.com',
+		'corp.example.com',
+		'internal.example.org',
+		'metadata.example.com',
+		'vm.example.com',
+		'xn--80ak6aa92e.com',
 	])('%s is a public host (no refusal of its own)', async (hostPart) => {
 		const { privateHostKind } = await import('../../nodes/KredibelBiometric/image/privateAddress');
 		expect(privateHostKind(new URL(`http://${hostPart}/`).hostname)).toBeUndefined();
 	});
 
+	it('with Allow Private Addresses on, an intranet name passes the link check', () => {
+		for (const link of ['http://vm/x.jpg', 'https://nas.home.arpa/a.jpg', 'http://metadata/']) {
+			expect(checkImageAddress(link, true).ok).toBe(true);
+			expect(checkImageAddress(link, false).ok).toBe(false);
+		}
+	});
+
 	it('downloads from loopback with Allow Private Addresses', async () => {
-		const result = await downloadImage(context(), `${host.url}/images/face.jpg`, LIMITS);
+		const result = await downloadImage(imageRequests(), `${host.url}/images/face.jpg`, LIMITS);
 		expect(bytesOf(result).equals(image('face.jpg'))).toBe(true);
 	});
 
@@ -507,10 +565,13 @@ describe('private addresses, refused by default before any connection', () => {
 		'https://[::1]:1/x',
 		'https://169.254.169.254/latest/meta-data/',
 		'https://0x7f000001/',
+		'https://vm/x.jpg',
+		'https://metadata.google.internal/computeMetadata/v1/',
+		'https://nas.home.arpa./a.jpg',
 	])('a redirect to %s is refused before following it', async (location) => {
 		const failure = failureOf(
 			await downloadImage(
-				redirectingContext(location),
+				redirectingRequests(location),
 				'https://images.example.com/face.jpg',
 				DEFAULT_LIMITS,
 			),
@@ -530,7 +591,7 @@ describe('private addresses, refused by default before any connection', () => {
 	])('a redirect from https down to http (%s) is refused', async (_label, location, limits) => {
 		const failure = failureOf(
 			await downloadImage(
-				redirectingContext(location),
+				redirectingRequests(location),
 				'https://images.example.com/face.jpg',
 				limits,
 			),
@@ -544,17 +605,17 @@ describe('private addresses, refused by default before any connection', () => {
 		// The same host in hex: the host listens on 127.0.0.1 only.
 		const location = `http://0x7f000001:${host.port}/images/face.jpg`;
 		const url = `${host.url}/redirect-to?location=${encodeURIComponent(location)}`;
-		const allowed = await downloadImage(context(), url, LIMITS);
+		const allowed = await downloadImage(imageRequests(), url, LIMITS);
 		expect(bytesOf(allowed).equals(image('face.jpg'))).toBe(true);
 		sentOptions.length = 0;
-		const refused = failureOf(await downloadImage(context(), url, DEFAULT_LIMITS));
+		const refused = failureOf(await downloadImage(imageRequests(), url, DEFAULT_LIMITS));
 		expect(refused.hint).toContain('Allow Private Addresses');
 		expect(sentOptions).toHaveLength(0);
 	});
 
 	it("cuts the host's reason phrase: no orders for a model, nothing long from the host", async () => {
 		const failure = failureOf(
-			await downloadImage(context(), `${host.url}/hostile-status/401`, LIMITS),
+			await downloadImage(imageRequests(), `${host.url}/hostile-status/401`, LIMITS),
 		);
 		expect(failure.reason).toMatch(/^The image host answered HTTP 401 IGNORE ALL PREVIOUS/);
 		expect(failure.reason.length).toBeLessThan(200);
@@ -564,22 +625,14 @@ describe('private addresses, refused by default before any connection', () => {
 });
 
 /**
- * A context for an https image host that answers every request with a 302 to `location`: the
+ * Requests for an https image host that answers every request with a 302 to `location`: the
  * local image host speaks plain http only, so the https origin is played here.
  */
-function redirectingContext(location: string): IExecuteFunctions {
-	const real = context();
-	return {
-		...real,
-		helpers: {
-			...real.helpers,
-			httpRequest: async (options: IHttpRequestOptions) => {
-				if (!options.url.startsWith('https://images.example.com/')) {
-					return await real.helpers.httpRequest(options);
-				}
-				sentOptions.push({ ...options });
-				return { statusCode: 302, headers: { location }, body: Buffer.alloc(0) };
-			},
-		},
-	} as unknown as IExecuteFunctions;
+function redirectingRequests(location: string): SendRequest {
+	const real = imageRequests();
+	return async (options: IHttpRequestOptions) => {
+		if (!options.url.startsWith('https://images.example.com/')) return await real(options);
+		sentOptions.push({ ...options });
+		return { statusCode: 302, headers: { location }, body: Buffer.alloc(0) };
+	};
 }

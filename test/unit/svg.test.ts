@@ -1,18 +1,23 @@
 /**
- * SVG is forwarded only when it is a well-formed SVG document with nothing active or external in
- * it (DESIGN.md, "Image URL and SVG"). A property test builds random SVG trees from safe parts:
- * with one hazard injected anywhere (a script, an event handler, foreignObject, a DOCTYPE, a link
- * outside the file in the spellings browsers accept) they are never accepted; without, and with
- * an embedded PNG as a data: URL, they always are.
+ * An SVG is never forwarded: one that wraps a single JPEG or PNG photo in an
+ * `<image>` element gives exactly that photo, whatever else it carries, and any other SVG is
+ * refused as `unsupported_image_format` with the hint to upload the photo itself. A property test
+ * builds random SVG trees from safe parts and injects hazards anywhere (scripts, handlers,
+ * foreignObject, outside links, the CSS escapes and XHTML attributes the attacker review found);
+ * the hostile generators (test/helpers/hostile/svg.ts) attack the scan itself. The scan lets the
+ * event loop run: checkpoints are counted, not timed.
  */
 import fc from 'fast-check';
 
-import { checkImageBytes } from '../../nodes/KredibelBiometric/image/imageBytes';
-import { svgRefusal } from '../../nodes/KredibelBiometric/image/svg';
-import { HOSTILE_SVGS, makePng, SAFE_SVG } from '../fixtures/images';
+import { checkImageBytes, unwrapSvgPhoto } from '../../nodes/KredibelBiometric/image/imageBytes';
+import { findWrappedPhoto } from '../../nodes/KredibelBiometric/image/svg';
+import { HOSTILE_SVGS, makeJpeg, makePng, SAFE_SVG, SVG_FACE } from '../fixtures/images';
+import { embeddedImage, svgHostileInputs } from '../helpers/hostile/svg';
 
 const SEED = 20_261_206;
-const LIMIT = 1024 * 1024;
+const MB = 1024 * 1024;
+const LIMIT = MB;
+const INPUT_LIMIT = 25 * MB;
 
 interface SvgNode {
 	name: string;
@@ -146,6 +151,18 @@ const hazard: fc.Arbitrary<Hazard> = fc.oneof(
 	fc.record({ kind: fc.constant('prefix' as const), text: hazardPrefix }),
 );
 
+/** What the attacker review got through the old check: CSS escapes, XHTML that fetches or moves. */
+const reviewLeak = fc.constantFrom(
+	'<rect fill="\\75 rl(https://evil.example/f)"/>',
+	'<rect filter="\\75 rl(https://evil.example/x)"/>',
+	'<rect mask="\\000075rl(//evil.example/m)"/>',
+	'<rect cursor="\\75 rl(https://evil.example/c), auto"/>',
+	'<foreignObject><img xmlns="http://www.w3.org/1999/xhtml" srcset="https://evil.example/a.png 1x"/></foreignObject>',
+	'<foreignObject><video xmlns="http://www.w3.org/1999/xhtml" poster="https://evil.example/p.png"/></foreignObject>',
+	'<foreignObject><link xmlns="http://www.w3.org/1999/xhtml" imagesrcset="https://evil.example/i.png 1x"/></foreignObject>',
+	'<foreignObject><meta xmlns="http://www.w3.org/1999/xhtml" http-equiv="refresh" content="0;url=https://evil.example/"/></foreignObject>',
+);
+
 function withHazard(generated: SvgNode, injected: Hazard): string {
 	// A copy: fast-check reuses generated values while it shrinks.
 	const document = structuredClone(generated);
@@ -157,61 +174,248 @@ function withHazard(generated: SvgNode, injected: Hazard): string {
 	return serialise(document);
 }
 
-const PNG_DATA_URL = `data:image/png;base64,${makePng().toString('base64')}`;
+const JPEG = makeJpeg();
+const PNG = makePng();
 
-describe('svgRefusal (property)', () => {
-	it('never accepts an SVG with a script, handler, foreignObject, DOCTYPE or outside link', () => {
-		fc.assert(
-			fc.property(root, hazard, (document, injected) => {
-				const text = withHazard(document, injected);
-				expect(svgRefusal(Buffer.from(text))).toEqual(expect.any(String));
-				expect(checkImageBytes(Buffer.from(text), LIMIT)?.errorType).toBe(
-					'unsupported_image_format',
-				);
-			}),
-			{ seed: SEED, numRuns: 600 },
-		);
-	});
+/** The photo as an SVG may embed it: either link attribute, any prefix, quotes, line breaks. */
+const embedding = fc.record({
+	photo: fc.constantFrom(
+		{ bytes: JPEG, type: 'image/jpeg' },
+		{ bytes: JPEG, type: 'image/jpg' },
+		{ bytes: PNG, type: 'image/png' },
+		{ bytes: PNG, type: 'IMAGE/PNG' },
+	),
+	element: fc.constantFrom('image', 'svg:image'),
+	attribute: fc.constantFrom('href', 'xlink:href'),
+	quote: fc.constantFrom('"', "'"),
+	breaks: fc.constantFrom('', '\n', '&#10;', '&#xA;', '\r\n '),
+});
 
-	it('accepts the same trees without a hazard, with a PNG embedded as a data: URL', () => {
-		fc.assert(
-			fc.property(root, fc.nat(), (generated, at) => {
-				const document = structuredClone(generated);
-				const all = elements(document);
-				all[at % all.length].children.push(`<image width="10" href="${PNG_DATA_URL}"/>`);
-				const text = `<?xml version="1.0" encoding="UTF-8"?>\n<!-- face -->\n${serialise(document)}\n`;
-				expect(svgRefusal(Buffer.from(text))).toBeUndefined();
-				expect(checkImageBytes(Buffer.from(text), LIMIT)).toBeUndefined();
-			}),
+function embedded(spec: {
+	photo: { bytes: Buffer; type: string };
+	element: string;
+	attribute: string;
+	quote: string;
+	breaks: string;
+}): string {
+	const base64 = spec.photo.bytes.toString('base64');
+	const text = spec.breaks === '' ? base64 : base64.replace(/(.{64})/g, `$1${spec.breaks}`);
+	const { quote } = spec;
+	return `<${spec.element} width="9" ${spec.attribute}=${quote}data:${spec.photo.type};base64,${text}${quote}/>`;
+}
+
+const noCheckpoint = async (): Promise<void> => {};
+
+async function unwrap(text: string | Buffer, limit = LIMIT) {
+	return await unwrapSvgPhoto(Buffer.from(text), limit, noCheckpoint);
+}
+
+function place(document: SvgNode, at: number, markup: string): void {
+	const all = elements(document);
+	all[at % all.length].children.push(markup);
+}
+
+describe('an SVG wrapping one photo gives exactly that photo (property)', () => {
+	it("whatever else it carries: hazards, the review's leaks, outside image links", async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				root,
+				embedding,
+				fc.nat(),
+				fc.option(hazard),
+				fc.array(fc.tuple(reviewLeak, fc.nat()), { maxLength: 2 }),
+				async (generated, spec, at, injected, leaks) => {
+					const document = structuredClone(generated);
+					place(document, at, embedded(spec));
+					for (const [leak, where] of leaks) place(document, where, leak);
+					const text = injected === null ? serialise(document) : withHazard(document, injected);
+					const unwrapped = await unwrap(text);
+					expect(unwrapped.ok && unwrapped.bytes.equals(spec.photo.bytes)).toBe(true);
+				},
+			),
 			{ seed: SEED, numRuns: 300 },
 		);
 	});
 });
 
-describe('svgRefusal', () => {
-	it.each(Object.entries(HOSTILE_SVGS))('refuses %s', (_name, bytes) => {
-		expect(svgRefusal(bytes)).toMatch(/^it /);
-		expect(checkImageBytes(bytes, LIMIT)?.errorType).toBe('unsupported_image_format');
+describe('any other SVG is refused (property)', () => {
+	it('a drawing, with or without hazards and leaks: unsupported_image_format, saying to upload the photo', async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				root,
+				hazard,
+				reviewLeak,
+				fc.nat(),
+				async (generated, injected, leak, at) => {
+					const document = structuredClone(generated);
+					place(document, at, leak);
+					const unwrapped = await unwrap(withHazard(document, injected));
+					expect(unwrapped.ok).toBe(false);
+					if (unwrapped.ok) return;
+					expect(unwrapped.problem.errorType).toBe('unsupported_image_format');
+					expect(unwrapped.problem.hint).toMatch(/Upload the photo itself/);
+				},
+			),
+			{ seed: SEED, numRuns: 300 },
+		);
 	});
 
-	it('accepts the plain SVG the image host serves', () => {
-		expect(checkImageBytes(SAFE_SVG, LIMIT)).toBeUndefined();
+	it('two photos anywhere: refused, the selfie would not be clear', async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				root,
+				embedding,
+				embedding,
+				fc.nat(),
+				fc.nat(),
+				async (generated, a, b, i, j) => {
+					const document = structuredClone(generated);
+					place(document, i, embedded(a));
+					place(document, j, embedded(b));
+					const unwrapped = await unwrap(serialise(document));
+					expect(unwrapped.ok ? 'sent' : unwrapped.problem.reason).toMatch(/more than one photo/);
+				},
+			),
+			{ seed: SEED, numRuns: 100 },
+		);
+	});
+});
+
+describe('unwrapSvgPhoto', () => {
+	it.each(Object.entries(HOSTILE_SVGS))('refuses %s', async (_name, bytes) => {
+		expect(await unwrap(bytes)).toMatchObject({
+			ok: false,
+			problem: { errorType: 'unsupported_image_format' },
+		});
 	});
 
-	it('says what was refused without echoing the content', () => {
+	it('gives the PNG of the SVG the image host serves, and refuses a drawing', async () => {
+		const unwrapped = await unwrap(SAFE_SVG);
+		expect(unwrapped.ok && unwrapped.bytes.equals(PNG)).toBe(true);
+		expect(await unwrap(SVG_FACE)).toMatchObject({
+			ok: false,
+			problem: { reason: 'The SVG is not sent: it is a drawing, not a photo' },
+		});
+	});
+
+	it('a photo in a comment or CDATA does not count; one outside does', async () => {
+		const photo = embeddedImage(JPEG);
+		const hidden = `<svg><!-- ${photo} --><text><![CDATA[${photo}]]></text></svg>`;
+		expect((await unwrap(hidden)).ok).toBe(false);
+		const unwrapped = await unwrap(hidden.replace('</svg>', `${photo}</svg>`));
+		expect(unwrapped.ok && unwrapped.bytes.equals(JPEG)).toBe(true);
+	});
+
+	it.each([
+		['another SVG', embeddedImage(SVG_FACE, 'image/svg+xml'), /no JPEG or PNG photo/],
+		[
+			'a GIF labelled PNG',
+			embeddedImage(Buffer.from('GIF89a0000000000'), 'image/png'),
+			/a GIF image/,
+		],
+		['a link', '<image href="https://evil.example/face.jpg"/>', /no JPEG or PNG photo/],
+		['text that is not base64', '<image href="data:image/jpeg;base64,$$$$"/>', /not valid base64/],
+		[
+			'base64 cut off',
+			`<image href="data:image/jpeg;base64,${JPEG.toString('base64').slice(0, -3)}"/>`,
+			/cut off/,
+		],
+		['a photo not in base64', '<image href="data:image/jpeg,%FF%D8%FF"/>', /not base64-encoded/],
+	])('refuses an SVG whose image is %s', async (_name, image, reason) => {
+		const unwrapped = await unwrap(`<svg>${image}</svg>`);
+		expect(unwrapped.ok).toBe(false);
+		if (!unwrapped.ok) expect(unwrapped.problem.reason).toMatch(reason);
+	});
+
+	it('a wrapped photo above the limit is image_too_large, found before it is all decoded', async () => {
+		const unwrapped = await unwrap(
+			`<svg>${embeddedImage(makeJpeg(400, 400, { noise: 255 }))}</svg>`,
+			10_000,
+		);
+		expect(unwrapped).toMatchObject({ ok: false, problem: { errorType: 'image_too_large' } });
+	});
+
+	it('says what was refused without echoing the content', async () => {
 		const secret = '{"AccessKeyId":"AKIAEXAMPLE","SecretAccessKey":"s3cr3t"}';
-		const problem = checkImageBytes(Buffer.from(`<svg ${secret}`), LIMIT);
-		expect(problem?.errorType).toBe('unsupported_image_format');
-		expect(problem?.reason).not.toContain('s3cr3t');
-		expect(problem?.reason).not.toContain('AKIA');
+		const unwrapped = await unwrap(`<svg ${secret}`);
+		const text = JSON.stringify(unwrapped);
+		expect(text).not.toContain('s3cr3t');
+		expect(text).not.toContain('AKIA');
 	});
 
-	it('stays linear on hostile nesting and long attribute runs', () => {
-		const deep = Buffer.from(`<svg>${'<g>'.repeat(200_000)}${'</g>'.repeat(200_000)}</svg>`);
-		expect(svgRefusal(deep)).toBeUndefined();
-		const amps = Buffer.from(`<svg a="${'&amp;'.repeat(200_000)}"/>`);
-		expect(svgRefusal(amps)).toBeUndefined();
-		const comments = Buffer.from(`${'<!---->'.repeat(100_000)}<svg/>`);
-		expect(svgRefusal(comments)).toBeUndefined();
+	it('checkImageBytes never lets an SVG through as it is', () => {
+		for (const bytes of [SAFE_SVG, SVG_FACE]) {
+			expect(checkImageBytes(bytes, LIMIT)).toMatchObject({
+				errorType: 'unsupported_image_format',
+				hint: expect.stringMatching(/Upload the photo itself/),
+			});
+		}
+	});
+});
+
+describe('the SVG scan lets the event loop run (issue 24, item 2)', () => {
+	/** Counts checkpoints against the bytes the scan and the decoding went through. */
+	async function checkpointsFor(svg: Buffer): Promise<number> {
+		let calls = 0;
+		await unwrapSvgPhoto(svg, INPUT_LIMIT, async () => {
+			calls++;
+		});
+		return calls;
+	}
+
+	it.each([
+		['tags', `<svg>${'<'.repeat(4 * MB)}</svg>`],
+		['elements', `<svg>${'<g href="x"/>'.repeat(MB / 4)}</svg>`],
+		['comments', `<svg>${'<!---->'.repeat(MB / 2)}</svg>`],
+		['one comment', `<svg><!--${' '.repeat(4 * MB)}--></svg>`],
+		['one value', `<svg><image href="${'a'.repeat(4 * MB)}"/></svg>`],
+		['spaces in a tag', `<svg><image ${' '.repeat(4 * MB)}/></svg>`],
+	])('a checkpoint at least every 64 KB of %s', async (_name, text) => {
+		const svg = Buffer.from(text);
+		expect(await checkpointsFor(svg)).toBeGreaterThanOrEqual(
+			Math.floor(svg.length / (64 * 1024)) - 1,
+		);
+	});
+
+	it('and while decoding a wrapped photo: at least every 256 KB of base64', async () => {
+		const large = Buffer.concat([JPEG, Buffer.alloc(3 * MB, 7)]);
+		const svg = Buffer.from(`<svg>${embeddedImage(large)}</svg>`);
+		const base64Length = Math.ceil(large.length / 3) * 4;
+		expect(await checkpointsFor(svg)).toBeGreaterThanOrEqual(
+			Math.floor(svg.length / (64 * 1024)) + Math.floor(base64Length / (256 * 1024)) - 2,
+		);
+	});
+
+	it('a file of image elements is not a photo wrapper: the scan stops after 1,000 of them', async () => {
+		let calls = 0;
+		const many = Buffer.from(`<svg>${'<image href="x"/>'.repeat(MB)}</svg>`);
+		const found = await findWrappedPhoto(many, async () => {
+			calls++;
+		});
+		expect(found).toEqual({
+			ok: false,
+			reason: 'it has more than 1,000 image elements; a photo wrapper has one',
+		});
+		expect(calls).toBeLessThan(2);
+	});
+
+	it('findWrappedPhoto stops at the second photo', async () => {
+		let calls = 0;
+		const two = `<svg>${embeddedImage(JPEG)}${embeddedImage(JPEG)}${'<g/>'.repeat(MB)}</svg>`;
+		const found = await findWrappedPhoto(Buffer.from(two), async () => {
+			calls++;
+		});
+		expect(found.ok).toBe(false);
+		expect(calls).toBeLessThan(2);
+	});
+});
+
+describe('the hostile SVGs (test/helpers/hostile/svg.ts)', () => {
+	it.each(svgHostileInputs().map((input) => [input.name, input]))('%s', async (_name, input) => {
+		const unwrapped = await unwrapSvgPhoto(Buffer.from(input.make()), INPUT_LIMIT, noCheckpoint);
+		if (input.outcome === 'refused') {
+			expect(unwrapped).toMatchObject({ ok: false, problem: { errorType: input.refusedAs } });
+		}
+		if (input.outcome === 'sent') expect(unwrapped.ok && unwrapped.bytes.equals(JPEG)).toBe(true);
 	});
 });

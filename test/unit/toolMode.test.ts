@@ -8,9 +8,12 @@ import { NodeHelpers, type INodeProperties, type INodeTypeDescription } from 'n8
 import { KredibelBiometric } from '../../nodes/KredibelBiometric/KredibelBiometric.node';
 import {
 	TOOL_DESCRIPTION,
+	TOOL_FAILURE_MIN_MS,
 	isToolMode,
+	toolClock,
 	toToolItems,
 	toToolJson,
+	waitForToolFailureTime,
 } from '../../nodes/KredibelBiometric/toolMode';
 
 const { description } = new KredibelBiometric();
@@ -117,5 +120,58 @@ describe('answers to the model', () => {
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(items.every((item) => item.binary === undefined)).toBe(true);
 		expect(items.map((item) => item.json.result)).toEqual(['match', 'error']);
+	});
+});
+
+describe('tool mode answers failed links in one time (issue 27, point 3)', () => {
+	/** A clock the test moves: `sleep` advances it and records the wait, no wall time passes. */
+	function virtualClock(start: number) {
+		let now = start;
+		const waits: number[] = [];
+		jest.spyOn(toolClock, 'now').mockImplementation(() => now);
+		jest.spyOn(toolClock, 'sleep').mockImplementation(async (ms) => {
+			waits.push(ms);
+			now += ms;
+		});
+		return { waits, now: () => now, advance: (ms: number) => (now += ms) };
+	}
+
+	afterEach(() => {
+		jest.restoreAllMocks();
+	});
+
+	it.each([0, 5, 16, 400, 999])(
+		'a failure after %s ms answers exactly TOOL_FAILURE_MIN_MS after its start',
+		async (took) => {
+			const clock = virtualClock(1_000_000);
+			const startedAt = toolClock.now();
+			clock.advance(took);
+			await waitForToolFailureTime(startedAt);
+			expect(clock.now() - startedAt).toBe(TOOL_FAILURE_MIN_MS);
+			expect(clock.waits).toEqual([TOOL_FAILURE_MIN_MS - took]);
+		},
+	);
+
+	it('a failure slower than that answers when it ends, without waiting more', async () => {
+		const clock = virtualClock(5_000);
+		const startedAt = toolClock.now();
+		clock.advance(TOOL_FAILURE_MIN_MS + 250);
+		await waitForToolFailureTime(startedAt);
+		expect(clock.waits).toEqual([]);
+	});
+
+	it('the answer comes only once the wait is over', async () => {
+		let finishWait: () => void = () => {};
+		jest.spyOn(toolClock, 'now').mockReturnValue(0);
+		jest
+			.spyOn(toolClock, 'sleep')
+			.mockImplementation(() => new Promise<void>((resolve) => (finishWait = resolve)));
+		let answered = false;
+		const waiting = waitForToolFailureTime(0).then(() => (answered = true));
+		await Promise.resolve();
+		expect(answered).toBe(false);
+		finishWait();
+		await waiting;
+		expect(answered).toBe(true);
 	});
 });

@@ -33,20 +33,6 @@ describe('describeNetworkError', () => {
 		expect(shouldRetry(failure, 0, 5)).toBe(retryable);
 	});
 
-	it("reads n8n 1.123's NodeApiError, which keeps the code in httpCode and no cause", () => {
-		const refused = Object.assign(new Error('The service refused the connection'), {
-			httpCode: 'ECONNREFUSED',
-		});
-		expect(describeNetworkError(refused, 1000)).toMatchObject({
-			errorType: 'network_error',
-			charged: false,
-			retryable: true,
-		});
-		// An HTTP status in httpCode is not a network code: nothing says the request was not sent.
-		const status = Object.assign(new Error('Bad gateway'), { httpCode: '502' });
-		expect(describeNetworkError(status, 1000)).toMatchObject({ charged: 'unknown' });
-	});
-
 	it('reads "socket hang up" without a code as a cut after sending', () => {
 		expect(describeNetworkError(new Error('socket hang up'), 1000)).toMatchObject({
 			errorType: 'network_error',

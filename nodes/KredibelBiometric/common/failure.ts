@@ -4,7 +4,7 @@
  * ends up as a Failure, so the node has a single way to turn failures into errors and items.
  */
 
-export type LocalErrorType =
+type LocalErrorType =
 	| 'invalid_identity_id'
 	| 'missing_image'
 	| 'invalid_base64_encoding'

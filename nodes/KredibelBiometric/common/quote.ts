@@ -5,7 +5,7 @@
  */
 
 /** Longest echoed text, in characters, before it is cut with an ellipsis. */
-export const MAX_ECHO_LENGTH = 40;
+const MAX_ECHO_LENGTH = 40;
 
 /** Cuts text to `max` characters, marking the cut. Work is bounded by `max`, not by the input. */
 export function cutText(text: string, max = MAX_ECHO_LENGTH): string {

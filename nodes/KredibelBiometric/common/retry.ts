@@ -12,10 +12,10 @@ import type { Failure } from './failure';
 /** Retry-After beyond this is not waited for: the item fails instead of stalling the workflow. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
-export const BASE_BACKOFF_MS = 500;
-export const MAX_BACKOFF_MS = 8_000;
+const BASE_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 8_000;
 
-export interface RetryPolicy {
+interface RetryPolicy {
 	maxRetries: number;
 	/** Returns a number in [0, 1); injectable so tests are deterministic. */
 	random?: () => number;
@@ -25,7 +25,7 @@ export interface RetryPolicy {
 
 export type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
-export interface RetryOutcome<T> {
+interface RetryOutcome<T> {
 	result: AttemptResult<T>;
 	attempts: number;
 }

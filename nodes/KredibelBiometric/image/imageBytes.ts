@@ -1,13 +1,15 @@
 /**
  * Face image checks that can be made locally, before any (possibly charged) request:
- * base64 decoding, format sniffing by magic bytes, and the size limit.
+ * base64 decoding, format sniffing by magic bytes, the size limit, and taking the photo out of
+ * an SVG that wraps one (an SVG itself is never sent).
  */
-import { quoteValue } from '../common';
-import { svgRefusal } from './svg';
+import { type Failure, quoteValue } from '../common';
+import { BASE64_ALPHABET, decodeBase64Payload, endsOnByteBoundary } from './base64Payload';
+import { findWrappedPhoto } from './svg';
 
 export type ImageFormat = 'jpeg' | 'png' | 'svg';
 
-export type ImageProblem = {
+type ImageProblem = {
 	errorType:
 		| 'missing_image'
 		| 'invalid_base64_encoding'
@@ -17,9 +19,12 @@ export type ImageProblem = {
 	hint: string;
 };
 
-export type DecodedBase64 = { ok: true; bytes: Buffer } | { ok: false; problem: ImageProblem };
+type DecodedBase64 = { ok: true; bytes: Buffer } | { ok: false; problem: ImageProblem };
 
-/** MIME types Kredibel accepts (JPG, JPEG, PNG, SVG), as they appear in data: URLs. */
+/** The bytes of an image as read (a download, a binary property), or why they could not be. */
+export type BytesRead = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
+
+/** MIME types the node takes in data: URLs: photos, and SVGs for the photo they wrap. */
 const ACCEPTED_MIME_TYPES = new Set([
 	'image/jpeg',
 	'image/jpg',
@@ -37,15 +42,21 @@ const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
 export const RESIZE_HINT =
 	"Resize or recompress the photo first, e.g. with n8n's Edit Image node (Resize, then Quality about 80), or raise Max Image Size if Kredibel accepts it.";
 const FORMAT_HINT =
-	"Kredibel accepts JPEG, PNG and SVG. Convert the photo first, e.g. with n8n's Edit Image node (Format: JPEG).";
+	"The node sends JPEG and PNG photos. Convert the photo first, e.g. with n8n's Edit Image node (Format: JPEG).";
 
 /** With Prepare Photo on the node shrinks and converts itself: no other node to point to. */
 export const PREPARED_HINTS = {
 	tooLarge:
 		'Send a smaller photo: with Prepare Photo on, the node accepts photos up to 25 MB and 50 megapixels and shrinks them to Max Image Size itself.',
 	format:
-		'Kredibel accepts JPEG, PNG and SVG. Send the photo as JPEG or PNG (a phone can save JPEG instead of HEIC); the node then makes it upright and small enough itself.',
+		'The node sends JPEG and PNG photos. Send the photo as JPEG or PNG (a phone can save JPEG instead of HEIC); the node then makes it upright and small enough itself.',
+	maxImageSize:
+		'The limit met is Max Image Size: raise it (Kredibel itself accepts up to 1024 KB), or send a photo with less fine detail or noise.',
 };
+
+/** Any SVG but one wrapping a photo: the photo itself is what to send. */
+const SVG_HINT =
+	'Upload the photo itself (JPEG or PNG) instead of an SVG. An SVG is never sent to Kredibel; the node takes from it only a single JPEG or PNG photo embedded in an <image> element as a data: URL.';
 
 export interface ImageHints {
 	tooLarge: string;
@@ -128,27 +139,13 @@ export function decodeBase64Image(
 	const unpadded = body.replace(/=+$/, '');
 	// Padding is optional, but where present it must complete the last group of four.
 	const badPadding = unpadded.length !== body.length && body.length % 4 !== 0;
-	if (unpadded.length % 4 === 1 || badPadding || !endsOnByteBoundary(unpadded)) {
+	const lastValue = BASE64_ALPHABET.indexOf(unpadded[unpadded.length - 1]);
+	if (badPadding || !endsOnByteBoundary(unpadded.length, lastValue)) {
 		return invalidBase64(
 			'The Base64 Image field is not valid base64: its end does not fall on a whole byte, so the text is probably cut off',
 		);
 	}
 	return { ok: true, bytes: Buffer.from(unpadded, 'base64') };
-}
-
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/**
- * In a final group of 2 or 3 characters the last one carries bits beyond the last byte, and an
- * encoder always leaves them 0. Set bits mean the text was cut off or altered: a decoder would
- * drop them silently, and the image would arrive truncated.
- */
-function endsOnByteBoundary(unpadded: string): boolean {
-	const remainder = unpadded.length % 4;
-	if (remainder === 0) return true;
-	const lastValue = BASE64_ALPHABET.indexOf(unpadded[unpadded.length - 1]);
-	const unusedBits = remainder === 2 ? 0b1111 : 0b11;
-	return (lastValue & unusedBits) === 0;
 }
 
 function invalidBase64(reason: string): DecodedBase64 {
@@ -201,7 +198,7 @@ export function sniffImageFormat(bytes: Buffer): ImageFormat | undefined {
 }
 
 /** Names common formats people send by mistake, so the error can say what the file really is. */
-export function describeUnsupportedFormat(bytes: Buffer): string {
+function describeUnsupportedFormat(bytes: Buffer): string {
 	const head = bytes.subarray(0, 16);
 	const ascii = head.toString('latin1');
 	if (ascii.startsWith('GIF87a') || ascii.startsWith('GIF89a')) return 'a GIF image';
@@ -218,7 +215,12 @@ export function describeUnsupportedFormat(bytes: Buffer): string {
 	) {
 		return 'a TIFF image';
 	}
-	if (head.subarray(0, 2).equals(JPEG_MAGIC.subarray(0, 2))) return 'a truncated JPEG';
+	if (head.subarray(0, 2).equals(JPEG_MAGIC.subarray(0, 2))) {
+		// Three bytes or fewer were cut off; a longer file with a broken start was damaged.
+		return bytes.length <= JPEG_MAGIC.length
+			? 'a truncated JPEG'
+			: 'a damaged JPEG (its first bytes are not a valid JPEG start)';
+	}
 	if (ascii.slice(1, 4) === 'PNG') return describeBrokenPng(bytes);
 	if (ascii.startsWith('PK\u0003\u0004')) return 'a ZIP archive';
 	return 'not a JPEG, PNG or SVG image';
@@ -265,20 +267,54 @@ export function checkImageBytes(
 			hint: hints.tooLarge,
 		};
 	}
-	// Read only once the size is known to be within the limit: the check is linear, not free.
-	const unsafe = format === 'svg' ? svgRefusal(bytes) : undefined;
-	if (unsafe !== undefined) {
+	// An SVG is never sent: only the photo it wraps (unwrapSvgPhoto), which is checked as a photo.
+	if (format === 'svg') {
 		return {
 			errorType: 'unsupported_image_format',
-			reason: `The SVG is not forwarded: ${unsafe}`,
+			reason: 'The image is an SVG, and an SVG is never sent to Kredibel',
 			hint: SVG_HINT,
 		};
 	}
 	return undefined;
 }
 
-const SVG_HINT =
-	'Send the selfie as a JPEG or PNG. An SVG is forwarded only when it is a well-formed SVG document with no script, event handler, foreignObject, style, DOCTYPE or entity, and no link outside itself (only #id and data:image links).';
+/**
+ * The photo an SVG wraps (see svg.ts), decoded and checked to be a JPEG or PNG by its own bytes,
+ * within `maxBytes`; or why the SVG gives none. `checkpoint` runs between chunks of the scan.
+ */
+export async function unwrapSvgPhoto(
+	svg: Buffer,
+	maxBytes: number,
+	checkpoint: () => Promise<void>,
+	hints: ImageHints = TODAY_HINTS,
+): Promise<DecodedBase64> {
+	const refused = (reason: string): DecodedBase64 => ({
+		ok: false,
+		problem: { errorType: 'unsupported_image_format', reason, hint: SVG_HINT },
+	});
+	const found = await findWrappedPhoto(svg, checkpoint);
+	if (!found.ok) return refused(`The SVG is not sent: ${found.reason}`);
+	const decoded = await decodeBase64Payload(svg, found.start, found.end, maxBytes, checkpoint);
+	if (!decoded.ok && decoded.tooLarge) {
+		return {
+			ok: false,
+			problem: {
+				errorType: 'image_too_large',
+				reason: `The photo inside the SVG is larger than the ${formatKb(maxBytes)} KB limit`,
+				hint: hints.tooLarge,
+			},
+		};
+	}
+	if (!decoded.ok) {
+		return refused(`The photo inside the SVG could not be decoded: ${decoded.reason}`);
+	}
+	const format = sniffImageFormat(decoded.bytes);
+	if (format !== 'jpeg' && format !== 'png') {
+		const what = format === 'svg' ? 'another SVG' : describeUnsupportedFormat(decoded.bytes);
+		return refused(`The image inside the SVG is not a JPEG or PNG photo (it is ${what})`);
+	}
+	return decoded;
+}
 
 export function formatKb(bytes: number): string {
 	return (bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0);

@@ -10,27 +10,35 @@
  * before any connection, on every hop, unless Allow Private Addresses is on; an https link is
  * never followed down to http; and what the image host says is cut short in messages.
  */
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { causeChain, cutText, type Failure, findCode, localFailure } from '../common';
-import { formatKb, RESIZE_HINT } from './imageBytes';
+import {
+	causeChain,
+	cutText,
+	type Failure,
+	findCode,
+	localFailure,
+	networkFailureKind,
+	type SendRequest,
+} from '../common';
+import { type BytesRead, formatKb, RESIZE_HINT } from './imageBytes';
 import { privateHostKind } from './privateAddress';
 
 /** Storage links redirect once or twice (a short link, a signed URL); more is a loop or a trap. */
 export const MAX_IMAGE_REDIRECTS = 3;
 /** Longer than any storage or signed link; refused before parsing. */
-export const MAX_IMAGE_URL_LENGTH = 8192;
+const MAX_IMAGE_URL_LENGTH = 8192;
 /** How much of an address an error message shows. */
 const SHOWN_ADDRESS_LENGTH = 60;
 /** How much of an HTTP reason phrase an error message shows: the image host writes it. */
 const SHOWN_STATUS_TEXT_LENGTH = 40;
 
-export const ALLOW_PRIVATE_HINT =
+const ALLOW_PRIVATE_HINT =
 	'Use a public https link to the selfie. If the image really is on your own network (self-hosted storage), turn on the option Allow Private Addresses; leave it off where AI agents, MCP clients or public webhooks choose the link.';
 
 const ACCEPT = 'image/jpeg, image/png, image/svg+xml, image/*;q=0.8, */*;q=0.1';
 
-export interface DownloadLimits {
+interface DownloadLimits {
 	/** Reading stops, and the item is `image_too_large`, once the body passes this. */
 	maxBytes: number;
 	/** For the whole download, redirects included. */
@@ -40,9 +48,9 @@ export interface DownloadLimits {
 	allowPrivateAddresses?: boolean;
 	/** What an `image_too_large` failure tells the user to do (default: shrink it before the node). */
 	tooLargeHint?: string;
+	/** Fired when the execution is stopped: the download ends at once, as `cancelled`. */
+	cancelSignal?: AbortSignal;
 }
-
-export type ImageDownload = { ok: true; bytes: Buffer } | { ok: false; failure: Failure };
 
 type ParsedAddress = { ok: true; url: URL } | { ok: false; failure: Failure };
 
@@ -53,17 +61,18 @@ interface HttpAnswer {
 	body: unknown;
 }
 
+/** `send`: n8n's plain request helper (never the authenticated one), from n8nCompat.ts. */
 export async function downloadImage(
-	context: IExecuteFunctions,
+	send: SendRequest,
 	url: unknown,
 	limits: DownloadLimits,
-): Promise<ImageDownload> {
+): Promise<BytesRead> {
 	const allowPrivate = limits.allowPrivateAddresses === true;
 	const parsed = checkImageAddress(url, allowPrivate);
 	if (!parsed.ok) return parsed;
 	const maxRedirects = limits.maxRedirects ?? MAX_IMAGE_REDIRECTS;
 	const deadline = AbortSignal.timeout(limits.timeoutMs);
-	const cancelSignal = context.getExecutionCancelSignal?.();
+	const { cancelSignal } = limits;
 	let address = parsed.url;
 	const stopped = (): Failure | undefined =>
 		cancelSignal?.aborted
@@ -85,7 +94,7 @@ export async function downloadImage(
 			cancelSignal ? [deadline, hop.signal, cancelSignal] : [deadline, hop.signal],
 		);
 		try {
-			const step = await downloadHop(context, address, limits, signal);
+			const step = await downloadHop(send, address, limits, signal);
 			if (step.kind === 'done') return step.result;
 			if (step.kind === 'failed') {
 				return { ok: false, failure: stopped() ?? step.failure(address, limits.timeoutMs) };
@@ -114,21 +123,19 @@ function anySignal(signals: AbortSignal[]): AbortSignal {
 }
 
 type HopStep =
-	| { kind: 'done'; result: ImageDownload }
+	| { kind: 'done'; result: BytesRead }
 	| { kind: 'redirect'; answer: HttpAnswer }
 	| { kind: 'failed'; failure: (address: URL, timeoutMs: number) => Failure };
 
 async function downloadHop(
-	context: IExecuteFunctions,
+	send: SendRequest,
 	address: URL,
 	limits: DownloadLimits,
 	signal: AbortSignal,
 ): Promise<HopStep> {
 	let answer: HttpAnswer;
 	try {
-		answer = (await context.helpers.httpRequest(
-			requestFor(address, limits.timeoutMs, signal),
-		)) as HttpAnswer;
+		answer = (await send(requestFor(address, limits.timeoutMs, signal))) as HttpAnswer;
 	} catch (error) {
 		return {
 			kind: 'failed',
@@ -449,24 +456,12 @@ function codeOrMessage(error: unknown): string {
 	return message.length > 80 ? `${message.slice(0, 79)}…` : message;
 }
 
-const TIMEOUT_CODES = new Set([
-	'ECONNABORTED',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
-	'UND_ERR_CONNECT_TIMEOUT',
-	'UND_ERR_HEADERS_TIMEOUT',
-	'UND_ERR_BODY_TIMEOUT',
-]);
-const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN']);
-const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;
-
 /**
  * Says which way the download failed. Only a code and a message are read from the error: the
  * HTTP client's error objects also hold the request. Network failures are free and may pass
  * next time, so they are retryable; a refused certificate or a blocked address is not.
  */
-export function describeDownloadError(error: unknown, address: URL, timeoutMs: number): Failure {
-	const code = findCode(error);
+function describeDownloadError(error: unknown, address: URL, timeoutMs: number): Failure {
 	const where = show(address);
 	if (findOutboundPolicyBlock(error)) {
 		return downloadFailed(
@@ -475,47 +470,48 @@ export function describeDownloadError(error: unknown, address: URL, timeoutMs: n
 			false,
 		);
 	}
-	if (code === 'ECONNREFUSED') {
-		return downloadFailed(
-			`The image host refused the connection for ${where}`,
-			'Check the link: nothing answers at that host and port.',
-			true,
-		);
+	const code = findCode(error);
+	switch (networkFailureKind(error)) {
+		case 'refused':
+			return downloadFailed(
+				`The image host refused the connection for ${where}`,
+				'Check the link: nothing answers at that host and port.',
+				true,
+			);
+		case 'nameNotFound':
+			return downloadFailed(
+				`The host name of ${where} could not be found (DNS ${code})`,
+				'Check the host name in the link.',
+				true,
+			);
+		case 'timeout':
+			return timedOut(address, timeoutMs);
+		case 'unreachable':
+			return downloadFailed(
+				`The image host of ${where} cannot be reached (${code})`,
+				'Check the link and the network between n8n and the image host.',
+				true,
+			);
+		case 'certificate':
+		case 'tlsSession':
+			return downloadFailed(
+				`The HTTPS certificate of the image host was not accepted for ${where} (${code})`,
+				'Use a link whose host has a valid certificate.',
+				false,
+			);
+		case 'connectionCut':
+			return downloadFailed(
+				`The image host closed the connection for ${where} (${code})`,
+				'Try again; if it keeps failing, check that the link opens in a browser.',
+				true,
+			);
+		default:
+			return downloadFailed(
+				`The download from ${where} failed (${codeOrMessage(error)})`,
+				'Check that the link opens in a browser.',
+				false,
+			);
 	}
-	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-		return downloadFailed(
-			`The host name of ${where} could not be found (DNS ${code})`,
-			'Check the host name in the link.',
-			true,
-		);
-	}
-	if (code !== undefined && TIMEOUT_CODES.has(code)) return timedOut(address, timeoutMs);
-	if (code !== undefined && UNREACHABLE_CODES.has(code)) {
-		return downloadFailed(
-			`The image host of ${where} cannot be reached (${code})`,
-			'Check the link and the network between n8n and the image host.',
-			true,
-		);
-	}
-	if (code !== undefined && TLS_CODE.test(code)) {
-		return downloadFailed(
-			`The HTTPS certificate of the image host was not accepted for ${where} (${code})`,
-			'Use a link whose host has a valid certificate.',
-			false,
-		);
-	}
-	if (code === 'ECONNRESET' || code === 'EPIPE') {
-		return downloadFailed(
-			`The image host closed the connection for ${where} (${code})`,
-			'Try again; if it keeps failing, check that the link opens in a browser.',
-			true,
-		);
-	}
-	return downloadFailed(
-		`The download from ${where} failed (${codeOrMessage(error)})`,
-		'Check that the link opens in a browser.',
-		false,
-	);
 }
 
 function timedOut(address: URL, timeoutMs: number): Failure {

@@ -4,9 +4,11 @@
  * host's own network (loopback services, cloud metadata at 169.254.169.254, the office LAN).
  * The check reads the host as the URL parser normalised it (`new URL(...).hostname`): IPv4 in
  * decimal, octal, hex or short form is already a dotted quad there, IPv6 is compressed in
- * brackets. Names are not resolved (no DNS in a community node): a public name that resolves to
- * a private address is n8n's own SSRF protection's job (N8N_SSRF_PROTECTION_ENABLED).
+ * brackets. Names are not resolved (no DNS in a community node): intranet names are refused by
+ * their form (intranetName.ts), and a public name that resolves to a private address is n8n's own
+ * SSRF protection's job (N8N_SSRF_PROTECTION_ENABLED).
  */
+import { intranetNameKind } from './intranetName';
 
 /** [first address, prefix length, what it is]: IPv4 ranges that are not public hosts. */
 const IPV4_RANGES: ReadonlyArray<readonly [string, number, string]> = [
@@ -109,9 +111,11 @@ function ipv6Kind(groups: number[]): string | undefined {
 	return undefined;
 }
 
+const NUMERIC_LABEL = /^(?:0x[0-9a-f]*|[0-9]+)$/;
+
 /**
  * What kind of non-public host `hostname` (as `URL.hostname` gives it) is, e.g. "a loopback
- * address", or undefined for a public address or any other name.
+ * address" or "an intranet name (.local)", or undefined for a public address or name.
  */
 export function privateHostKind(hostname: string): string | undefined {
 	let host = hostname.toLowerCase();
@@ -120,10 +124,16 @@ export function privateHostKind(hostname: string): string | undefined {
 		// The URL parser only lets valid IPv6 into brackets; anything else is refused to be safe.
 		return groups === undefined ? 'an IPv6 address that could not be read' : ipv6Kind(groups);
 	}
-	if (host.endsWith('.')) host = host.slice(0, -1);
-	if (host === 'localhost' || host.endsWith('.localhost')) return 'a localhost name';
+	// "127.0.0.1.." is left a name by the parser; without its trailing dots it is an address.
+	while (host.endsWith('.')) host = host.slice(0, -1);
 	const v4 = parseIpv4(host);
-	if (v4 === undefined) return undefined;
+	if (v4 === undefined) {
+		// No top-level domain is a number: "0x7f.0.0.1.." is an address the parser did not read.
+		if (NUMERIC_LABEL.test(host.slice(host.lastIndexOf('.') + 1))) {
+			return 'an address that could not be read';
+		}
+		return intranetNameKind(host);
+	}
 	if (v4 === 0xffffffff) return 'the broadcast address';
 	return ipv4Kind(v4);
 }

@@ -1,234 +1,229 @@
 /**
  * Gets the selfie's bytes for one item, from a binary property, a base64 field or a URL, and checks
- * them locally. Binary data is read through n8n's helpers so that it works in every binary data
- * mode (memory, filesystem, database, S3) and in queue mode. With Prepare Photo on, a JPEG or PNG
- * then goes through photo/preparePhoto.ts (upright, no metadata, within Max Image Size), which
- * yields to n8n's event loop as it works and stops when the execution is cancelled.
+ * them locally (present, JPEG or PNG, within the limit; an SVG gives the photo it wraps, never
+ * itself). Binary data is read through n8n's
+ * helpers so that it works in every binary data mode (memory, filesystem, database, S3) and in
+ * queue mode. What happens to a photo next (Prepare Photo) is not this room's business: it says
+ * which format the bytes are, and the per-item step (prepareItem.ts) takes it from there.
  */
-import { sleep, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { readBinaryImage } from './binaryInput';
-import { type Failure, localFailure, quoteValue, withRetries } from '../common';
+import { readBinaryImage, type StoredBinaryReaders } from './binaryInput';
+import {
+	cutText,
+	type Failure,
+	localFailure,
+	quoteValue,
+	type SendRequest,
+	withRetries,
+	yieldingCheckpoint,
+} from '../common';
 import {
 	checkImageBytes,
 	decodeBase64Image,
+	type ImageFormat,
 	type ImageHints,
 	PREPARED_HINTS,
 	sniffImageFormat,
+	unwrapSvgPhoto,
 } from './imageBytes';
 import { checkImageAddress, downloadImage } from './imageDownload';
-import type { ItemSettings } from '../itemSettings';
-import {
-	checkPhotoHeader,
-	MAX_INPUT_BYTES,
-	type PhotoChanges,
-	PhotoError,
-	preparePhoto,
-} from '../photo';
-import { isToolMode, TOOL_DOWNLOAD_FAILED_HINT, TOOL_DOWNLOAD_FAILED_REASON } from '../toolMode';
+import { MAX_INPUT_BYTES } from '../photo';
+
+export const IMAGE_SOURCES = ['binary', 'base64', 'url'] as const;
+
+export type ImageSource = (typeof IMAGE_SOURCES)[number];
+
+/** Which image an item names, and the limits it is read within: the node's parameters for it. */
+export interface ImageRequest {
+	imageSource: ImageSource;
+	binaryPropertyName: string;
+	base64Image: unknown;
+	imageUrl: unknown;
+	/** Max Image Size, in bytes: the limit for what is sent as it is. */
+	maxImageBytes: number;
+	/**
+	 * Prepare Photo: a JPEG or PNG will be made to fit Max Image Size, so it may come in larger,
+	 * up to the photo input limit, and messages say that the node shrinks photos itself.
+	 */
+	preparePhoto: boolean;
+	/** For links: a failed download is free, so passing failures are retried this often. */
+	maxRetries: number;
+	allowPrivateAddresses: boolean;
+}
+
+/** n8n's binary helpers: the two every version has, and the stored-data readers n8nCompat found. */
+export type BinaryHelpers = Pick<
+	IExecuteFunctions['helpers'],
+	'assertBinaryData' | 'getBinaryDataBuffer'
+> &
+	StoredBinaryReaders;
+
+/** Where the items' images can come from, handed in by the node file. */
+export interface ImageAccess {
+	binary: BinaryHelpers;
+	/** n8n's plain request helper, never the authenticated one: no credential reaches a link. */
+	send: SendRequest;
+	/** Fired when the execution is stopped. */
+	cancelSignal?: AbortSignal;
+	isCancelled: () => boolean;
+}
+
+/** The bytes of a JPEG or PNG photo, as read (an SVG's wrapped photo: an SVG is never sent). */
+export type ImageRead =
+	| { ok: true; bytes: Buffer; format: Exclude<ImageFormat, 'svg'> }
+	| { ok: false; failure: Failure };
 
 /**
  * The download has a timeout of its own: the Timeout option is about Kredibel, which waits for the
  * civil registry, while an image host either serves a selfie within seconds or is not going to.
  */
-export const IMAGE_DOWNLOAD_TIMEOUT_MS = 30_000;
+const IMAGE_DOWNLOAD_TIMEOUT_MS = 30_000;
 
 /**
- * The photo step gives the event loop back (n8n's editor and webhooks run beside it outside queue
- * mode) whenever this much time has passed since it last did.
+ * What can be known without reading anything: for Image URL the link itself (scheme, private
+ * address), for a binary property that the item has it. Undefined: nothing wrong so far.
  */
-const YIELD_EVERY_MS = 20;
-
-/**
- * For Image URL, what can be known of the link without a connection (scheme, private address),
- * answered to a model as any other failure of its link. Undefined: nothing wrong so far.
- */
-export function checkImageLink(
-	context: IExecuteFunctions,
-	settings: ItemSettings,
+export function checkImageSource(
+	request: ImageRequest,
+	item: INodeExecutionData,
 ): Failure | undefined {
-	const address = checkImageAddress(settings.imageUrl, settings.allowPrivateAddresses);
-	if (address.ok) return undefined;
-	return answersToolWithoutReason(context, settings) ? toolDownloadFailure() : address.failure;
+	if (request.imageSource === 'binary') return findMissingBinary(item, request.binaryPropertyName);
+	if (request.imageSource !== 'url') return undefined;
+	const address = checkImageAddress(request.imageUrl, request.allowPrivateAddresses);
+	return address.ok ? undefined : address.failure;
 }
 
-function toolDownloadFailure(): Failure {
-	return localFailure(
-		'image_download_failed',
-		TOOL_DOWNLOAD_FAILED_REASON,
-		TOOL_DOWNLOAD_FAILED_HINT,
-	);
-}
-
-/**
- * `photo`: what Prepare Photo changed (null: sent byte for byte); absent when Prepare Photo is
- * off, the image is an SVG, or only the header was checked.
- */
-export type ImageRead =
-	| { ok: true; bytes: Buffer; photo?: PhotoChanges | null }
-	| { ok: false; failure: Failure };
-
-/**
- * `purpose`: 'send' reads and prepares the photo; 'check' (the stop-on-error pre-pass, which runs
- * for every item before the first request) reads the bytes and checks only the photo's header.
- */
 export async function readImage(
-	context: IExecuteFunctions,
+	request: ImageRequest,
+	access: ImageAccess,
 	item: INodeExecutionData,
 	itemIndex: number,
-	settings: ItemSettings,
-	isCancelled: () => boolean,
-	purpose: 'send' | 'check' = 'send',
-): Promise<ImageRead> {
-	const read = await readAndCheck(context, item, itemIndex, settings, isCancelled, purpose);
-	if (read.ok || !answersToolWithoutReason(context, settings)) return read;
-	// The image came from a link the model chose: it learns that the image did not come, not why.
-	return { ok: false, failure: toolDownloadFailure() };
-}
-
-/** As a tool, with a link given: every failure of that link reads the same to the model. */
-function answersToolWithoutReason(context: IExecuteFunctions, settings: ItemSettings): boolean {
-	if (settings.imageSource !== 'url') return false;
-	const url = settings.imageUrl;
-	// An empty field is the model's own mistake, and says nothing about any network.
-	if (url === undefined || url === null || (typeof url === 'string' && url.trim() === '')) {
-		return false;
-	}
-	return typeof context.getNode === 'function' && isToolMode(context.getNode());
-}
-
-async function readAndCheck(
-	context: IExecuteFunctions,
-	item: INodeExecutionData,
-	itemIndex: number,
-	settings: ItemSettings,
-	isCancelled: () => boolean,
-	purpose: 'send' | 'check',
 ): Promise<ImageRead> {
 	// With Prepare Photo on, a photo above Max Image Size is what the step is for: the input may
 	// be up to MAX_INPUT_BYTES, and the prepared photo must then fit Max Image Size.
-	const prepare = settings.preparePhoto;
+	const prepare = request.preparePhoto;
 	const inputLimit = prepare
-		? Math.max(MAX_INPUT_BYTES, settings.maxImageBytes)
-		: settings.maxImageBytes;
+		? Math.max(MAX_INPUT_BYTES, request.maxImageBytes)
+		: request.maxImageBytes;
 	const hints: ImageHints | undefined = prepare ? PREPARED_HINTS : undefined;
-	let bytes: Buffer;
-	if (settings.imageSource === 'base64') {
-		const decoded = decodeBase64Image(settings.base64Image, inputLimit, hints);
-		if (!decoded.ok) {
-			const { errorType, reason, hint } = decoded.problem;
-			return { ok: false, failure: localFailure(errorType, reason, hint) };
+	const read = await readBytes(request, access, item, itemIndex, inputLimit, hints);
+	if (!read.ok) return read;
+	let { bytes } = read;
+	if (sniffImageFormat(bytes) === 'svg') {
+		// The SVG was read within the input limit; the photo it wraps is held to it again below.
+		const unwrapped = await unwrapSvg(bytes, inputLimit, hints, access.isCancelled);
+		if (!unwrapped.ok) return unwrapped;
+		bytes = unwrapped.bytes;
+	}
+	const problem = checkImageBytes(bytes, inputLimit, hints);
+	if (problem) return { ok: false, failure: asFailure(problem) };
+	return { ok: true, bytes, format: sniffImageFormat(bytes) as 'jpeg' | 'png' };
+}
+
+function asFailure(problem: {
+	errorType: Parameters<typeof localFailure>[0];
+	reason: string;
+	hint: string;
+}): Failure {
+	return localFailure(problem.errorType, problem.reason, problem.hint);
+}
+
+/** The photo an SVG wraps, scanned with turns of the event loop; an SVG itself is never sent. */
+async function unwrapSvg(
+	svg: Buffer,
+	limit: number,
+	hints: ImageHints | undefined,
+	isCancelled: () => boolean,
+): Promise<{ ok: true; bytes: Buffer } | { ok: false; failure: Failure }> {
+	const stopped = new Error('The execution was cancelled');
+	let unwrapped: Awaited<ReturnType<typeof unwrapSvgPhoto>>;
+	try {
+		unwrapped = await unwrapSvgPhoto(
+			svg,
+			limit,
+			yieldingCheckpoint(isCancelled, () => stopped),
+			hints,
+		);
+	} catch (error) {
+		if (error !== stopped) {
+			const reason = error instanceof Error ? error.message : String(error);
+			return {
+				ok: false,
+				failure: localFailure(
+					'unsupported_image_format',
+					`The SVG could not be read: ${cutText(reason, 200)}`,
+					'Upload the photo itself (JPEG or PNG) instead of an SVG.',
+				),
+			};
 		}
-		bytes = decoded.bytes;
-	} else if (settings.imageSource === 'url') {
+		return {
+			ok: false,
+			failure: localFailure(
+				'cancelled',
+				stopped.message,
+				'The execution was stopped; run it again to verify this item.',
+			),
+		};
+	}
+	return unwrapped.ok ? unwrapped : { ok: false, failure: asFailure(unwrapped.problem) };
+}
+
+async function readBytes(
+	request: ImageRequest,
+	access: ImageAccess,
+	item: INodeExecutionData,
+	itemIndex: number,
+	inputLimit: number,
+	hints: ImageHints | undefined,
+): Promise<{ ok: true; bytes: Buffer } | { ok: false; failure: Failure }> {
+	if (request.imageSource === 'base64') {
+		const decoded = decodeBase64Image(request.base64Image, inputLimit, hints);
+		if (decoded.ok) return decoded;
+		const { errorType, reason, hint } = decoded.problem;
+		return { ok: false, failure: localFailure(errorType, reason, hint) };
+	}
+	if (request.imageSource === 'url') {
 		// A failed download costs nothing, so the free, passing ones (refused, 5XX, timeout) are
 		// retried like Kredibel's own, within Max Retries.
 		const { result } = await withRetries<Buffer>(
 			async () => {
-				const downloaded = await downloadImage(context, settings.imageUrl, {
+				const downloaded = await downloadImage(access.send, request.imageUrl, {
 					maxBytes: inputLimit,
 					timeoutMs: IMAGE_DOWNLOAD_TIMEOUT_MS,
-					allowPrivateAddresses: settings.allowPrivateAddresses,
+					allowPrivateAddresses: request.allowPrivateAddresses,
 					tooLargeHint: hints?.tooLarge,
+					cancelSignal: access.cancelSignal,
 				});
 				return downloaded.ok ? { ok: true, value: downloaded.bytes } : downloaded;
 			},
-			{ maxRetries: settings.maxRetries, isCancelled },
+			{ maxRetries: request.maxRetries, isCancelled: access.isCancelled },
 		);
-		if (!result.ok) return result;
-		bytes = result.value;
-	} else {
-		const missing = findMissingBinary(item, settings.binaryPropertyName);
-		if (missing) return { ok: false, failure: missing };
-		const binary = context.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
-		const read = await readBinaryImage(
-			context,
+		return result.ok ? { ok: true, bytes: result.value } : result;
+	}
+	const missing = findMissingBinary(item, request.binaryPropertyName);
+	if (missing) return { ok: false, failure: missing };
+	try {
+		const binary = access.binary.assertBinaryData(itemIndex, request.binaryPropertyName);
+		return await readBinaryImage(
+			access.binary,
 			binary,
 			itemIndex,
-			settings.binaryPropertyName,
+			request.binaryPropertyName,
 			inputLimit,
 		);
-		if (!read.ok) return read;
-		bytes = read.bytes;
+	} catch (error) {
+		return { ok: false, failure: unreadableBinary(error) };
 	}
-	if (!prepare) {
-		const problem = checkImageBytes(bytes, settings.maxImageBytes);
-		if (problem)
-			return { ok: false, failure: localFailure(problem.errorType, problem.reason, problem.hint) };
-		return { ok: true, bytes };
-	}
-	const format = sniffImageFormat(bytes);
-	// An SVG is not a photo: it is sent as it is, within Max Image Size as before.
-	const problem = checkImageBytes(
-		bytes,
-		format === 'svg' ? settings.maxImageBytes : inputLimit,
-		PREPARED_HINTS,
+}
+
+function unreadableBinary(error: unknown): Failure {
+	const reason = error instanceof Error ? error.message : String(error);
+	return localFailure(
+		'missing_image',
+		`The binary data could not be read: ${cutText(reason, 200)}`,
+		'Check the step that produced the selfie, and that n8n can read its binary data storage.',
 	);
-	if (problem)
-		return { ok: false, failure: localFailure(problem.errorType, problem.reason, problem.hint) };
-	if (format === 'svg') return { ok: true, bytes };
-	if (purpose === 'check') {
-		const headerProblem = checkPhotoHeader(bytes);
-		return headerProblem
-			? { ok: false, failure: photoFailure(headerProblem) }
-			: { ok: true, bytes };
-	}
-	const prepared = await preparePhoto(bytes, {
-		maxBytes: settings.maxImageBytes,
-		checkpoint: yieldingCheckpoint(isCancelled),
-	});
-	if (!prepared.ok) return { ok: false, failure: photoFailure(prepared.error) };
-	const sent =
-		prepared.changes === null
-			? bytes
-			: Buffer.from(prepared.bytes.buffer, prepared.bytes.byteOffset, prepared.bytes.byteLength);
-	return { ok: true, bytes: sent, photo: prepared.changes };
-}
-
-/**
- * Called by the photo code between units of work: stops it when the execution was cancelled, and
- * lets n8n's event loop run (timers, the editor, webhooks) every YIELD_EVERY_MS. `sleep` from
- * n8n-workflow is the sanctioned wait in a community node.
- */
-function yieldingCheckpoint(isCancelled: () => boolean): () => Promise<void> {
-	let lastYield = Date.now();
-	return async () => {
-		if (isCancelled()) throw new PhotoError('cancelled', 'The execution was cancelled');
-		if (Date.now() - lastYield < YIELD_EVERY_MS) return;
-		await sleep(0);
-		lastYield = Date.now();
-		if (isCancelled()) throw new PhotoError('cancelled', 'The execution was cancelled');
-	};
-}
-
-/**
- * A photo that cannot be prepared fails its own item, before any request (free). A damaged file
- * is `unsupported_image_format` too: Kredibel could not read it either, and the table of error
- * types stays the one DESIGN.md documents; the reason says it is damaged.
- */
-function photoFailure(error: PhotoError): Failure {
-	switch (error.kind) {
-		case 'cancelled':
-			return localFailure(
-				'cancelled',
-				error.message,
-				'The execution was stopped; run it again to verify this item.',
-			);
-		case 'too_large':
-			return localFailure('image_too_large', error.message, PREPARED_HINTS.tooLarge);
-		case 'unsupported':
-			return localFailure(
-				'unsupported_image_format',
-				`The photo is of a kind the node cannot convert: ${error.message}`,
-				PREPARED_HINTS.format,
-			);
-		default:
-			return localFailure(
-				'unsupported_image_format',
-				`The photo is damaged and could not be read (${error.message})`,
-				'Send the original file again: it was probably cut off or changed on the way (an upload, a copy of its base64 text).',
-			);
-	}
 }
 
 /** Says which binary properties the item does have, the usual cause being a renamed field. */

@@ -1,11 +1,14 @@
 /**
  * Reads Kredibel's answer: the success envelope, or one of its documented error envelopes
  * (`{message}`, `{errors: {errorId}}`, `{errors: {errorId, errorType}}`, and validation errors
- * keyed by field), mapped to a Failure with a message users can act on.
+ * keyed by field), mapped to a Failure with a message users can act on. Reading never throws:
+ * a 2XX was processed and may have been charged, so whatever its body, it ends as an answer to
+ * remember (a verdict or `invalid_response`, charged), never as a free error to pay again.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { type ApiErrorType, cutText, type Failure, quoteValue } from '../common';
+import { boundedRaw } from './rawAnswer';
 
 export interface HttpReply {
 	statusCode: number;
@@ -23,7 +26,7 @@ export interface BiometricData {
 	message: string | null;
 }
 
-export type ReadReply =
+type ReadReply =
 	| { ok: true; data: BiometricData; raw: IDataObject }
 	| { ok: false; failure: Failure; raw?: IDataObject };
 
@@ -58,6 +61,18 @@ const KREDIBEL_ERRORS: Record<string, { reason: string; hint: string; retryable:
  * documents fails the item: a verdict is only ever read from the documented shape.
  */
 export function readReply(reply: HttpReply, sentNik: string): ReadReply {
+	try {
+		return readAnswer(reply, sentNik);
+	} catch {
+		// Nothing a body holds may turn a processed call into a thrown error (a free item).
+		return {
+			ok: false,
+			failure: invalidResponse(reply.statusCode, 'an answer the node could not read'),
+		};
+	}
+}
+
+function readAnswer(reply: HttpReply, sentNik: string): ReadReply {
 	const { statusCode } = reply;
 	if (statusCode >= 300 && statusCode < 400) {
 		return { ok: false, failure: redirected(statusCode, reply.headers) };
@@ -71,11 +86,12 @@ export function readReply(reply: HttpReply, sentNik: string): ReadReply {
 			};
 		}
 		const data = readSuccessData(parsed, sentNik);
-		if (!data.ok)
-			return { ok: false, failure: invalidResponse(statusCode, data.problem), raw: parsed };
-		return { ok: true, data: data.value, raw: parsed };
+		const raw = boundedRaw(parsed);
+		if (!data.ok) return { ok: false, failure: invalidResponse(statusCode, data.problem), raw };
+		return { ok: true, data: data.value, raw };
 	}
-	return { ok: false, failure: readFailure(statusCode, reply.headers, parsed), raw: parsed };
+	const failure = readFailure(statusCode, reply.headers, parsed);
+	return { ok: false, failure, raw: parsed === undefined ? undefined : boundedRaw(parsed) };
 }
 
 function parseBody(body: unknown): IDataObject | undefined {

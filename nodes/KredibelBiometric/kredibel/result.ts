@@ -8,7 +8,7 @@ import type { BiometricData } from './apiResponse';
 export type VerificationResult = 'match' | 'no_match' | 'identity_invalid' | 'identity_inactive';
 
 /** Kredibel's own threshold for `face: true`. */
-export const KREDIBEL_DEFAULT_THRESHOLD = 0.75;
+const KREDIBEL_DEFAULT_THRESHOLD = 0.75;
 
 /**
  * Output indexes when Route by Result is on. No Verdict comes first on purpose: every fallback of
@@ -25,7 +25,7 @@ export const ROUTED_OUTPUT_NAMES = ['No Verdict', 'Match', 'No Match', 'Invalid 
  * score at or above the threshold. The threshold can only make the check stricter than
  * Kredibel's; `face: false` is never a match, whatever the score.
  */
-export function decideResult(data: BiometricData, threshold: number): VerificationResult {
+function decideResult(data: BiometricData, threshold: number): VerificationResult {
 	if (data.isValid !== true) return 'identity_invalid';
 	if (data.isActive !== true) return 'identity_inactive';
 	if (data.face !== true) return 'no_match';
@@ -45,10 +45,10 @@ export function routeOf(result: VerificationResult): number {
 	return OUTPUT.invalidIdentity;
 }
 
-export interface ShapeOptions {
+interface ShapeOptions {
 	threshold: number;
-	/** The NIK as it should appear in the output (already masked when asked to). */
-	identityId: string;
+	/** The NIK `identityId` shows (Mask NIK is applied where the item leaves the node). */
+	shownNik: string;
 	raw?: IDataObject;
 	/** Whether this item's answer cost money: false when another item, run or execution paid. */
 	charged: boolean;
@@ -59,7 +59,7 @@ export interface ShapeOptions {
 export function toOutputJson(data: BiometricData, options: ShapeOptions): IDataObject {
 	const json: IDataObject = {
 		id: data.id,
-		identityId: options.identityId,
+		identityId: options.shownNik,
 		isValid: data.isValid,
 		isActive: data.isActive,
 		face: data.face,

@@ -1,25 +1,27 @@
 /**
- * The only code that talks HTTP. One attempt, no retries (see retry.ts): the API key is added
- * by the credential's `authenticate`, never here, and nothing from the HTTP client's error
- * objects (which carry request headers) is passed on.
+ * The only code that talks to Kredibel (the image download in image/imageDownload.ts is the only
+ * other HTTP the node makes, and it never carries the credential). One attempt, no retries (see
+ * common/retry.ts): the API key is added by the credential's `authenticate`, never here, and
+ * nothing from the HTTP client's error objects (which carry request headers) is passed on.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { HttpReply } from './apiResponse';
-import { cutText, type Failure, findCode } from '../common';
+import { cutText, type Failure, findCode, networkFailureKind, type SendRequest } from '../common';
 
 export const CREDENTIAL_NAME = 'kredibelApi';
 export const BIOMETRIC_PATH = '/v1/identity/verification/biometric';
 
-export interface BiometricRequestBody extends IDataObject {
+interface BiometricRequestBody extends IDataObject {
 	identityId: string;
 	faceImage: string;
 }
 
-export type PostOutcome = { ok: true; reply: HttpReply } | { ok: false; failure: Failure };
+type PostOutcome = { ok: true; reply: HttpReply } | { ok: false; failure: Failure };
 
+/** `send`: n8n's authenticated request helper with the Kredibel credential (n8nCompat.ts). */
 export async function postBiometric(
-	context: IExecuteFunctions,
+	send: SendRequest,
 	baseUrl: string,
 	body: BiometricRequestBody,
 	timeoutMs: number,
@@ -39,11 +41,11 @@ export async function postBiometric(
 		returnFullResponse: true,
 	};
 	try {
-		const reply = (await context.helpers.httpRequestWithAuthentication.call(
-			context,
-			CREDENTIAL_NAME,
-			request,
-		)) as { statusCode: number; headers?: Record<string, unknown>; body: unknown };
+		const reply = (await send(request)) as {
+			statusCode: number;
+			headers?: Record<string, unknown>;
+			body: unknown;
+		};
 		return {
 			ok: true,
 			reply: { statusCode: reply.statusCode, headers: reply.headers ?? {}, body: reply.body },
@@ -54,42 +56,6 @@ export async function postBiometric(
 	}
 }
 
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Timeouts surface as ECONNABORTED/ETIMEDOUT from axios, or as an abort (n8n 2.x ends slow
- * requests through an AbortSignal): an abort is only a cancellation when the execution itself
- * was stopped.
- */
-const TIMEOUT_CODES = new Set([
-	'ECONNABORTED',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
-	'UND_ERR_HEADERS_TIMEOUT',
-	'UND_ERR_BODY_TIMEOUT',
-	'ERR_CANCELED',
-	'ABORT_ERR',
-]);
-
-/**
- * Failures that happen before a single byte of the request leaves: nothing reached Kredibel,
- * so nothing was charged and another attempt is safe. EHOSTUNREACH and ENETUNREACH are not
- * among them: a kept-alive connection that already carried the request can report them too,
- * so they count as a cut after sending ("unknown", not retried).
- */
-const NOT_SENT_CODES = new Set([
-	'ECONNREFUSED',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EAI_FAIL',
-	'EADDRNOTAVAIL',
-]);
-
-/** The address or the TLS handshake is wrong: nothing was sent, and again would fail the same way. */
-const NOT_SENT_FINAL_CODE = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_INVALID_URL)/;
-
 const CHECK_DASHBOARD_HINT =
 	'Kredibel may have received and charged this request: check the Kredibel dashboard before sending this applicant again. The node does not retry it, so it is never paid twice.';
 
@@ -98,8 +64,6 @@ export function describeNetworkError(
 	timeoutMs: number,
 	executionCancelled = false,
 ): Failure {
-	const code = findCode(error);
-	const message = messageOf(error);
 	const common = { fromApi: true, retryable: false } as const;
 	if (executionCancelled) {
 		return {
@@ -110,26 +74,31 @@ export function describeNetworkError(
 			charged: 'unknown',
 		};
 	}
-	if (code && NOT_SENT_CODES.has(code)) {
+	const kind = networkFailureKind(error);
+	const said = cutText(findCode(error) ?? messageOf(error));
+	if (kind === 'refused' || kind === 'nameNotFound' || kind === 'noLocalAddress') {
 		return {
 			...common,
 			errorType: 'network_error',
-			reason: `Could not reach Kredibel (${code}); nothing was sent, so it is not charged`,
+			reason: `Could not reach Kredibel (${said}); nothing was sent, so it is not charged`,
 			hint: 'Check the Environment / Base URL of the Kredibel API credential and the network between n8n and Kredibel.',
 			charged: false,
 			retryable: true,
 		};
 	}
-	if (code && NOT_SENT_FINAL_CODE.test(code)) {
+	if (kind === 'certificate' || kind === 'invalidUrl') {
+		// The address or the TLS handshake is wrong: nothing was sent, and again would fail the same way.
 		return {
 			...common,
 			errorType: 'network_error',
-			reason: `The request to Kredibel could not be made (${cutText(code)}); nothing was sent, so it is not charged`,
+			reason: `The request to Kredibel could not be made (${said}); nothing was sent, so it is not charged`,
 			hint: "Check the Base URL of the Kredibel API credential and the server's certificate (or the proxy between n8n and Kredibel).",
 			charged: false,
 		};
 	}
-	if ((code && TIMEOUT_CODES.has(code)) || /timeout|timed out|aborted|canceled/i.test(message)) {
+	if (kind === 'timeout') {
+		// An abort is only a cancellation when the execution itself was stopped (above): n8n 2.x
+		// also ends slow requests through an AbortSignal.
 		return {
 			...common,
 			errorType: 'timeout',
@@ -138,11 +107,16 @@ export function describeNetworkError(
 			charged: 'unknown',
 		};
 	}
+	// Unreachable, reset, TLS after the handshake, anything else: the request may have left.
 	return {
 		...common,
 		errorType: 'network_error',
-		reason: `The connection to Kredibel was lost after the request was sent (${cutText(code ?? message)})`,
+		reason: `The connection to Kredibel was lost after the request was sent (${said})`,
 		hint: CHECK_DASHBOARD_HINT,
 		charged: 'unknown',
 	};
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
 }

@@ -112,3 +112,37 @@ export function cmykToRgbRow(
 function clamp(value: number): number {
 	return value < 0 ? 0 : value > 255 ? 255 : value;
 }
+
+/**
+ * Four components to C, M, Y, K as libjpeg's JCS_CMYK output gives them (Adobe's inverted
+ * values, 255 meaning no ink): stored CMYK copied, YCCK (Adobe transform 2) converted back with
+ * libjpeg's ycck_cmyk_convert. For colour management of the 4 channels elsewhere.
+ */
+export function cmykRow(
+	rows: Uint8ClampedArray[],
+	offsets: number[],
+	ycck: boolean,
+	out: Uint8ClampedArray,
+	outOffset: number,
+	width: number,
+): void {
+	const [c, m, y, k] = rows;
+	const [co, mo, yo, ko] = offsets;
+	let o = outOffset;
+	for (let x = 0; x < width; x++) {
+		if (ycck) {
+			const luma = c[co + x];
+			const blue = m[mo + x];
+			const red = y[yo + x];
+			out[o] = 255 - clamp(luma + crToRed[red]);
+			out[o + 1] = 255 - clamp(luma + ((cbToGreen[blue] + crToGreen[red]) >> SCALE_BITS));
+			out[o + 2] = 255 - clamp(luma + cbToBlue[blue]);
+		} else {
+			out[o] = c[co + x];
+			out[o + 1] = m[mo + x];
+			out[o + 2] = y[yo + x];
+		}
+		out[o + 3] = k[ko + x];
+		o += 4;
+	}
+}

@@ -72,6 +72,8 @@ export class BitReader {
 	bitCount = 0;
 	paddingBytes = 0;
 	atMarker = false;
+	/** Bytes skipped or left unused at restart boundaries (damaged or extraneous data). */
+	discarded = 0;
 
 	constructor(
 		readonly data: Uint8Array,
@@ -123,34 +125,66 @@ export class BitReader {
 	}
 
 	/**
-	 * At a restart interval boundary (T.81 F.2.1.3, E.1.4): drops the bits left in the buffer and
-	 * looks for the next RSTn marker, skipping any bytes before it (resynchronising after a corrupt
-	 * interval). Returns false when the next marker is not RSTn (the scan's data has ended).
+	 * At a restart interval boundary (T.81 F.2.1.3, E.1.4): drops the bits left and finds the RSTn
+	 * that starts interval number `expected` (mod 8), resynchronising after damaged data the way
+	 * libjpeg's jpeg_resync_to_restart does: stray bytes and reserved codes (below 0xC0, such as a
+	 * damaged FF 9F pair) are skipped; an RSTn of one of the two intervals before is skipped; an
+	 * RSTn of one of the two intervals after means this interval's data is lost (the marker is
+	 * kept for its own interval); any other RSTn is taken as the expected one. Every byte skipped
+	 * (and any whole byte left unused in the bit buffer) is counted in `discarded`.
 	 */
-	restart(): boolean {
+	restart(expected: number): RestartResult {
+		const unusedBits = this.bitCount - 8 * this.paddingBytes;
+		if (unusedBits >= 8) this.discarded += unusedBits >> 3;
+		this.buffer = 0;
+		this.bitCount = 0;
+		this.paddingBytes = 0;
 		const data = this.data;
-		for (let p = this.pos; p + 1 < data.length; p++) {
-			if (data[p] !== 0xff) continue;
-			const marker = data[p + 1];
-			if (marker >= 0xd0 && marker <= 0xd7) {
-				this.pos = p + 2;
-				this.buffer = 0;
-				this.bitCount = 0;
-				this.paddingBytes = 0;
-				this.atMarker = false;
-				return true;
-			}
-			if (marker !== 0 && marker !== 0xff) {
-				this.pos = p;
+		let p = this.pos;
+		for (;;) {
+			const found = data.indexOf(0xff, p);
+			if (found < 0 || found + 1 >= data.length) {
+				this.discarded += data.length - p;
+				this.pos = data.length;
 				this.atMarker = true;
-				return false;
+				return 'scan-ended';
 			}
+			this.discarded += found - p;
+			const marker = data[found + 1];
+			if (marker === 0xff) {
+				p = found + 1; // a fill byte before the marker code
+				continue;
+			}
+			if (marker < 0xc0) {
+				this.discarded += 2; // a stuffed zero or a reserved code inside damaged data
+				p = found + 2;
+				continue;
+			}
+			if (marker < 0xd0 || marker > 0xd7) {
+				this.pos = found;
+				this.atMarker = true;
+				return 'scan-ended';
+			}
+			const ahead = ((marker & 7) - expected) & 7;
+			if (ahead === 1 || ahead === 2) {
+				this.pos = found;
+				this.atMarker = true;
+				return 'interval-lost';
+			}
+			if (ahead === 6 || ahead === 7) {
+				this.discarded += 2; // an earlier interval's marker: skip it
+				p = found + 2;
+				continue;
+			}
+			this.pos = found + 2;
+			this.atMarker = false;
+			return 'restarted';
 		}
-		this.pos = data.length;
-		this.atMarker = true;
-		return false;
 	}
 }
+
+/** What `BitReader.restart` found at an interval boundary. */
+export type RestartResult = 'restarted' | 'interval-lost' | 'scan-ended';
 
 /** Decodes one Huffman code (T.81 F.2.2.3), through the lookahead table when it is short. */
 export function decodeHuffman(reader: BitReader, table: HuffmanTable): number {

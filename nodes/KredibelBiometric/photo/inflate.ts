@@ -22,8 +22,7 @@
  * reused for every block; nothing is allocated per symbol.
  */
 
-import { PhotoError } from './picture';
-import type { Checkpoint } from './picture';
+import { type Checkpoint, corrupt } from './picture';
 import { WorkMeter } from './workMeter';
 
 /** Bits indexed by the root table of the literal/length code and of the distance code. */
@@ -89,8 +88,8 @@ const REVERSED_15 = (() => {
 	return table;
 })();
 
-function corrupt(message: string): never {
-	throw new PhotoError('corrupt', `Invalid zlib data: ${message}`);
+function invalidZlib(message: string): never {
+	throw corrupt(`Invalid zlib data: ${message}`);
 }
 
 /**
@@ -128,7 +127,7 @@ class HuffmanCode {
 		let unused = 1;
 		for (let length = 1; length <= MAX_CODE_BITS; length++) {
 			unused = (unused << 1) - counts[length];
-			if (unused < 0) corrupt('over-subscribed Huffman code');
+			if (unused < 0) invalidZlib('over-subscribed Huffman code');
 			if (counts[length] > 0) longest = length;
 		}
 		const rootBits = Math.min(longest, this.maxRootBits);
@@ -179,7 +178,7 @@ function decodeSlowly(source: Uint8Array, bitPosition: number, code: HuffmanCode
 		first = (first + count) << 1;
 		value <<= 1;
 	}
-	return corrupt('bit pattern that is no Huffman code');
+	return invalidZlib('bit pattern that is no Huffman code');
 }
 
 /** RFC 1951 3.2.6: the fixed literal/length and distance codes, built once. */
@@ -254,6 +253,11 @@ class Adler32 {
 export interface CompressedSource {
 	read(target: Uint8Array, offset: number, max: number): number;
 	readonly done: boolean;
+	/**
+	 * Work units spent so far finding the bytes beyond copying them (walking PNG chunks), counted
+	 * into the inflater's slice so that a slice stays bounded however the bytes are spread.
+	 */
+	readonly work?: number;
 }
 
 /** The bytes data[start, end) as a source. */
@@ -408,10 +412,11 @@ export class ZlibInflater {
 		this.inputStart += firstUnread;
 		this.bitPosition -= firstUnread * 8;
 		this.inputEnd -= firstUnread;
+		const walkedBefore = this.source.work ?? 0;
 		const read = this.source.read(input, this.inputEnd, INPUT_CAPACITY - this.inputEnd);
 		this.inputEnd += read;
 		input.fill(0, this.inputEnd, this.inputEnd + INPUT_PADDING);
-		this.sliceWork += read + BLOCK_HEADER_WORK;
+		this.sliceWork += read + BLOCK_HEADER_WORK + (this.source.work ?? 0) - walkedBefore;
 	}
 
 	/** Drops output before `keepFrom` (keeping DEFLATE_HISTORY bytes) to make room. */
@@ -439,7 +444,7 @@ export class ZlibInflater {
 
 	private readBits(count: number): number {
 		const position = this.bitPosition;
-		if (position + count > this.inputEnd * 8) corrupt('truncated stream');
+		if (position + count > this.inputEnd * 8) invalidZlib('truncated stream');
 		const byte = position >> 3;
 		const input = this.input;
 		const bits =
@@ -450,12 +455,12 @@ export class ZlibInflater {
 
 	/** RFC 1950 2.2: CM = 8 (deflate), CINFO <= 7 (window up to 32 KB), FCHECK, FDICT unset. */
 	private readZlibHeader(): void {
-		if (this.inputEnd < 2) corrupt('too short for a zlib stream');
+		if (this.inputEnd < 2) invalidZlib('too short for a zlib stream');
 		const method = this.input[0];
 		const flags = this.input[1];
-		if ((method & 0x0f) !== 8 || method >> 4 > 7) corrupt('not a deflate stream');
-		if (((method << 8) | flags) % 31 !== 0) corrupt('header check');
-		if (flags & 0x20) corrupt('preset dictionary');
+		if ((method & 0x0f) !== 8 || method >> 4 > 7) invalidZlib('not a deflate stream');
+		if (((method << 8) | flags) % 31 !== 0) invalidZlib('header check');
+		if (flags & 0x20) invalidZlib('preset dictionary');
 		this.bitPosition = 16;
 		this.state = State.BlockHeader;
 	}
@@ -468,7 +473,7 @@ export class ZlibInflater {
 			return false;
 		}
 		const aligned = (this.bitPosition + 7) >> 3;
-		if (aligned + 4 > this.inputEnd) corrupt('missing Adler-32 checksum');
+		if (aligned + 4 > this.inputEnd) invalidZlib('missing Adler-32 checksum');
 		const input = this.input;
 		const expected =
 			((input[aligned] << 24) |
@@ -477,7 +482,7 @@ export class ZlibInflater {
 				input[aligned + 3]) >>>
 			0;
 		this.sum(this.windowEnd);
-		if (this.adler.value !== expected) corrupt('Adler-32 mismatch');
+		if (this.adler.value !== expected) invalidZlib('Adler-32 mismatch');
 		this.bitPosition = (aligned + 4) * 8;
 		this.state = State.Done;
 		return true;
@@ -496,17 +501,17 @@ export class ZlibInflater {
 			this.readDynamicCodes();
 			this.sliceWork += DYNAMIC_HEADER_WORK;
 			this.state = State.Huffman;
-		} else corrupt('reserved block type 3');
+		} else invalidZlib('reserved block type 3');
 	}
 
 	/** RFC 1951 3.2.4: a byte-aligned LEN and its one's complement NLEN; LEN raw bytes follow. */
 	private readStoredHeader(): void {
 		const byte = (this.bitPosition + 7) >> 3;
-		if (byte + 4 > this.inputEnd) corrupt('truncated stored block');
+		if (byte + 4 > this.inputEnd) invalidZlib('truncated stored block');
 		const input = this.input;
 		const length = input[byte] | (input[byte + 1] << 8);
 		const complement = input[byte + 2] | (input[byte + 3] << 8);
-		if ((length ^ 0xffff) !== complement) corrupt('stored block length check');
+		if ((length ^ 0xffff) !== complement) invalidZlib('stored block length check');
 		this.bitPosition = (byte + 4) * 8;
 		this.storedRemaining = length;
 		this.state = State.Stored;
@@ -520,7 +525,7 @@ export class ZlibInflater {
 		}
 		let start = this.bitPosition >> 3;
 		if (start >= this.inputEnd) {
-			if (this.source.done) corrupt('truncated stored block');
+			if (this.source.done) invalidZlib('truncated stored block');
 			this.refill();
 			start = this.bitPosition >> 3;
 			if (start >= this.inputEnd) return false;
@@ -544,7 +549,7 @@ export class ZlibInflater {
 		const literalCount = this.readBits(5) + 257;
 		const distanceCount = this.readBits(5) + 1;
 		const codeLengthCount = this.readBits(4) + 4;
-		if (literalCount > 286 || distanceCount > 30) corrupt('too many length or distance codes');
+		if (literalCount > 286 || distanceCount > 30) invalidZlib('too many length or distance codes');
 		const lengths = this.lengths;
 		lengths.fill(0, 0, 19);
 		for (let index = 0; index < codeLengthCount; index++) {
@@ -558,7 +563,7 @@ export class ZlibInflater {
 		let index = 0;
 		while (index < total) {
 			const position = this.bitPosition;
-			if (position > endBits) corrupt('truncated code lengths');
+			if (position > endBits) invalidZlib('truncated code lengths');
 			const byte = position >> 3;
 			const window = (input[byte] | (input[byte + 1] << 8)) >>> (position & 7);
 			let entry = codeLengthCode.root[window & ((1 << codeLengthCode.rootBits) - 1)];
@@ -572,17 +577,17 @@ export class ZlibInflater {
 			let repeated = 0;
 			let times: number;
 			if (symbol === 16) {
-				if (index === 0) corrupt('repeat of no previous code length');
+				if (index === 0) invalidZlib('repeat of no previous code length');
 				repeated = lengths[index - 1];
 				times = 3 + this.readBits(2);
 			} else if (symbol === 17) times = 3 + this.readBits(3);
 			else times = 11 + this.readBits(7);
-			if (index + times > total) corrupt('code lengths overflow');
+			if (index + times > total) invalidZlib('code lengths overflow');
 			lengths.fill(repeated, index, index + times);
 			index += times;
 		}
-		if (this.bitPosition > endBits) corrupt('truncated code lengths');
-		if (lengths[256] === 0) corrupt('no end-of-block code');
+		if (this.bitPosition > endBits) invalidZlib('truncated code lengths');
+		if (lengths[256] === 0) invalidZlib('no end-of-block code');
 		this.dynamicLiteral.build(lengths, 0, literalCount);
 		this.dynamicDistance.build(lengths, literalCount, distanceCount);
 		this.literalCode = this.dynamicLiteral;
@@ -620,7 +625,7 @@ export class ZlibInflater {
 			while (outputLength < outputLimit) {
 				if (position >= refillAt) {
 					// At the end of the source a block that has not ended is a cut stream.
-					if (sourceDone) corrupt('truncated stream');
+					if (sourceDone) invalidZlib('truncated stream');
 					break;
 				}
 				let byte = position >> 3;
@@ -639,7 +644,7 @@ export class ZlibInflater {
 					this.state = State.BlockHeader;
 					break;
 				}
-				if (symbol > 285) corrupt('invalid length symbol');
+				if (symbol > 285) invalidZlib('invalid length symbol');
 				const lengthIndex = symbol - 257;
 				let length = LENGTH_BASE[lengthIndex];
 				let extra = LENGTH_EXTRA[lengthIndex];
@@ -655,7 +660,7 @@ export class ZlibInflater {
 				if (entry === 0) entry = decodeSlowly(input, position, distanceCode);
 				position += entry & 15;
 				const distanceSymbol = entry >> 4;
-				if (distanceSymbol > 29) corrupt('invalid distance symbol');
+				if (distanceSymbol > 29) invalidZlib('invalid distance symbol');
 				let distance = DISTANCE_BASE[distanceSymbol];
 				extra = DISTANCE_EXTRA[distanceSymbol];
 				if (extra > 0) {
@@ -666,7 +671,7 @@ export class ZlibInflater {
 					position += extra;
 				}
 				// The window keeps DEFLATE_HISTORY bytes, so this is "before the stream's start".
-				if (distance > outputLength) corrupt('distance too far back');
+				if (distance > outputLength) invalidZlib('distance too far back');
 				const end = outputLength + length;
 				if (distance === 1) {
 					output.fill(output[outputLength - 1], outputLength, end);
@@ -680,7 +685,7 @@ export class ZlibInflater {
 				}
 			}
 			// A symbol read past the buffered input read padding: the stream was cut.
-			if (position > endBits) corrupt('truncated stream');
+			if (position > endBits) invalidZlib('truncated stream');
 		} finally {
 			this.bitPosition = position;
 			this.windowEnd = outputLength;
@@ -704,9 +709,9 @@ export async function inflateZlib(
 	meter?: WorkMeter,
 ): Promise<Uint8Array> {
 	if (!Number.isSafeInteger(maxLength) || maxLength < 0) {
-		throw new PhotoError('corrupt', 'Invalid zlib data: expected length is not a size');
+		invalidZlib('expected length is not a size');
 	}
-	if (data.length < 2 + 4) corrupt('too short for a zlib stream');
+	if (data.length < 2 + 4) invalidZlib('too short for a zlib stream');
 	const progress = meter ?? new WorkMeter();
 	const inflater = new ZlibInflater(bytesSource(data), DEFLATE_HISTORY + WRAPPER_WINDOW, progress);
 	// Sized from what the input can plausibly make and grown as output arrives, so that a stream
@@ -716,7 +721,7 @@ export async function inflateZlib(
 	while (!inflater.finished) {
 		inflater.inflate(inflater.produced);
 		const made = inflater.produced - length;
-		if (length + made > maxLength) corrupt('more output than the expected size');
+		if (length + made > maxLength) invalidZlib('more output than the expected size');
 		if (length + made > output.length) {
 			const grown = new Uint8Array(Math.min(maxLength, Math.max(length + made, output.length * 2)));
 			grown.set(output.subarray(0, length));

@@ -1,16 +1,37 @@
 /**
- * Why this file exists: before a single pixel is decoded, the JPEG marker segments say how big the
+ * Why this file exists: before a single pixel is decoded, the marker segments say how big the
  * picture is, how it was coded and with which tables. Reading them here, with every length and
- * index checked against the bytes actually present and every size checked against the input
- * limits, means the decoder never allocates or loops on the word of a hostile header.
- * Implements the syntax of ITU-T T.81 Annex B (B.1.1.2 markers, B.2.2 frame header, B.2.3 scan
- * header, B.2.4.1 DQT, B.2.4.2 DHT, B.2.4.4 DRI) and reads the Adobe APP14 segment (Adobe
- * Technical Note 5116) that says whether colour components were transformed.
+ * index checked against the segment and every size against the input limits, means the decoder
+ * never allocates or loops on the word of a hostile header. `readJpegHeader` walks the segments up
+ * to the first scan with the one segment reader (jpegSegments.ts); the decoder carries on from
+ * there with the same reader, so each photo is walked once.
+ * Implements the syntax of ITU-T T.81 Annex B (B.2.2 frame header, B.2.3 scan header, B.2.4.1
+ * DQT, B.2.4.2 DHT) and reads the Adobe APP14 segment (Adobe Technical Note 5116) that says
+ * whether colour components were transformed, the JFIF APP0 and the EXIF orientation (exif.ts).
  */
 
+import { PhotoBudget } from './budget';
+import { hasExifPrefix, readExifOrientation } from './exif';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { ZIGZAG_TO_NATURAL } from './idct';
-import { MAX_INPUT_BYTES, MAX_INPUT_PIXELS, PhotoError } from './picture';
+import {
+	APP0,
+	APP1,
+	APP14,
+	EOI,
+	isJpeg,
+	isStandalone,
+	JpegSegmentReader,
+	ORDINARY_JPEG_FIX,
+	SOF0,
+	SOF1,
+	SOF2,
+	SOI,
+	SOS,
+	type JpegSegment,
+	unsupportedFrame,
+} from './jpegSegments';
+import { corrupt, MAX_INPUT_BYTES, MAX_INPUT_PIXELS, PhotoError } from './picture';
 
 export interface JpegInfo {
 	width: number;
@@ -54,71 +75,8 @@ export interface ScanHeader {
 	approximationLow: number;
 }
 
-// Marker codes (T.81 Table B.1).
-export const MARKER_SOF0 = 0xc0;
-export const MARKER_SOF1 = 0xc1;
-export const MARKER_SOF2 = 0xc2;
-export const MARKER_DHT = 0xc4;
-export const MARKER_DAC = 0xcc;
-export const MARKER_SOI = 0xd8;
-export const MARKER_EOI = 0xd9;
-export const MARKER_SOS = 0xda;
-export const MARKER_DQT = 0xdb;
-export const MARKER_DNL = 0xdc;
-export const MARKER_DRI = 0xdd;
-export const MARKER_APP14 = 0xee;
-
-/** True for the SOFn markers of frame types this decoder refuses (lossless, hierarchical, arithmetic). */
-export function isUnsupportedFrameMarker(marker: number): boolean {
-	return (
-		(marker >= 0xc3 && marker <= 0xcf && marker !== MARKER_DHT && marker !== 0xc8) ||
-		marker === MARKER_DAC ||
-		marker === MARKER_DNL ||
-		marker === 0xde ||
-		marker === 0xdf
-	);
-}
-
-export function corrupt(message: string): PhotoError {
-	return new PhotoError('corrupt', message);
-}
-
-/** Checks the input size limit and the SOI marker (T.81 B.2.1). */
-export function checkJpegStart(bytes: Uint8Array): void {
-	if (bytes.length > MAX_INPUT_BYTES) {
-		throw new PhotoError('too_large', `JPEG of ${bytes.length} bytes is above the input limit`);
-	}
-	if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== MARKER_SOI) {
-		throw corrupt('not a JPEG file (no SOI marker)');
-	}
-}
-
-/**
- * Finds the next marker at or after `pos` (B.1.1.2: optional 0xFF fill bytes before the code;
- * stray bytes before a marker are skipped as libjpeg does). Returns the position of the code
- * byte, or -1 at the end of the input.
- */
-export function findMarker(bytes: Uint8Array, pos: number): number {
-	for (let p = pos; p + 1 < bytes.length; p++) {
-		if (bytes[p] === 0xff) {
-			const code = bytes[p + 1];
-			if (code !== 0 && code !== 0xff) return p + 1;
-		}
-	}
-	return -1;
-}
-
-/** Length of the segment whose length field is at `pos`, checked against the input (B.1.1.4). */
-export function segmentLength(bytes: Uint8Array, pos: number): number {
-	if (pos + 2 > bytes.length) throw corrupt('JPEG segment length is cut off');
-	const length = (bytes[pos] << 8) | bytes[pos + 1];
-	if (length < 2) throw corrupt('JPEG segment length is below 2');
-	if (pos + length > bytes.length) throw corrupt('JPEG segment runs past the end of the file');
-	return length;
-}
-
 /** Frame header (B.2.2). `start`/`end` bound the segment after its length field. */
-export function parseFrame(
+function parseFrame(
 	bytes: Uint8Array,
 	marker: number,
 	start: number,
@@ -131,9 +89,20 @@ export function parseFrame(
 	const width = (bytes[start + 3] << 8) | bytes[start + 4];
 	const count = bytes[start + 5];
 	if (precision !== 8) {
-		throw new PhotoError('unsupported', `JPEG with ${precision}-bit samples is not supported`);
+		throw new PhotoError(
+			'unsupported',
+			`The photo is a ${precision}-bit JPEG, a rare kind that Kredibel and most programs do not read`,
+			{ fix: ORDINARY_JPEG_FIX },
+		);
 	}
-	if (height === 0) throw new PhotoError('unsupported', 'JPEG whose height is set by DNL');
+	if (height === 0) {
+		// T.81 allows the height to come later in a DNL marker; libjpeg refuses that too.
+		throw new PhotoError(
+			'unsupported',
+			'The JPEG gives its height only after the picture data (DNL), which almost no program reads',
+			{ fix: ORDINARY_JPEG_FIX },
+		);
+	}
 	if (width === 0) throw corrupt('JPEG frame has a width of 0');
 	if (count === 0 || end - start !== 6 + 3 * count) throw corrupt('JPEG frame header length');
 	if (count !== 1 && count !== 3 && count !== 4) {
@@ -177,7 +146,7 @@ export function parseFrame(
 		throw new PhotoError('too_large', `JPEG of ${width}x${height} pixels pads above the limit`);
 	}
 	return {
-		progressive: marker === MARKER_SOF2,
+		progressive: marker === SOF2,
 		width,
 		height,
 		components,
@@ -188,15 +157,17 @@ export function parseFrame(
 	};
 }
 
-/** DQT (B.2.4.1): 8- or 16-bit tables, stored in natural order for the IDCT. */
+/** DQT (B.2.4.1): 8- or 16-bit tables, stored in natural order for the IDCT; `onTable` before each. */
 export function parseQuantTables(
 	bytes: Uint8Array,
 	start: number,
 	end: number,
 	tables: Array<Int32Array | null>,
+	onTable: () => void,
 ): void {
 	let p = start;
 	while (p < end) {
+		onTable();
 		const precision = bytes[p] >> 4;
 		const index = bytes[p] & 15;
 		p++;
@@ -213,16 +184,18 @@ export function parseQuantTables(
 	}
 }
 
-/** DHT (B.2.4.2): any number of tables in one segment. */
+/** DHT (B.2.4.2): any number of tables in one segment; `onTable` is called before each. */
 export function parseHuffmanTables(
 	bytes: Uint8Array,
 	start: number,
 	end: number,
 	dcTables: Array<HuffmanTable | null>,
 	acTables: Array<HuffmanTable | null>,
+	onTable: () => void,
 ): void {
 	let p = start;
 	while (p < end) {
+		onTable();
 		if (p + 17 > end) throw corrupt('JPEG Huffman table is cut off');
 		const tableClass = bytes[p] >> 4;
 		const index = bytes[p] & 15;
@@ -299,52 +272,136 @@ export function parseScanHeader(
 }
 
 /** Adobe APP14 (Technical Note 5116): the colour transform flag, or null if not an Adobe segment. */
-export function parseAdobeTransform(bytes: Uint8Array, start: number, end: number): number | null {
+function parseAdobeTransform(bytes: Uint8Array, start: number, end: number): number | null {
 	if (end - start < 12) return null;
 	const adobe = [0x41, 0x64, 0x6f, 0x62, 0x65]; // "Adobe"
 	for (let i = 0; i < 5; i++) if (bytes[start + i] !== adobe[i]) return null;
 	return bytes[start + 11];
 }
 
+/** What the segments before the first scan say, and where the decoder carries on. */
+export interface JpegHeader {
+	info: JpegInfo;
+	frame: JpegFrame;
+	/** EXIF orientation 1-8 from the first APP1 "Exif" segment (1 when none). */
+	orientation: number;
+	jfif: boolean;
+	/** Every segment after SOI up to and including the first SOS, in file order. */
+	segments: JpegSegment[];
+	/** Bytes skipped where a marker was expected before the first scan (damage). */
+	strayBytes: number;
+}
+
 /**
- * Reads the frame header (and any Adobe APP14 before the first scan) without decoding.
- * Throws PhotoError 'corrupt', 'unsupported' (arithmetic, lossless, hierarchical, 12-bit) or
- * 'too_large' (above MAX_INPUT_BYTES or MAX_INPUT_PIXELS).
+ * Walks the segments up to the first scan, without decoding: the frame header, Adobe, JFIF and
+ * EXIF orientation. Throws PhotoError 'corrupt', 'unsupported' (arithmetic, lossless,
+ * hierarchical, 12-bit) or 'too_large' (above MAX_INPUT_BYTES or `maxPixels`). Synchronous, for
+ * a quick check: linear in the file (native searches, at most MAX_SEGMENTS segments); tables are
+ * only parsed by the decoder. `readJpegHeaderPaced` is the same walk with checkpoints.
  */
-export function readJpegInfo(bytes: Uint8Array): JpegInfo {
-	checkJpegStart(bytes);
-	let frame: JpegFrame | null = null;
-	let adobeTransform: number | null = null;
-	let pos = 2;
+export function readJpegHeader(
+	bytes: Uint8Array,
+	budget: PhotoBudget,
+	maxPixels = MAX_INPUT_PIXELS,
+): JpegHeader {
+	const walk = new HeaderWalk(bytes, budget, maxPixels);
 	for (;;) {
-		const markerPos = findMarker(bytes, pos);
-		if (markerPos < 0) break;
-		const marker = bytes[markerPos];
-		if (marker === MARKER_SOS || marker === MARKER_EOI) break;
-		if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
-			pos = markerPos + 1;
-			continue;
-		}
-		if (isUnsupportedFrameMarker(marker)) {
-			throw new PhotoError('unsupported', `JPEG frame type 0x${marker.toString(16)}`);
-		}
-		const length = segmentLength(bytes, markerPos + 1);
-		const start = markerPos + 3;
-		const end = markerPos + 1 + length;
-		if (marker === MARKER_SOF0 || marker === MARKER_SOF1 || marker === MARKER_SOF2) {
-			if (frame) throw corrupt('JPEG has two frame headers');
-			frame = parseFrame(bytes, marker, start, end, MAX_INPUT_PIXELS);
-		} else if (marker === MARKER_APP14) {
-			adobeTransform = parseAdobeTransform(bytes, start, end) ?? adobeTransform;
-		}
-		pos = end;
+		const header = walk.take(walk.reader.nextNow());
+		if (header) return header;
 	}
-	if (!frame) throw corrupt('JPEG has no frame header before its image data');
-	return {
-		width: frame.width,
-		height: frame.height,
-		components: frame.components.length,
-		progressive: frame.progressive,
-		adobeTransform,
-	};
+}
+
+/** readJpegHeader, calling the budget's checkpoint as it goes (the path that prepares a photo). */
+export async function readJpegHeaderPaced(
+	bytes: Uint8Array,
+	budget: PhotoBudget,
+	maxPixels = MAX_INPUT_PIXELS,
+): Promise<JpegHeader> {
+	const walk = new HeaderWalk(bytes, budget, maxPixels);
+	for (;;) {
+		const header = walk.take(await walk.reader.nextPaced());
+		if (header) return header;
+	}
+}
+
+/** The state of a header walk, one segment at a time. */
+class HeaderWalk {
+	readonly reader: JpegSegmentReader;
+	private readonly segments: JpegSegment[] = [];
+	private frame: JpegFrame | null = null;
+	private adobeTransform: number | null = null;
+	private jfif = false;
+	private orientation: number | null = null;
+
+	constructor(
+		private readonly bytes: Uint8Array,
+		budget: PhotoBudget,
+		private readonly maxPixels: number,
+	) {
+		if (bytes.length > MAX_INPUT_BYTES) {
+			throw new PhotoError('too_large', `JPEG of ${bytes.length} bytes is above the input limit`);
+		}
+		if (!isJpeg(bytes)) throw corrupt('The file is not a JPEG: it does not start with SOI');
+		this.reader = new JpegSegmentReader(bytes, budget);
+	}
+
+	/** Takes the next segment; the header once the first SOS is reached. */
+	take(segment: JpegSegment | null): JpegHeader | null {
+		const bytes = this.bytes;
+		if (!segment) throw corrupt('The JPEG ends before its picture data starts');
+		const { marker, start, end } = segment;
+		if (isStandalone(marker)) {
+			if (marker === SOI) throw corrupt('The JPEG has two SOI markers');
+			if (marker === EOI) throw corrupt('The JPEG ends (EOI) before any picture data');
+			return null; // a stray RSTn or TEM carries nothing (libjpeg ignores them too)
+		}
+		const unsupported = unsupportedFrame(marker);
+		if (unsupported) throw unsupported;
+		this.segments.push(segment);
+		if (marker === SOF0 || marker === SOF1 || marker === SOF2) {
+			if (this.frame) throw corrupt('The JPEG has two frame headers');
+			this.frame = parseFrame(bytes, marker, start, end, this.maxPixels);
+		} else if (marker === APP14) {
+			this.adobeTransform = parseAdobeTransform(bytes, start, end) ?? this.adobeTransform;
+		} else if (marker === APP0) {
+			this.jfif ||= isJfif(bytes, start, end);
+		} else if (marker === APP1 && this.orientation === null && hasExifPrefix(bytes, start, end)) {
+			this.orientation = readExifOrientation(bytes.subarray(start, end));
+		} else if (marker === SOS) {
+			const frame = this.frame;
+			if (!frame) throw corrupt('The JPEG has picture data before its frame header');
+			return {
+				info: {
+					width: frame.width,
+					height: frame.height,
+					components: frame.components.length,
+					progressive: frame.progressive,
+					adobeTransform: this.adobeTransform,
+				},
+				frame,
+				orientation: this.orientation ?? 1,
+				jfif: this.jfif,
+				segments: this.segments,
+				strayBytes: this.reader.strayBytes,
+			};
+		}
+		return null;
+	}
+}
+
+/** The frame's size and kind, for callers that only need that (tests, the bench, e2e checks). */
+export function readJpegInfo(bytes: Uint8Array): JpegInfo {
+	return readJpegHeader(bytes, new PhotoBudget()).info;
+}
+
+/** "JFIF\0" at the start of an APP0 body (JFIF 1.02). */
+export function isJfif(bytes: Uint8Array, start: number, end: number): boolean {
+	return (
+		end - start >= 5 &&
+		bytes[start] === 0x4a &&
+		bytes[start + 1] === 0x46 &&
+		bytes[start + 2] === 0x49 &&
+		bytes[start + 3] === 0x46 &&
+		bytes[start + 4] === 0
+	);
 }

@@ -5,11 +5,16 @@
  * nothing else (no n8n, no Node module).
  */
 
-/** Interleaved 8-bit samples, row by row, top to bottom: 1 channel (grey) or 3 (R, G, B). */
+/**
+ * Interleaved 8-bit samples, row by row, top to bottom: 1 channel (grey), 3 (R, G, B) or 4 (C, M,
+ * Y, K exactly as libjpeg's JCS_CMYK output gives them: for Adobe files, as Adobe stores them,
+ * inverted, 255 meaning no ink). Only the JPEG decoder makes 4-channel pictures, and only when
+ * asked; the rest of the pipeline works on 1 or 3 channels.
+ */
 export interface Picture {
 	width: number;
 	height: number;
-	channels: 1 | 3;
+	channels: 1 | 3 | 4;
 	data: Uint8Array;
 }
 
@@ -22,14 +27,30 @@ export interface Picture {
  */
 export type PhotoErrorKind = 'corrupt' | 'unsupported' | 'too_large' | 'cancelled';
 
+/**
+ * Optional details for the message the user sees: `fix` says how to make the photo work (e.g.
+ * "save it again as an ordinary JPEG"); `limit: 'output'` says the limit met is the item's own
+ * size limit (Max Image Size), not an input limit, so raising it is the fix.
+ */
+export interface PhotoErrorDetails {
+	fix?: string;
+	limit?: 'input' | 'output';
+}
+
 export class PhotoError extends Error {
 	constructor(
 		readonly kind: PhotoErrorKind,
 		message: string,
+		readonly details: PhotoErrorDetails = {},
 	) {
 		super(message);
 		this.name = 'PhotoError';
 	}
+}
+
+/** The one way the codec says "these bytes break their format" (damaged, cut or forged). */
+export function corrupt(message: string): PhotoError {
+	return new PhotoError('corrupt', message);
 }
 
 /**

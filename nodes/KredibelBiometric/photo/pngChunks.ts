@@ -27,7 +27,7 @@
  */
 
 import type { CompressedSource } from './inflate';
-import { type Checkpoint, MAX_INPUT_PIXELS, PhotoError } from './picture';
+import { type Checkpoint, corrupt, MAX_INPUT_PIXELS, PhotoError } from './picture';
 import { WORK_PER_CHECKPOINT, WorkMeter } from './workMeter';
 
 export interface PngChunk {
@@ -83,7 +83,7 @@ const CLEAN_IDAT_BYTES = 64 * 1024;
 const MOST_REMOVED_NAMES = 24;
 const OTHER_CHUNKS = 'other chunks';
 /** Chunks walked by one `read` of the image data source before it gives the caller control back. */
-const CHUNKS_PER_READ = 4096;
+const CHUNKS_PER_READ = 1024;
 /** Work units one chunk costs besides its CRC (reading its header and type, a few comparisons). */
 const CHUNK_WORK = 128;
 
@@ -170,8 +170,9 @@ async function hasGoodCrc(
 	return (crc ^ -1) >>> 0 === readUint32(bytes, end);
 }
 
-function corrupt(message: string): never {
-	throw new PhotoError('corrupt', `Invalid PNG: ${message}`);
+/** Throws the PhotoError for bytes that break the PNG format. */
+export function invalidPng(message: string): never {
+	throw corrupt(`Invalid PNG: ${message}`);
 }
 
 function readUint32(bytes: Uint8Array, offset: number): number {
@@ -222,30 +223,30 @@ export function readPngHeader(bytes: Uint8Array): PngHeader {
 		// libpng tells these apart: the first four bytes right and the rest wrong is what a
 		// text-mode transfer (line-end conversion) does to a PNG.
 		const head = String.fromCharCode(...bytes.subarray(1, 4));
-		corrupt(
+		invalidPng(
 			head === 'PNG'
 				? 'the signature is damaged, as by a text-mode transfer that changed line ends'
 				: 'no PNG signature',
 		);
 	}
-	if (bytes.length < 8 + 8 + 13 + 4) corrupt('too short for a header');
+	if (bytes.length < 8 + 8 + 13 + 4) invalidPng('too short for a header');
 	if (readUint32(bytes, 8) !== 13 || readChunkType(bytes, 12) !== 'IHDR') {
-		corrupt('the first chunk is not a 13-byte IHDR');
+		invalidPng('the first chunk is not a 13-byte IHDR');
 	}
 	if (crc32(bytes, 12, 12 + 4 + 13) !== readUint32(bytes, 12 + 4 + 13)) {
-		corrupt('IHDR chunk CRC mismatch');
+		invalidPng('IHDR chunk CRC mismatch');
 	}
 	const width = readUint32(bytes, 16);
 	const height = readUint32(bytes, 20);
 	const [bitDepth, colourType, compression, filter, interlace] = bytes.subarray(24, 29);
 	if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) {
-		corrupt('image size out of range');
+		invalidPng('image size out of range');
 	}
 	if (!ALLOWED_BIT_DEPTHS[colourType]?.includes(bitDepth)) {
-		corrupt(`bit depth ${bitDepth} with colour type ${colourType}`);
+		invalidPng(`bit depth ${bitDepth} with colour type ${colourType}`);
 	}
 	if (compression !== 0 || filter !== 0 || interlace > 1) {
-		corrupt('unknown compression, filter or interlace method');
+		invalidPng('unknown compression, filter or interlace method');
 	}
 	if (width * height > MAX_INPUT_PIXELS) {
 		throw new PhotoError(
@@ -303,12 +304,12 @@ export async function readPngLayout(
 	let imageDataEnded = false;
 	let offset = 8 + 12 + 13;
 	for (;;) {
-		if (offset + 12 > bytes.length) corrupt('the file ends before IEND');
+		if (offset + 12 > bytes.length) invalidPng('the file ends before IEND');
 		const length = readUint32(bytes, offset);
 		const type = readChunkType(bytes, offset + 4);
-		if (type === undefined) corrupt(`chunk type at byte ${offset + 4} is not four letters`);
+		if (type === undefined) invalidPng(`chunk type at byte ${offset + 4} is not four letters`);
 		if (length > 0x7fffffff || offset + 12 + length > bytes.length) {
-			corrupt(`${type} chunk runs past the end of the file`);
+			invalidPng(`${type} chunk runs past the end of the file`);
 		}
 		const chunk: PngChunk = { type, offset: offset + 8, length };
 		const next = offset + 12 + length;
@@ -324,11 +325,11 @@ export async function readPngLayout(
 				: await hasGoodCrc(bytes, offset, length, meter, options.checkpoint);
 		if (length < WORK_PER_CHECKPOINT) meter.add(length);
 		if (!goodCrc) {
-			if (critical) corrupt(`${type} chunk CRC mismatch`);
+			if (critical) invalidPng(`${type} chunk CRC mismatch`);
 			removed.add(type); // libpng: "CRC error", and the chunk is skipped
 		} else if (type === 'IDAT') {
 			if (!imageData) {
-				if (header.colourType === 3 && !palette) corrupt('a palette image without PLTE');
+				if (header.colourType === 3 && !palette) invalidPng('a palette image without PLTE');
 				imageData = { start: offset, end: next, length: 0 };
 			}
 			if (imageDataEnded) removed.add('extra IDAT');
@@ -341,13 +342,13 @@ export async function readPngLayout(
 			if (next < bytes.length) removed.add('data after IEND');
 			break;
 		} else if (type === 'IHDR') {
-			corrupt('a second IHDR');
+			invalidPng('a second IHDR');
 		} else if (type === 'PLTE') {
 			if (header.colourType !== 3)
 				removed.add(type); // a suggested palette: not needed
-			else if (palette || imageData) corrupt('PLTE repeated or after IDAT');
+			else if (palette || imageData) invalidPng('PLTE repeated or after IDAT');
 			else if (length === 0 || length % 3 !== 0 || length / 3 > 256)
-				corrupt(`PLTE length ${length}`);
+				invalidPng(`PLTE length ${length}`);
 			else {
 				// libpng uses the first 2^bitDepth entries of a longer palette and drops the rest.
 				const used = Math.min(length, 3 << header.bitDepth);
@@ -371,8 +372,8 @@ export async function readPngLayout(
 		offset = next;
 		if (meter.due) await meter.checkpoint(options.checkpoint);
 	}
-	if (!imageData) corrupt('no IDAT chunk');
-	if (header.colourType === 3 && !palette) corrupt('a palette image without PLTE');
+	if (!imageData) invalidPng('no IDAT chunk');
+	if (header.colourType === 3 && !palette) invalidPng('a palette image without PLTE');
 	return {
 		header,
 		palette,
@@ -388,14 +389,14 @@ export async function readPngLayout(
 /**
  * The zlib stream of the first IDAT run, read where it lies in the file (no copy of the whole
  * stream): each `read` walks at most CHUNKS_PER_READ chunks, so a run of millions of empty IDAT
- * chunks is walked a bounded slice at a time, counted on `meter`. The chunks were checked by
+ * chunks is walked a bounded slice at a time, its work in `work`. The chunks were checked by
  * `readPngLayout`.
  */
 export function imageDataSource(
 	bytes: Uint8Array,
 	imageData: PngImageData,
-	meter?: WorkMeter,
-): CompressedSource {
+): CompressedSource & { readonly work: number } {
+	let walked = 0;
 	let chunkStart = imageData.start;
 	let dataAt = chunkStart + 8;
 	let dataEnd = dataAt + readUint32(bytes, chunkStart);
@@ -405,7 +406,7 @@ export function imageDataSource(
 			for (let chunks = 0; copied < max && chunkStart < imageData.end; ) {
 				if (dataAt === dataEnd) {
 					chunkStart = dataEnd + 4;
-					meter?.add(CHUNK_WORK);
+					walked += CHUNK_WORK;
 					if (chunkStart >= imageData.end || ++chunks >= CHUNKS_PER_READ) break;
 					dataAt = chunkStart + 8;
 					dataEnd = dataAt + readUint32(bytes, chunkStart);
@@ -420,6 +421,9 @@ export function imageDataSource(
 		},
 		get done() {
 			return chunkStart >= imageData.end;
+		},
+		get work() {
+			return walked;
 		},
 	};
 }
@@ -485,7 +489,8 @@ export async function cleanPngCopy(
 		at += imageData.end - imageData.start;
 	} else {
 		const meter = options.meter ?? new WorkMeter();
-		const source = imageDataSource(bytes, imageData, meter);
+		const source = imageDataSource(bytes, imageData);
+		let walkCounted = 0;
 		let left = streamLength;
 		do {
 			const length = Math.min(left, CLEAN_IDAT_BYTES);
@@ -493,6 +498,8 @@ export async function cleanPngCopy(
 			copy.set([73, 68, 65, 84], at + 4); // "IDAT"
 			for (let filled = 0; filled < length; ) {
 				filled += source.read(copy, at + 8 + filled, length - filled);
+				meter.add(source.work - walkCounted);
+				walkCounted = source.work;
 				if (meter.due) await meter.checkpoint(options.checkpoint);
 			}
 			meter.add(2 * length); // copied, then its CRC summed

@@ -24,7 +24,7 @@
  */
 
 import { DEFLATE_HISTORY, ZlibInflater } from './inflate';
-import { imageDataSource, readPngHeader, readPngLayout } from './pngChunks';
+import { imageDataSource, invalidPng, readPngHeader, readPngLayout } from './pngChunks';
 import type { PngHeader, PngLayout } from './pngChunks';
 import { makeRowConverter } from './pngPixels';
 import { MAX_INPUT_PIXELS, PhotoError } from './picture';
@@ -65,10 +65,6 @@ const SAMPLES_PER_PIXEL: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4
  * (each slide moves the history and a row back to the front).
  */
 const WINDOW_ROOM = 1024 * 1024;
-
-function corrupt(message: string): never {
-	throw new PhotoError('corrupt', `Invalid PNG: ${message}`);
-}
 
 /** A sub-image to unfilter and convert: the whole image, or one Adam7 pass. */
 interface Pass {
@@ -174,7 +170,7 @@ function unfilterRow(
 			else unfilterSub(source, data, target, rowBytes, bpp);
 			return;
 		default:
-			corrupt(`unknown filter type ${filter}`);
+			invalidPng(`unknown filter type ${filter}`);
 	}
 }
 
@@ -306,7 +302,7 @@ export async function decodePng(
 	const convert = makeRowConverter(bytes, layout);
 
 	const inflater = new ZlibInflater(
-		imageDataSource(bytes, layout.imageData, meter),
+		imageDataSource(bytes, layout.imageData),
 		DEFLATE_HISTORY + 1 + widestRow + Math.max(widestRow, WINDOW_ROOM),
 		meter,
 	);
@@ -329,7 +325,7 @@ export async function decodePng(
 		for (let y = 0; y < pass.height; y++) {
 			while (inflater.produced < position + stride) {
 				// libpng: "Not enough image data".
-				if (inflater.finished) corrupt('the image data ends early');
+				if (inflater.finished) invalidPng('the image data ends early');
 				inflater.inflate(position);
 				if (meter.due) await meter.checkpoint(checkpoint);
 			}

@@ -6,6 +6,7 @@
  * neither can make the node do more than a bounded amount of work.
  */
 
+import { readExifOrientation } from './exif';
 import { inflateZlib } from './inflate';
 import type { PngLayout } from './pngChunks';
 import { type Checkpoint, PhotoError } from './picture';
@@ -22,43 +23,10 @@ export function pngExifData(bytes: Uint8Array, layout: PngLayout): Uint8Array | 
 	return exif ? bytes.subarray(exif.offset, exif.offset + exif.length) : undefined;
 }
 
-/**
- * The EXIF orientation (1-8) of the eXIf chunk; 1 when there is none or it cannot be read.
- * TIFF structure (EXIF 2.3 section 4.5.2: byte order II/MM, 42, offset of IFD0), IFD0's tag
- * 0x0112, type SHORT, count 1. Some writers keep the JPEG APP1 prefix "Exif\0\0" that PNG's
- * eXIf does not have; it is skipped.
- */
+/** The EXIF orientation (1-8) of the eXIf chunk, read by exif.ts; 1 when there is none. */
 export function readPngOrientation(bytes: Uint8Array, layout: PngLayout): number {
 	const exif = pngExifData(bytes, layout);
-	return exif ? readTiffOrientation(exif) : 1;
-}
-
-function readTiffOrientation(exif: Uint8Array): number {
-	let tiff = exif;
-	if (tiff.length >= 6 && String.fromCharCode(...tiff.subarray(0, 4)) === 'Exif' && tiff[4] === 0) {
-		tiff = tiff.subarray(6);
-	}
-	if (tiff.length < 8) return 1;
-	const littleEndian = tiff[0] === 0x49 && tiff[1] === 0x49;
-	const bigEndian = tiff[0] === 0x4d && tiff[1] === 0x4d;
-	if (!littleEndian && !bigEndian) return 1;
-	const u16 = (at: number) =>
-		littleEndian ? tiff[at] | (tiff[at + 1] << 8) : (tiff[at] << 8) | tiff[at + 1];
-	const u32 = (at: number) =>
-		littleEndian ? (u16(at) | (u16(at + 2) << 16)) >>> 0 : ((u16(at) << 16) | u16(at + 2)) >>> 0;
-	if (u16(2) !== 42) return 1;
-	const ifd = u32(4);
-	if (ifd < 8 || ifd + 2 > tiff.length) return 1;
-	const entries = u16(ifd);
-	for (let index = 0; index < entries; index++) {
-		const entry = ifd + 2 + index * 12;
-		if (entry + 12 > tiff.length) return 1;
-		if (u16(entry) !== 0x0112) continue;
-		if (u16(entry + 2) !== 3 || u32(entry + 4) !== 1) return 1;
-		const orientation = u16(entry + 8);
-		return orientation >= 1 && orientation <= 8 ? orientation : 1;
-	}
-	return 1;
+	return exif ? readExifOrientation(exif) : 1;
 }
 
 /**

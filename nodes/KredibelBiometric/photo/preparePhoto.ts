@@ -1,27 +1,38 @@
 /**
  * Why this file exists: it is the photo folder's one entry point. It decides, for one JPEG or PNG,
- * the least that must change for Kredibel (DESIGN.md, "Photos"): nothing (same bytes), metadata
+ * the least that must change for Kredibel (docs/photos.md): nothing (same bytes), metadata
  * only (segments or chunks dropped, picture data copied as it is), or pixels (decoded at the
- * smallest DCT scale that still gives enough pixels, turned upright, shrunk, encoded as JPEG at the
- * largest size and quality that fit). The rest of the node learns only "these bytes, this record
- * of changes" or "this PhotoError"; nothing here throws.
+ * smallest DCT scale that still gives enough pixels, shrunk, turned upright, encoded as JPEG at the
+ * largest size and quality that fit). Every JPEG and PNG is decoded completely first, also when
+ * its bytes go out unchanged: a photo that cannot be decoded is never sent (refused free as
+ * damaged), and the decoded upright picture comes back as `preview` for the checks that look at
+ * pixels. The rest of the node learns only
+ * "these bytes, this record of changes, this preview" or "this PhotoError"; nothing here throws.
+ *
+ * Damage, decided here (the decoder only reports it): a JPEG of which more than MAX_LOST_FRACTION
+ * of the picture area got no data (cut short, or damaged beyond what restart markers recover) is
+ * `corrupt` ("damaged"), since Kredibel would charge for a picture that is mostly grey; a JPEG
+ * with any smaller loss or other damage (stray bytes, a missing end marker) is sent re-encoded
+ * from what the decoder recovered, as djpeg shows it, never as its own bytes.
+ *
+ * Every input is held to one PhotoBudget (budget.ts): at most 2 s of CPU, 64 MB of memory and
+ * 50 ms between checkpoints, whatever the file claims; the PNG code counts on it through its
+ * WorkMeter (workMeter.ts).
  */
 
-import { decodeJpeg, type JpegScale, readJpegInfo } from './jpegDecode';
+import { PhotoBudget } from './budget';
+import { type JpegScale, readJpeg } from './jpegDecode';
 import { encodeJpeg } from './jpegEncode';
-import {
-	hasJpegMetadata,
-	listJpegMetadata,
-	readExifOrientation,
-	stripJpegMetadata,
-} from './jpegMarkers';
+import { readJpegHeader, readJpegHeaderPaced } from './jpegHeader';
+import { isJpeg } from './jpegSegments';
+import { listJpegMetadata, stripJpegMetadata } from './jpegStrip';
 import { applyOrientation } from './orientation';
 import { type Checkpoint, MAX_INPUT_BYTES, PhotoError, type Picture } from './picture';
 import { checkPngHeader, decodePng } from './pngDecode';
 import { cleanPngCopy, isPng, removedFromPng } from './pngChunks';
 import { readPngOrientation } from './pngTags';
 import { downscale } from './resize';
-import type { WorkMeter } from './workMeter';
+import { WorkMeter } from './workMeter';
 
 export { MAX_INPUT_BYTES, PhotoError } from './picture';
 export type { Checkpoint, PhotoErrorKind } from './picture';
@@ -31,8 +42,11 @@ export interface PhotoLimits {
 	maxBytes: number;
 	/** Called between units of work; may throw (any error) to cancel, which ends as 'cancelled'. */
 	checkpoint?: Checkpoint;
-	/** Counts the memory and work this photo costs (tests prove the budget with it). */
-	meter?: WorkMeter;
+	/**
+	 * The accounting to use instead of a fresh one with `checkpoint` (tests and the bench read its
+	 * counters afterwards). Its own checkpoint is called as given, without the cancel guard.
+	 */
+	budget?: PhotoBudget;
 }
 
 /** What was done to the photo, for the `photo` record on the output item. */
@@ -57,20 +71,31 @@ export type PreparedPhoto =
 	| {
 			ok: true;
 			bytes: Uint8Array;
-			changes: PhotoChanges | null /* null: sent byte for byte */;
+			/** null: sent byte for byte. */
+			changes: PhotoChanges | null;
 			/**
-			 * The decoded photo, upright, long side at most PREVIEW_LONG_SIDE: what the face
-			 * detector looks at. Every photo is decoded completely before it is sent.
+			 * The decoded picture, upright, for the checks that look at pixels (the face check): the
+			 * largest picture the size search encoded (long side at most START_LONG_SIDE), or for a
+			 * photo sent as it is, its decode: a JPEG's at the DCT scale nearest PREVIEW_LONG_SIDE
+			 * (640-1280 px on the long side for photos that large), a PNG's reduced to at most
+			 * START_LONG_SIDE as it was decoded.
 			 */
-			preview?: Picture;
+			preview: Picture;
 	  }
 	| { ok: false; error: PhotoError };
 
+/** A photo sent as it is is decoded at the largest DCT scale that keeps this long side. */
+const PREVIEW_LONG_SIDE = 640;
+
+/**
+ * More than this share of the picture area without data is damage, refused free: the photo is
+ * "mostly missing". Up to it, the photo is sent re-encoded with grey where data was lost.
+ */
+export const MAX_LOST_FRACTION = 0.25;
+
 /** Long side the size search starts from when the photo must shrink (enough for face matching). */
 export const START_LONG_SIDE = 2048;
-/** The long side of `preview`, the picture the face detector looks at. */
-export const PREVIEW_LONG_SIDE = 1024;
-/** Never shrink below this when the original had it (DESIGN.md: "long side at least 1024 px"). */
+/** Never shrink below this when the original had it (docs/photos.md: "never below 1024 px"). */
 export const MIN_LONG_SIDE = 1024;
 /** Originals smaller than MIN_LONG_SIDE may shrink to this, for very low Max Image Size values. */
 const SMALLEST_LONG_SIDE = 256;
@@ -81,12 +106,6 @@ const SHRINK_QUALITY = 72;
 const LAST_QUALITY = 60;
 const SHRINK_FACTOR = 0.8;
 
-const JPEG_SOI = [0xff, 0xd8, 0xff];
-
-function isJpeg(bytes: Uint8Array): boolean {
-	return bytes.length > 3 && JPEG_SOI.every((value, index) => bytes[index] === value);
-}
-
 /**
  * Makes a JPEG or PNG what Kredibel needs: upright, without metadata, within `limits.maxBytes`.
  * Never throws: every failure, cancellation included, comes back as `{ ok: false, error }`.
@@ -95,10 +114,12 @@ function isJpeg(bytes: Uint8Array): boolean {
 export async function preparePhoto(bytes: Uint8Array, limits: PhotoLimits): Promise<PreparedPhoto> {
 	const checkpoint = limits.checkpoint ? guardCheckpoint(limits.checkpoint) : undefined;
 	try {
+		if (bytes.length > MAX_INPUT_BYTES) return { ok: false, error: inputTooLarge(bytes.length) };
+		const budget = limits.budget ?? new PhotoBudget(checkpoint);
+		if (isJpeg(bytes)) return await prepareJpeg(bytes, limits.maxBytes, budget);
 		const headerProblem = checkPhotoHeader(bytes);
 		if (headerProblem) return { ok: false, error: headerProblem };
-		if (isJpeg(bytes)) return await prepareJpeg(bytes, limits.maxBytes, checkpoint);
-		if (isPng(bytes)) return await preparePng(bytes, limits.maxBytes, checkpoint, limits.meter);
+		if (isPng(bytes)) return await preparePng(bytes, limits.maxBytes, budget);
 		return {
 			ok: false,
 			error: new PhotoError('unsupported', 'Only JPEG and PNG photos can be prepared'),
@@ -114,14 +135,9 @@ export async function preparePhoto(bytes: Uint8Array, limits: PhotoLimits): Prom
  * neither JPEG nor PNG (an SVG, or something the caller's own format check refuses).
  */
 export function checkPhotoHeader(bytes: Uint8Array): PhotoError | undefined {
-	if (bytes.length > MAX_INPUT_BYTES) {
-		return new PhotoError(
-			'too_large',
-			`The photo is ${megabytes(bytes.length)} MB, above the ${megabytes(MAX_INPUT_BYTES)} MB input limit`,
-		);
-	}
+	if (bytes.length > MAX_INPUT_BYTES) return inputTooLarge(bytes.length);
 	try {
-		if (isJpeg(bytes)) readJpegInfo(bytes);
+		if (isJpeg(bytes)) readJpegHeader(bytes, new PhotoBudget());
 		else if (isPng(bytes)) checkPngHeader(bytes);
 		return undefined;
 	} catch (error) {
@@ -129,39 +145,71 @@ export function checkPhotoHeader(bytes: Uint8Array): PhotoError | undefined {
 	}
 }
 
+function inputTooLarge(length: number): PhotoError {
+	return new PhotoError(
+		'too_large',
+		`The photo is ${megabytes(length)} MB, above the ${megabytes(MAX_INPUT_BYTES)} MB input limit`,
+		{ limit: 'input' },
+	);
+}
+
 async function prepareJpeg(
 	bytes: Uint8Array,
 	maxBytes: number,
-	checkpoint: Checkpoint | undefined,
+	budget: PhotoBudget,
 ): Promise<PreparedPhoto> {
-	const info = readJpegInfo(bytes);
-	const orientation = readExifOrientation(bytes);
-	const upright = orientation < 2;
-	if (upright && bytes.length <= maxBytes) {
-		// A file whose structure the marker walk cannot follow (e.g. cut inside a segment) is not
-		// forwarded as it is: it goes through the decoder, which reads what there is or refuses it.
-		const walked = tryOrUndefined(() => hasJpegMetadata(bytes));
-		if (walked === false) return { ok: true, bytes, changes: null };
-		if (walked === true) return metadataOnly('jpeg', bytes, stripJpegMetadata(bytes), info);
-	}
-	const removed = tryOrUndefined(() => listJpegMetadata(bytes)) ?? [];
-	const fitsAsItIs = bytes.length <= maxBytes;
+	const header = await readJpegHeaderPaced(bytes, budget);
+	const { info, orientation } = header;
 	const originalLong = Math.max(info.width, info.height);
-	const target = firstLongSide(originalLong, fitsAsItIs);
-	const scale = decodeScale(originalLong, target);
-	const startLong = Math.min(target, Math.ceil(originalLong / scale));
-	const decoded = await decodeJpeg(bytes, { scale, checkpoint });
-	const picture = await applyOrientation(decoded, orientation, checkpoint);
-	return encodeToFit(picture, {
+	const targetLong = Math.min(originalLong, START_LONG_SIDE);
+	// Only an upright colour or grey photo within the limit can go out as its own bytes; a CMYK
+	// one never does (Kredibel, like browsers, would read its inks as RGB).
+	const mayKeepBytes = orientation < 2 && bytes.length <= maxBytes && info.components !== 4;
+	let reading = await readJpeg(
+		bytes,
+		{
+			scale: mayKeepBytes
+				? decodeScale(originalLong, PREVIEW_LONG_SIDE, 1)
+				: decodeScale(originalLong, targetLong),
+			budget,
+			refuseLostAbove: MAX_LOST_FRACTION,
+		},
+		header,
+	);
+	const removed = listJpegMetadata(bytes, reading);
+	if (mayKeepBytes && reading.damage.problems.length === 0) {
+		const preview = reading.picture;
+		if (removed.length === 0) return { ok: true, bytes, changes: null, preview };
+		return metadataOnly('jpeg', bytes, stripJpegMetadata(bytes, reading), info, preview);
+	}
+	if (mayKeepBytes) {
+		// Damaged: re-encoded from what was recovered, at the size it would be sent.
+		budget.release(reading.pictureBytes);
+		reading = await readJpeg(
+			bytes,
+			{ scale: decodeScale(originalLong, targetLong), budget },
+			header,
+		);
+	}
+	const decodedLong = Math.max(reading.picture.width, reading.picture.height);
+	return encodeToFit(reading.picture, {
 		bytesBefore: bytes.length,
 		widthBefore: info.width,
 		heightBefore: info.height,
 		orientation,
 		removed,
 		maxBytes,
-		startLong,
-		checkpoint,
+		startLong: Math.min(targetLong, decodedLong),
+		budget,
 	});
+}
+
+/** Runs a step that allocates `bytes` (kept claimed: the caller's picture lives on). */
+async function claimed<T>(budget: PhotoBudget, bytes: number, step: () => Promise<T>): Promise<T> {
+	budget.claim(bytes, 'a resized or turned picture');
+	const result = await step();
+	await budget.pace();
+	return result;
 }
 
 /** Metadata removed, picture data copied as it is: same pixels, same size. */
@@ -170,9 +218,11 @@ function metadataOnly(
 	original: Uint8Array,
 	stripped: { bytes: Uint8Array; removed: string[] },
 	size: { width: number; height: number },
+	preview: Picture,
 ): PreparedPhoto {
 	return {
 		ok: true,
+		preview,
 		bytes: stripped.bytes,
 		changes: {
 			format,
@@ -199,48 +249,32 @@ function metadataOnly(
 async function preparePng(
 	bytes: Uint8Array,
 	maxBytes: number,
-	checkpoint: Checkpoint | undefined,
-	meter: WorkMeter | undefined,
+	budget: PhotoBudget,
 ): Promise<PreparedPhoto> {
-	const decoded = await decodePng(bytes, { maxLongSide: START_LONG_SIDE, checkpoint, meter });
-	const { layout, streamLength } = decoded;
+	// The budget calls the caller's checkpoint; the meter passes the PNG code's work on to it.
+	const meter = new WorkMeter(budget);
+	const decoded = await decodePng(bytes, { maxLongSide: START_LONG_SIDE, meter });
+	const { layout, streamLength, picture } = decoded;
 	const { header } = layout;
 	const orientation = readPngOrientation(bytes, layout);
-	const upright = await applyOrientation(decoded.picture, orientation, checkpoint);
-	const preview = await previewOf(upright, checkpoint);
 	if (orientation < 2 && bytes.length <= maxBytes && streamLength !== undefined) {
-		const clean = await cleanPngCopy(bytes, layout, streamLength, { checkpoint, meter });
-		if (clean.bytes === bytes) return { ok: true, bytes, changes: null, preview };
+		const clean = await cleanPngCopy(bytes, layout, streamLength, { meter });
+		budget.finish();
+		if (clean.bytes === bytes) return { ok: true, bytes, changes: null, preview: picture };
 		if (clean.bytes.length <= maxBytes) {
-			return withPreview(metadataOnly('png', bytes, clean, header), preview);
+			return metadataOnly('png', bytes, clean, header, picture);
 		}
 	}
-	const originalLong = Math.max(header.width, header.height);
-	const startLong = Math.min(
-		firstLongSide(originalLong, bytes.length <= maxBytes),
-		Math.max(upright.width, upright.height),
-	);
-	const encoded = await encodeToFit(upright, {
+	return encodeToFit(picture, {
 		bytesBefore: bytes.length,
 		widthBefore: header.width,
 		heightBefore: header.height,
 		orientation,
 		removed: removedFromPng(layout, streamLength),
 		maxBytes,
-		startLong,
-		checkpoint,
+		startLong: Math.max(picture.width, picture.height),
+		budget,
 	});
-	return withPreview(encoded, preview);
-}
-
-/** The picture the face detector looks at: `upright`, shrunk to PREVIEW_LONG_SIDE. */
-async function previewOf(upright: Picture, checkpoint: Checkpoint | undefined): Promise<Picture> {
-	const [width, height] = fitLongSide(upright.width, upright.height, PREVIEW_LONG_SIDE);
-	return downscale(upright, width, height, checkpoint);
-}
-
-function withPreview(prepared: PreparedPhoto, preview: Picture): PreparedPhoto {
-	return prepared.ok ? { ...prepared, preview } : prepared;
 }
 
 interface EncodePlan {
@@ -251,15 +285,21 @@ interface EncodePlan {
 	removed: string[];
 	maxBytes: number;
 	startLong: number;
-	checkpoint: Checkpoint | undefined;
+	budget: PhotoBudget;
 }
+
+/** Work units (budget.ts) per 32 samples resized or turned, and per 8 samples encoded. */
+const SAMPLES_PER_UNIT = 32;
+const ENCODED_SAMPLES_PER_UNIT = 8;
 
 /**
  * The size search: at the starting long side, qualities 88, 80, 72; then the long side goes down
  * by 0.8 at quality 72 until the floor (1024, or 256 for smaller originals), where quality 60 is
- * the last try. Each size is shrunk from the decoded picture itself, never from a smaller attempt.
+ * the last try. Each size is shrunk from the decoded picture itself, never from a smaller attempt,
+ * and only then turned upright (turning the shrunk picture costs a fraction of the memory).
  */
-async function encodeToFit(upright: Picture, plan: EncodePlan): Promise<PreparedPhoto> {
+async function encodeToFit(stored: Picture, plan: EncodePlan): Promise<PreparedPhoto> {
+	const { budget } = plan;
 	const originalLong = Math.max(plan.widthBefore, plan.heightBefore);
 	const floor = Math.min(
 		originalLong >= MIN_LONG_SIDE ? MIN_LONG_SIDE : SMALLEST_LONG_SIDE,
@@ -268,14 +308,38 @@ async function encodeToFit(upright: Picture, plan: EncodePlan): Promise<Prepared
 	let longSide = plan.startLong;
 	let qualities = QUALITIES;
 	let smallest = Number.POSITIVE_INFINITY;
+	let preview: Picture | null = null;
 	for (;;) {
 		const atFloor = longSide <= floor;
-		const [width, height] = fitLongSide(upright.width, upright.height, longSide);
-		const resized = await downscale(upright, width, height, plan.checkpoint);
+		const [width, height] = fitLongSide(stored.width, stored.height, longSide);
+		const samples = width * height * stored.channels;
+		const resized = await claimed(budget, samples, () =>
+			downscale(
+				stored,
+				width,
+				height,
+				budget.stage(
+					(stored.data.length + samples) / SAMPLES_PER_UNIT,
+					Math.ceil(height / RESIZE_ROWS_PER_CHECKPOINT),
+				),
+			),
+		);
+		const upright = await turnUpright(resized, plan.orientation, budget);
+		preview ??= upright; // the largest attempt, kept for the pixel checks
 		for (const quality of atFloor ? [...qualities, LAST_QUALITY] : qualities) {
-			const encoded = await encodeJpeg(resized, { quality, checkpoint: plan.checkpoint });
+			const encoded = await claimed(budget, Math.ceil(samples / 4) + 1024, () =>
+				encodeJpeg(upright, {
+					quality,
+					checkpoint: budget.stage(
+						samples / ENCODED_SAMPLES_PER_UNIT,
+						Math.ceil(height / ENCODE_ROWS_PER_CHECKPOINT),
+					),
+				}),
+			);
+			budget.release(Math.ceil(samples / 4) + 1024);
 			smallest = Math.min(smallest, encoded.length);
 			if (encoded.length <= plan.maxBytes) {
+				budget.finish();
 				return {
 					ok: true,
 					bytes: encoded,
@@ -288,18 +352,21 @@ async function encodeToFit(upright: Picture, plan: EncodePlan): Promise<Prepared
 						bytesAfter: encoded.length,
 						widthBefore: plan.widthBefore,
 						heightBefore: plan.heightBefore,
-						widthAfter: width,
-						heightAfter: height,
+						widthAfter: upright.width,
+						heightAfter: upright.height,
 					},
+					preview,
 				};
 			}
 		}
+		if (upright !== preview) budget.release(samples * (plan.orientation >= 2 ? 2 : 1));
 		if (atFloor) {
 			return {
 				ok: false,
 				error: new PhotoError(
 					'too_large',
-					`Even at ${width}x${height} pixels and JPEG quality ${LAST_QUALITY} the photo takes ${kilobytes(smallest)} KB, above the ${kilobytes(plan.maxBytes)} KB limit`,
+					`Even at ${upright.width}x${upright.height} pixels and JPEG quality ${LAST_QUALITY} the photo takes ${kilobytes(smallest)} KB, above the ${kilobytes(plan.maxBytes)} KB limit`,
+					{ limit: 'output' },
 				),
 			};
 		}
@@ -308,12 +375,26 @@ async function encodeToFit(upright: Picture, plan: EncodePlan): Promise<Prepared
 	}
 }
 
-/**
- * Where the size search starts: the original size when the file was within the limit (only
- * orientation forced a re-encode), else about START_LONG_SIDE.
- */
-function firstLongSide(originalLong: number, fitsAsItIs: boolean): number {
-	return fitsAsItIs ? originalLong : Math.min(originalLong, START_LONG_SIDE);
+/** Rows resize.ts, orientation.ts and jpegEncode.ts each do between two checkpoint calls. */
+const RESIZE_ROWS_PER_CHECKPOINT = 32;
+const TURN_ROWS_PER_CHECKPOINT = 64;
+const ENCODE_ROWS_PER_CHECKPOINT = 8;
+
+/** The picture turned by EXIF orientation (2-8), its memory claimed; the same picture for 1. */
+async function turnUpright(
+	picture: Picture,
+	orientation: number,
+	budget: PhotoBudget,
+): Promise<Picture> {
+	if (orientation < 2) return picture;
+	const samples = picture.data.length;
+	return claimed(budget, samples, () =>
+		applyOrientation(
+			picture,
+			orientation,
+			budget.stage(samples / SAMPLES_PER_UNIT, Math.ceil(picture.width / TURN_ROWS_PER_CHECKPOINT)),
+		),
+	);
 }
 
 /**
@@ -327,9 +408,13 @@ const SCALE_TOLERANCE = 0.9;
  * The largest DCT scale denominator (8, 4, 2) whose output long side (libjpeg rounds scaled
  * sizes up) is still at least SCALE_TOLERANCE of `targetLong`; 1 when none is.
  */
-export function decodeScale(originalLong: number, targetLong: number): JpegScale {
+export function decodeScale(
+	originalLong: number,
+	targetLong: number,
+	tolerance = SCALE_TOLERANCE,
+): JpegScale {
 	for (const scale of [8, 4, 2] as const) {
-		if (Math.ceil(originalLong / scale) >= targetLong * SCALE_TOLERANCE) return scale;
+		if (Math.ceil(originalLong / scale) >= targetLong * tolerance) return scale;
 	}
 	return 1;
 }
@@ -359,14 +444,6 @@ function asPhotoError(error: unknown): PhotoError {
 	}
 	const message = error instanceof Error ? error.message : String(error);
 	return new PhotoError('corrupt', `The photo could not be read: ${message}`);
-}
-
-function tryOrUndefined<T>(read: () => T): T | undefined {
-	try {
-		return read();
-	} catch {
-		return undefined;
-	}
 }
 
 function megabytes(bytes: number): string {

@@ -1,31 +1,27 @@
 /**
- * Why this file exists: DESIGN.md promises that any photo, whatever its header claims, costs at
- * most 64 MB of extra memory and 2 s of CPU and never blocks the event loop for more than 50 ms.
- * A stopwatch cannot prove that in a test; counters can. The decoders request their buffers here
- * (a request that would pass the budget is refused as `too_large` before anything is allocated),
- * count their work here (about one unit per byte read, written or converted; a photo that needs
- * more than PHOTO_WORK_LIMIT is refused as `too_large` when it gets there), and ask here when a
- * checkpoint is due. Tests read `allocated`, `work` and `longestStretch`; the bench times the same
- * inputs. The same file meets the same limit at the same point on any machine.
+ * Why this file exists: the PNG code (inflate, chunk walk, unfiltering, row downscaling) counts
+ * its work finely, about one unit per byte read, written or converted (a nanosecond of CPU),
+ * where the photo's PhotoBudget (budget.ts) counts in units of about a hundred nanoseconds. This
+ * meter keeps the PNG side's own counts, which its tests and the inflate bench read, and passes
+ * every buffer and every unit on to the photo's one PhotoBudget, so that a PNG meets the same
+ * memory limit, work limit and checkpoint pacing as any other photo: a request that would pass
+ * the budget is refused as `too_large` before anything is allocated, and a decode that needs more
+ * work than the budget allows is refused when it gets there. The same file meets the same limit
+ * at the same point on any machine.
  */
 
-import { type Checkpoint, PhotoError } from './picture';
-
-/** Extra memory one photo may use while it is prepared (DESIGN.md "Photos"). */
-export const PHOTO_MEMORY_BUDGET = 64 * 1024 * 1024;
+import { PhotoBudget, UNITS_PER_CHECKPOINT } from './budget';
+import type { Checkpoint } from './picture';
 
 /**
- * Work units between two checkpoints. A unit is about a nanosecond of CPU (one byte inflated and
- * summed, unfiltered or converted; heavier steps count several), so this is about a millisecond.
+ * PNG work units per PhotoBudget unit: the budget's unit is calibrated at 10,000 per ms on the
+ * shared machine under load (budget.ts WORK_LIMIT_UNITS), a PNG unit at about one per nanosecond
+ * (inflate's 5 MB of empty fixed blocks: 0.67 ns per unit).
  */
-export const WORK_PER_CHECKPOINT = 1 << 20;
+export const PNG_UNITS_PER_BUDGET_UNIT = 100;
 
-/**
- * The most work one photo's decode may take: about 1.5 s of CPU at the rates the bench measures
- * on the shared 2-core machine, leaving the rest of the 2 s for turning and encoding. A photo
- * that needs more (millions of DEFLATE block headers, say) is refused when it gets there.
- */
-export const PHOTO_WORK_LIMIT = 1_500_000_000;
+/** Work units between two checkpoints with the default budget: its pacing, in PNG units. */
+export const WORK_PER_CHECKPOINT = UNITS_PER_CHECKPOINT * PNG_UNITS_PER_BUDGET_UNIT;
 
 export class WorkMeter {
 	/** Bytes of buffers requested so far; never decreases, so it bounds what is held at once. */
@@ -36,22 +32,15 @@ export class WorkMeter {
 	longestStretch = 0;
 	private workAtLastCheckpoint = 0;
 
-	constructor(
-		readonly memoryBudget = PHOTO_MEMORY_BUDGET,
-		readonly workLimit = PHOTO_WORK_LIMIT,
-	) {}
+	/** `budget`: the photo's accounting (a fresh one with the default limits when not given). */
+	constructor(readonly budget: PhotoBudget = new PhotoBudget()) {}
 
 	/**
-	 * Counts `bytes` of buffer for `purpose`, or refuses with PhotoError('too_large') when the
-	 * photo would then hold more than the budget.
+	 * Counts `bytes` of buffer for `purpose` on the budget, or refuses with
+	 * PhotoError('too_large') when the photo would then hold more than it allows.
 	 */
 	reserve(bytes: number, purpose: string): void {
-		if (this.allocated + bytes > this.memoryBudget) {
-			throw new PhotoError(
-				'too_large',
-				`The photo needs more than ${mebibytes(this.memoryBudget)} MB of memory to decode (${purpose}: ${mebibytes(bytes)} MB)`,
-			);
-		}
+		this.budget.claim(bytes, purpose);
 		this.allocated += bytes;
 	}
 
@@ -66,22 +55,18 @@ export class WorkMeter {
 		this.work += units;
 		const stretch = this.work - this.workAtLastCheckpoint;
 		if (stretch > this.longestStretch) this.longestStretch = stretch;
-		if (this.work > this.workLimit) {
-			throw new PhotoError(
-				'too_large',
-				'The photo needs more work to decode than the node allows for one photo (its data is unusually long or repetitive for its size)',
-			);
-		}
+		this.budget.spend(units / PNG_UNITS_PER_BUDGET_UNIT);
 	}
 
-	/** Whether enough work was done since the last checkpoint that the next one is due. */
+	/** Whether the budget's next checkpoint is due (its pacing counts all the photo's work). */
 	get due(): boolean {
-		return this.work - this.workAtLastCheckpoint >= WORK_PER_CHECKPOINT;
+		return this.budget.checkpointDue;
 	}
 
-	/** Calls `checkpoint` (when there is one) and starts counting a new stretch. */
+	/** Calls the budget's checkpoint, then `checkpoint` when given, and starts a new stretch. */
 	async checkpoint(checkpoint: Checkpoint | undefined): Promise<void> {
 		this.workAtLastCheckpoint = this.work;
+		await this.budget.callCheckpoint();
 		if (checkpoint) await checkpoint();
 	}
 
@@ -89,8 +74,4 @@ export class WorkMeter {
 	async checkpointIfDue(checkpoint: Checkpoint | undefined): Promise<void> {
 		if (this.due) await this.checkpoint(checkpoint);
 	}
-}
-
-function mebibytes(bytes: number): string {
-	return (bytes / (1024 * 1024)).toFixed(0);
 }

@@ -3,5 +3,5 @@
  * items, runs and executions, remembers answers in process memory and records applicants in n8n's
  * deduplication store for other processes. Outside code imports only this file.
  */
-export { accountKey, applicantKey, VerificationLedger, type Obtained } from './ledger';
+export { accountKey, applicantKey, imageDigest, VerificationLedger, type Obtained } from './ledger';
 export { ProcessedStore } from './processedStore';

@@ -45,17 +45,39 @@ function releasedByExecution(key: string, executionId: string): boolean {
 	);
 }
 
+/** Oldest first (a key marked again moves to the end): expired ones go before a new one is added. */
 function markReleased(key: string, executionId: string): void {
-	releasedHere.delete(key);
-	releasedHere.set(key, { executionId, at: Date.now() });
-	if (releasedHere.size > MAX_RELEASED) {
-		releasedHere.delete(releasedHere.keys().next().value as string);
+	const now = Date.now();
+	for (const [oldKey, released] of releasedHere) {
+		if (now - released.at < RELEASED_FOR_MS && releasedHere.size < MAX_RELEASED) break;
+		releasedHere.delete(oldKey);
 	}
+	releasedHere.delete(key);
+	releasedHere.set(key, { executionId, at: now });
 }
 
-/** The applicant: the NIK and the exact image bytes, as a digest (the bytes are not kept). */
-export function applicantKey(nik: string, image: Buffer): string {
-	return `${nik}:${createHash('sha256').update(image).digest('base64')}`;
+/** How much the ledger keeps between executions, for the tests of its bounds. */
+export function ledgerFootprint(): { inFlight: number; released: number } {
+	return { inFlight: inFlight.size, released: releasedHere.size };
+}
+
+/** Execution ids are n8n's number and the node's id; anything longer is kept as a digest. */
+const MAX_EXECUTION_ID_LENGTH = 128;
+
+function boundedExecutionId(executionId: string): string {
+	return executionId.length <= MAX_EXECUTION_ID_LENGTH
+		? executionId
+		: createHash('sha256').update(executionId).digest('base64');
+}
+
+/** The exact image bytes sent, as a SHA-256 digest (the bytes themselves are not kept). */
+export function imageDigest(image: Buffer): string {
+	return createHash('sha256').update(image).digest('base64');
+}
+
+/** The applicant: the NIK and the digest of the exact image bytes (`imageDigest`). */
+export function applicantKey(nik: string, digest: string): string {
+	return `${nik}:${digest}`;
 }
 
 /**
@@ -67,7 +89,7 @@ export function accountKey(apiKey: unknown, baseUrl: string): string {
 	return createHash('sha256').update(`${key}\u0000${baseUrl}`).digest('base64');
 }
 
-export interface ObtainOptions {
+interface ObtainOptions {
 	/** How long another execution's answer may be reused; 0: this execution's own only. */
 	reuseWindowMs: number;
 	/** Keep Kredibel's raw JSON with the remembered answer (Include Raw Response). */
@@ -76,13 +98,17 @@ export interface ObtainOptions {
 
 /** One run of the node, for one account. */
 export class VerificationLedger {
+	private readonly executionId: string;
+
 	constructor(
-		private readonly executionId: string,
+		executionId: string,
 		private readonly account: string,
 		private readonly store: ProcessedStore,
 		private readonly memory: AnswerMemory = answerMemory,
 	) {
-		memory.touch(executionId);
+		this.executionId = boundedExecutionId(executionId);
+		// Marks the execution as running again (Retry On Fail); one that remembered nothing is not kept.
+		memory.touch(this.executionId);
 	}
 
 	/** The answer for `applicant`, reused or obtained by `call` (which never throws). */
@@ -126,10 +152,13 @@ export class VerificationLedger {
 		if (mayHaveCharged(answer)) {
 			releasedHere.delete(key);
 			this.memory.remember(key, this.executionId, answer, keepRaw);
+			// Sent despite a record this execution had released: recorded again for other processes.
+			if (claim.kind === 'seen') await this.store.record(key);
 			return { kind: 'answer', answer };
 		}
+		if (claim.kind === 'unavailable') return { kind: 'answer', answer };
 		if (claim.kind === 'new') await claim.release();
-		else if (claim.kind === 'seen') await this.store.forget(key, windowMs);
+		else await this.store.forget(key, windowMs);
 		markReleased(key, this.executionId);
 		return { kind: 'answer', answer };
 	}

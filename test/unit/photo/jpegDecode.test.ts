@@ -7,6 +7,7 @@
 
 import { execFileSync } from 'node:child_process';
 
+import { DEFAULT_LIMITS, PhotoBudget } from '../../../nodes/KredibelBiometric/photo/budget';
 import { decodeJpeg, type JpegScale } from '../../../nodes/KredibelBiometric/photo/jpegDecode';
 import { readJpegInfo } from '../../../nodes/KredibelBiometric/photo/jpegHeader';
 import { PhotoError, type Picture } from '../../../nodes/KredibelBiometric/photo/picture';
@@ -359,11 +360,20 @@ describe('decodeJpeg on truncated and damaged files', () => {
 		expect((await decodeError(jpeg)).kind).toBe('corrupt');
 	});
 
-	it('calls the checkpoint while decoding and stops when it throws', async () => {
-		const jpeg = fixture(corpus[6]);
+	it('calls the checkpoint at least once per quantum of work, and stops when it throws', async () => {
+		const jpeg = fixture(corpus[6]); // progressive: ten scans over every block
 		let calls = 0;
-		await decodeJpeg(jpeg, { scale: 1, checkpoint: () => void calls++ });
-		expect(calls).toBeGreaterThan(9); // at least once per MCU row of each scan
+		const quantum = 64;
+		const budget = new PhotoBudget(() => void calls++, {
+			...DEFAULT_LIMITS,
+			unitsPerCheckpoint: quantum,
+		});
+		await decodeJpeg(jpeg, { scale: 1, budget });
+		expect(calls).toBe(budget.checkpoints);
+		expect(calls).toBeGreaterThan(budget.workDone / (2 * quantum));
+		// Never more than one step (a row of blocks with its bytes) past the quantum.
+		expect(budget.longestStretch).toBeLessThan(quantum + budget.largestStep);
+		expect(budget.largestStep).toBeLessThan(2000);
 		const cancelled = new PhotoError('cancelled', 'stopped');
 		await expect(
 			decodeJpeg(jpeg, {

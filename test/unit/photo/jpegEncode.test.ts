@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 
 import { encodeJpeg } from '../../../nodes/KredibelBiometric/photo/jpegEncode';
-import { listJpegSegments } from '../../../nodes/KredibelBiometric/photo/jpegMarkers';
+import { PhotoBudget } from '../../../nodes/KredibelBiometric/photo/budget';
+import { readJpegHeader } from '../../../nodes/KredibelBiometric/photo/jpegHeader';
 import { PhotoError, type Picture } from '../../../nodes/KredibelBiometric/photo/picture';
 import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 import { seededRandom, syntheticPhoto } from './syntheticPhoto';
@@ -19,11 +20,11 @@ const djpeg = (jpeg: Uint8Array): Picture => readPnm(runTool(DJPEG, [], jpeg));
 
 /** Body bytes of every segment with this marker before the scan, concatenated. */
 function segmentBodies(jpeg: Uint8Array, marker: number): Buffer {
-	const { segments } = listJpegSegments(jpeg);
+	const { segments } = readJpegHeader(jpeg, new PhotoBudget());
 	return Buffer.concat(
 		segments
 			.filter((segment) => segment.marker === marker)
-			.map((segment) => jpeg.subarray(segment.offset + 4, segment.offset + segment.length)),
+			.map((segment) => jpeg.subarray(segment.start, segment.end)),
 	);
 }
 
@@ -34,9 +35,9 @@ function frame(jpeg: Uint8Array): {
 	width: number;
 	height: number;
 } {
-	const { segments } = listJpegSegments(jpeg);
+	const { segments } = readJpegHeader(jpeg, new PhotoBudget());
 	const sof = segments.find((s) => s.marker >= 0xc0 && s.marker <= 0xcf && s.marker !== 0xc4)!;
-	const at = sof.offset + 4;
+	const at = sof.start;
 	const count = jpeg[at + 5];
 	const components = [];
 	for (let i = 0; i < count; i++)

@@ -17,7 +17,12 @@ import {
 } from '../../../nodes/KredibelBiometric/photo/pngDecode';
 import { downscale } from '../../../nodes/KredibelBiometric/photo/resize';
 import {
-	PHOTO_WORK_LIMIT,
+	DEFAULT_LIMITS,
+	PhotoBudget,
+	WORK_LIMIT_UNITS,
+} from '../../../nodes/KredibelBiometric/photo/budget';
+import {
+	PNG_UNITS_PER_BUDGET_UNIT,
 	WORK_PER_CHECKPOINT,
 	WorkMeter,
 } from '../../../nodes/KredibelBiometric/photo/workMeter';
@@ -401,17 +406,21 @@ describe('decodePng', () => {
 		// every pixel converted and added; all within the work limit.
 		const raw = 6119 * (1 + 8171 * 3);
 		expect(meter.work).toBeGreaterThanOrEqual(6 * raw);
-		expect(meter.work).toBeLessThanOrEqual(PHOTO_WORK_LIMIT);
+		expect(meter.work).toBeLessThanOrEqual(WORK_LIMIT_UNITS * PNG_UNITS_PER_BUDGET_UNIT);
 		expect(meter.longestStretch).toBeLessThanOrEqual(2 * WORK_PER_CHECKPOINT);
 	});
 
-	it('refuses what would take more work than PHOTO_WORK_LIMIT when it gets there', async () => {
+	it("refuses what would take more work than the budget's limit when it gets there", async () => {
 		const bomb = paethBombPng(8171, 6119);
-		const meter = new WorkMeter(undefined, 500_000_000);
+		const meter = new WorkMeter(
+			new PhotoBudget(undefined, { ...DEFAULT_LIMITS, workUnits: 5_000_000 }),
+		);
 		const error = await errorOf(decodePng(bomb, { maxLongSide: 2048, meter }));
 		expect(error.kind).toBe('too_large');
 		expect(error.message).toMatch(/more work/);
-		expect(meter.work).toBeLessThanOrEqual(500_000_000 + 2 * WORK_PER_CHECKPOINT);
+		expect(meter.work).toBeLessThanOrEqual(
+			5_000_000 * PNG_UNITS_PER_BUDGET_UNIT + 2 * WORK_PER_CHECKPOINT,
+		);
 	});
 
 	it('refuses from the header what it cannot do within the budget: a very long side, too much image data, large interlaced images', () => {

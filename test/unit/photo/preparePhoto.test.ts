@@ -1,5 +1,5 @@
 /**
- * Why this file exists: preparePhoto is the promise DESIGN.md "Photos" makes, end to end on the
+ * Why this file exists: preparePhoto is the promise docs/photos.md makes, end to end on the
  * bytes: a sideways 12 MP phone photo comes out upright, clean and within 1 MB, checked against
  * GraphicsMagick's auto-orient and resize and decoded by libjpeg's djpeg; clean files come out
  * byte for byte; metadata-only changes keep the picture data; hostile files end in a PhotoError
@@ -8,7 +8,7 @@
 
 import fc from 'fast-check';
 
-import { readJpegInfo } from '../../../nodes/KredibelBiometric/photo/jpegDecode';
+import { readJpeg, readJpegInfo } from '../../../nodes/KredibelBiometric/photo/jpegDecode';
 import {
 	checkPhotoHeader,
 	decodeScale,
@@ -29,6 +29,7 @@ import {
 	STORED_TOP_LEFT_GOES_TO,
 	twelveMegapixelPhoto,
 } from './phonePhoto';
+import { jpegHostileInputs, PLANTED_NIK } from '../../helpers/hostile/jpeg';
 import { ensureDebianTool, psnr, readPnm, runTool, writePnm } from '../../helpers/referenceTools';
 
 const MB = 1024 * 1024;
@@ -395,5 +396,83 @@ describe('preparePhoto: fuzzed real files', () => {
 		// Both paths were exercised.
 		expect(outcomes.ok).toBeGreaterThan(10);
 		expect(outcomes.failed).toBeGreaterThan(10);
+	});
+});
+
+describe('preparePhoto: what a photo leaves behind, and what comes back with it', () => {
+	it('copies only what decoding needs, and names exactly what it removed', async () => {
+		const input = jpegHostileInputs().find((candidate) => candidate.attack === 'metadata')!;
+		const bytes = input.make();
+		const { bytes: out, changes } = succeeded(await preparePhoto(bytes, { maxBytes: MB }));
+		expect(changes).toMatchObject({
+			reencoded: false,
+			metadataRemoved: [
+				'JFIF thumbnail',
+				'Adobe APP14 extras',
+				'JPG13',
+				'JPG0',
+				'comment',
+				'XMP',
+				'data after EOI',
+			],
+		});
+		expect(hasText(out, PLANTED_NIK)).toBe(false);
+		const reading = await readJpeg(out, { scale: 1 });
+		expect(reading.segments.map((s) => s.marker)).toEqual([
+			0xe0, 0xee, 0xdb, 0xdb, 0xc0, 0xc4, 0xc4, 0xc4, 0xc4, 0xda,
+		]);
+		// djpeg refuses the original (JPGn markers); the copy it reads, to the very pixels we read.
+		expect(() => djpeg(bytes)).toThrow(/Unsupported marker type/);
+		expect(psnr(reading.picture, readPnm(djpeg(out)))).toBe(Infinity);
+	});
+
+	it('never sends a CMYK JPEG as it is, even upright and small', async () => {
+		const cmyk = new Uint8Array(
+			runTool(
+				gm,
+				['convert', 'ppm:-', '-colorspace', 'CMYK', '-quality', '90', 'jpeg:-'],
+				writePnm(markedPhoto(160, 120)),
+			),
+		);
+		const { bytes, changes } = succeeded(await preparePhoto(cmyk, { maxBytes: MB }));
+		expect(changes?.reencoded).toBe(true);
+		expect(readJpegInfo(bytes).components).toBe(3);
+		// The four channels are there for colour management, as libjpeg's CMYK output.
+		const four = (await readJpeg(cmyk, { scale: 1, keepCmyk: true })).picture;
+		const rgb = (await readJpeg(cmyk, { scale: 1 })).picture;
+		expect(four.channels).toBe(4);
+		for (let i = 0, j = 0; i < four.data.length; i += 4, j += 3) {
+			const k = four.data[i + 3];
+			expect(rgb.data[j]).toBe(Math.floor((four.data[i] * k + 127) / 255));
+		}
+	});
+
+	it('returns the decoded upright picture as preview', async () => {
+		const upright = succeeded(await preparePhoto(phoneJpeg(1283, 967, 0), { maxBytes: MB }));
+		expect(upright.changes).toBeNull();
+		// Sent as it is: decoded at the DCT scale nearest 640 px.
+		expect([upright.preview?.width, upright.preview?.height]).toEqual([642, 484]);
+		const turned = succeeded(await preparePhoto(phoneJpeg(1283, 967, 6), { maxBytes: MB }));
+		expect([turned.preview?.width, turned.preview?.height]).toEqual([967, 1283]);
+		expect(markedCorners(turned.preview!)).toEqual(['top-right']);
+	});
+
+	it('says what a rare JPEG kind is and how to fix it, and which limit a too-large photo met', async () => {
+		for (const name of ['arithmetic', '12-bit']) {
+			const input = jpegHostileInputs().find((candidate) => candidate.name.includes(name))!;
+			const result = await preparePhoto(input.make(), { maxBytes: MB });
+			if (result.ok) throw new Error('sent');
+			expect(result.error.kind).toBe('unsupported');
+			expect(result.error.message).toMatch(/a rare kind/);
+			expect(result.error.details.fix).toMatch(/ordinary JPEG/);
+		}
+		const tooBig = await preparePhoto(phoneJpeg(1100, 825, 1), { maxBytes: 5_000 });
+		if (tooBig.ok) throw new Error('sent');
+		expect(tooBig.error.details.limit).toBe('output');
+		const huge = new Uint8Array(25 * MB + 1);
+		huge.set([0xff, 0xd8, 0xff, 0xe0]);
+		const input = await preparePhoto(huge, { maxBytes: MB });
+		if (input.ok) throw new Error('sent');
+		expect(input.error.details.limit).toBe('input');
 	});
 });
