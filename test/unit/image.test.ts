@@ -55,6 +55,19 @@ describe('checkImageBytes', () => {
 		['text', NOT_ACCEPTED.text, /not a JPEG, PNG or SVG image/],
 		['truncated JPEG', makeJpeg().subarray(0, 3), /a truncated JPEG/],
 		['truncated PNG', makePng().subarray(0, 20), /a truncated PNG/],
+		[
+			'PNG with a signature damaged by a text-mode transfer',
+			Buffer.concat([
+				Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0a, 0x1a, 0x0a]),
+				makePng().subarray(8),
+			]),
+			/a damaged PNG \(its signature was changed/,
+		],
+		[
+			'PNG without its header chunk',
+			Buffer.concat([makePng().subarray(0, 12), Buffer.alloc(30)]),
+			/a damaged PNG \(it does not start/,
+		],
 	])('names %s as an unsupported format and points to Edit Image', (_name, bytes, reason) => {
 		const problem = checkImageBytes(bytes, MB);
 		expect(problem?.errorType).toBe('unsupported_image_format');

@@ -226,9 +226,22 @@ function describeUnsupportedFormat(bytes: Buffer): string {
 			? 'a truncated JPEG'
 			: 'a damaged JPEG (its first bytes are not a valid JPEG start)';
 	}
-	if (head.subarray(0, 4).equals(PNG_MAGIC.subarray(0, 4))) return 'a truncated PNG';
+	if (ascii.slice(1, 4) === 'PNG') return describeBrokenPng(bytes);
 	if (ascii.startsWith('PK\u0003\u0004')) return 'a ZIP archive';
 	return 'not a JPEG, PNG or SVG image';
+}
+
+/**
+ * What is wrong with bytes that start like a PNG but are not one: cut before its header, or
+ * damaged, most often by a transfer in text mode that changed the line ends of the signature
+ * (libpng's "PNG file corrupted by ASCII conversion").
+ */
+function describeBrokenPng(bytes: Buffer): string {
+	if (!hasBytesAt(bytes, PNG_MAGIC)) {
+		return 'a damaged PNG (its signature was changed, as a transfer in text mode does)';
+	}
+	if (bytes.length < PNG_MIN_BYTES) return 'a truncated PNG';
+	return 'a damaged PNG (it does not start with its header chunk)';
 }
 
 /** Checks decoded bytes: present, a supported format, and within the size limit. */

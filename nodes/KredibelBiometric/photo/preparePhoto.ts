@@ -3,9 +3,10 @@
  * the least that must change for Kredibel (docs/photos.md): nothing (same bytes), metadata
  * only (segments or chunks dropped, picture data copied as it is), or pixels (decoded at the
  * smallest DCT scale that still gives enough pixels, shrunk, turned upright, encoded as JPEG at the
- * largest size and quality that fit). Every JPEG is decoded completely first, also when its bytes
- * go out unchanged: a JPEG that cannot be decoded is never sent, and the decoded upright picture
- * comes back as `preview` for the checks that look at pixels. The rest of the node learns only
+ * largest size and quality that fit). Every JPEG and PNG is decoded completely first, also when
+ * its bytes go out unchanged: a photo that cannot be decoded is never sent (refused free as
+ * damaged), and the decoded upright picture comes back as `preview` for the checks that look at
+ * pixels. The rest of the node learns only
  * "these bytes, this record of changes, this preview" or "this PhotoError"; nothing here throws.
  *
  * Damage, decided here (the decoder only reports it): a JPEG of which more than MAX_LOST_FRACTION
@@ -19,7 +20,8 @@
  * before it is shrunk, turned or encoded (`photo.colourConverted` names the profile).
  *
  * Every input is held to one PhotoBudget (budget.ts): at most 2 s of CPU, 64 MB of memory and
- * 50 ms between checkpoints, whatever the file claims.
+ * 50 ms between checkpoints, whatever the file claims; the PNG code counts on it through its
+ * WorkMeter (workMeter.ts).
  */
 
 import { PhotoBudget } from './budget';
@@ -31,16 +33,12 @@ import { isJpeg } from './jpegSegments';
 import { listJpegMetadata, stripJpegMetadata } from './jpegStrip';
 import { applyOrientation } from './orientation';
 import { type Checkpoint, MAX_INPUT_BYTES, PhotoError, type Picture } from './picture';
-import { decodePng } from './pngDecode';
-import {
-	hasPngMetadata,
-	isPng,
-	readPngExifOrientation,
-	readPngStructure,
-	stripPngMetadata,
-} from './pngChunks';
+import { checkPngHeader, decodePng } from './pngDecode';
+import { cleanPngCopy, isPng, removedFromPng } from './pngChunks';
+import { readPngIccProfile, readPngOrientation } from './pngTags';
 import { pictureInSrgb, readPhotoColour } from './photoColour';
 import { downscale } from './resize';
+import { WorkMeter } from './workMeter';
 
 export { MAX_INPUT_BYTES, PhotoError } from './picture';
 export type { Checkpoint, PhotoErrorKind } from './picture';
@@ -89,11 +87,11 @@ export type PreparedPhoto =
 			/**
 			 * The decoded picture, upright, for the checks that look at pixels (the face check): the
 			 * largest picture the size search encoded (long side at most START_LONG_SIDE), or for a
-			 * photo sent as it is, its decode at the DCT scale nearest PREVIEW_LONG_SIDE (640-1280
-			 * px on the long side for photos that large). Null for a PNG sent as it is (the PNG
-			 * branch does not decode those yet).
+			 * photo sent as it is, its decode: a JPEG's at the DCT scale nearest PREVIEW_LONG_SIDE
+			 * (640-1280 px on the long side for photos that large), a PNG's reduced to at most
+			 * START_LONG_SIDE as it was decoded.
 			 */
-			preview: Picture | null;
+			preview: Picture;
 	  }
 	| { ok: false; error: PhotoError };
 
@@ -151,7 +149,7 @@ export function checkPhotoHeader(bytes: Uint8Array): PhotoError | undefined {
 	if (bytes.length > MAX_INPUT_BYTES) return inputTooLarge(bytes.length);
 	try {
 		if (isJpeg(bytes)) readJpegHeader(bytes, new PhotoBudget());
-		else if (isPng(bytes)) readPngStructure(bytes);
+		else if (isPng(bytes)) checkPngHeader(bytes);
 		return undefined;
 	} catch (error) {
 		return asPhotoError(error);
@@ -238,7 +236,7 @@ function metadataOnly(
 	original: Uint8Array,
 	stripped: { bytes: Uint8Array; removed: string[] },
 	size: { width: number; height: number },
-	preview: Picture | null,
+	preview: Picture,
 ): PreparedPhoto {
 	return {
 		ok: true,
@@ -259,34 +257,48 @@ function metadataOnly(
 	};
 }
 
+/**
+ * A PNG is decoded completely whatever comes next (one that cannot be decoded is never sent),
+ * straight to the largest size the node sends. Upright and within the limit, it goes as it is or
+ * as its clean copy (pngChunks.ts: metadata removed, compressed pixels unchanged); otherwise, or
+ * when no clean copy can keep the compressed pixels (the zlib stream made more than the picture),
+ * it is encoded as JPEG.
+ */
 async function preparePng(
 	bytes: Uint8Array,
 	maxBytes: number,
 	budget: PhotoBudget,
 ): Promise<PreparedPhoto> {
-	const { header } = readPngStructure(bytes);
-	const orientation = readPngExifOrientation(bytes);
-	// Colours: PNG is read as untagged until pngChunks exposes the iCCP profile (branch wt-png,
-	// readPngIccProfile). Then, as prepareJpeg: readPhotoColour(profile, channels) here,
-	// `colour.convertedFrom` ruling out the two paths below, and pictureInSrgb on the decoded
-	// picture before encodeToFit, with `colourConverted` in the plan.
-	const upright = orientation < 2;
-	if (upright && bytes.length <= maxBytes) {
-		if (!hasPngMetadata(bytes)) return { ok: true, bytes, changes: null, preview: null };
-		return metadataOnly('png', bytes, stripPngMetadata(bytes), header, null);
+	// The budget calls the caller's checkpoint; the meter passes the PNG code's work on to it.
+	const meter = new WorkMeter(budget);
+	const decoded = await decodePng(bytes, { maxLongSide: START_LONG_SIDE, meter });
+	const { layout, streamLength } = decoded;
+	const { header } = layout;
+	const orientation = readPngOrientation(bytes, layout);
+	// As for JPEG: a profile other than sRGB's converts the pixels, and the bytes are not kept.
+	const profile = await readPngIccProfile(bytes, layout, undefined, meter);
+	const colour = readPhotoColour(profile, decoded.picture.channels);
+	const keepsColours = colour.convertedFrom === undefined;
+	if (orientation < 2 && bytes.length <= maxBytes && streamLength !== undefined && keepsColours) {
+		const clean = await cleanPngCopy(bytes, layout, streamLength, { meter });
+		budget.finish();
+		const preview = decoded.picture;
+		if (clean.bytes === bytes) return { ok: true, bytes, changes: null, preview };
+		if (clean.bytes.length <= maxBytes) {
+			return metadataOnly('png', bytes, clean, header, preview);
+		}
 	}
-	const removed = stripPngMetadata(bytes).removed;
-	const originalLong = Math.max(header.width, header.height);
-	const decoded = await decodePng(bytes, { checkpoint: budget.callCheckpoint.bind(budget) });
-	return encodeToFit(decoded, {
+	const picture = await pictureInSrgb(decoded.picture, colour, false, budget);
+	return encodeToFit(picture, {
 		bytesBefore: bytes.length,
 		widthBefore: header.width,
 		heightBefore: header.height,
 		orientation,
-		removed,
+		removed: removedFromPng(layout, streamLength),
 		maxBytes,
-		startLong: Math.min(originalLong, START_LONG_SIDE),
+		startLong: Math.max(picture.width, picture.height),
 		budget,
+		colourConverted: colour.convertedFrom,
 	});
 }
 

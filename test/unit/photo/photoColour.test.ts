@@ -40,6 +40,8 @@ import { transicc } from '../../helpers/lcms';
 import { ensureDebianTool, psnr, readPnm, runTool } from '../../helpers/referenceTools';
 import { withSegments } from './exifFixture';
 import { cjpeg, djpeg, gmCmykJpeg, syntheticPhoto } from './photoFixtures';
+import { chunk, encodePng } from './pngFixtures';
+import zlib from 'node:zlib';
 
 const MB = 1024 * 1024;
 
@@ -117,6 +119,35 @@ describe('an RGB JPEG with a Display P3 profile', () => {
 		]) {
 			expect(await jpegProfileOf(withSegments(rgbJpeg, ...segments))).toBeUndefined();
 		}
+	});
+});
+
+describe('a PNG with a Display P3 iCCP profile', () => {
+	const ramps = saturatedRamps(96, 64);
+	const image = { width: 96, height: 64, bitDepth: 8, colourType: 2, samples: ramps.data };
+	const iccp = (profile: Uint8Array) =>
+		chunk('iCCP', Buffer.concat([Buffer.from('Display P3\0\0'), zlib.deflateSync(profile)]));
+
+	it('is re-encoded in sRGB (within JPEG noise of transicc on its own pixels), iCCP removed', async () => {
+		const tagged = encodePng(image, { before: [iccp(p3)] });
+		const { bytes, changes } = succeeded(await preparePhoto(tagged, { maxBytes: MB }));
+		expect(changes).toMatchObject({
+			format: 'jpeg',
+			reencoded: true,
+			colourConverted: 'Display P3',
+		});
+		expect(changes?.metadataRemoved).toContain('iCCP');
+		const reference = referenceConversion(p3, ramps, 3);
+		const ours = readPnm(djpeg(bytes));
+		expect(psnr(ours, reference)).toBeGreaterThanOrEqual(38);
+		expect(psnr(ramps, reference)).toBeLessThan(25);
+	});
+
+	it('with an sRGB profile keeps its pixels as they are (the clean copy, no conversion)', async () => {
+		const tagged = encodePng(image, { before: [iccp(matrixProfile(PROFILES.srgbTable))] });
+		const { changes } = succeeded(await preparePhoto(tagged, { maxBytes: MB }));
+		expect(changes).toMatchObject({ format: 'png', reencoded: false, metadataRemoved: ['iCCP'] });
+		expect(changes?.colourConverted).toBeUndefined();
 	});
 });
 
