@@ -1,12 +1,17 @@
 /**
  * How fast our pure-TypeScript inflate (nodes/KredibelBiometric/photo/inflate.ts) is next to
- * Node's native zlib, on ~10 MB of image-like data (PNG-filtered rows of a synthetic photo), and
- * how a 3000x4000 RGB PNG decode compares with pngjs. Not a test: run `npx tsx bench/photoInflateSpeed.ts`.
+ * Node's native zlib, on ~10 MB of image-like data (PNG-filtered rows of a synthetic photo); how
+ * a 3000x4000 RGB PNG decode compares with pngjs, whole and reduced to 2048 px as the node decodes
+ * it; and what the heaviest PNG the node decodes costs, time and memory requested: a 970 KB zlib
+ * bomb of 50 megapixels, 150 MB of Paeth-filtered RGB rows. Not a test: run
+ * `npx tsx bench/photoInflateSpeed.ts`.
  */
 import * as zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import { inflateZlib } from '../nodes/KredibelBiometric/photo/inflate';
 import { decodePng } from '../nodes/KredibelBiometric/photo/pngDecode';
+import { WorkMeter } from '../nodes/KredibelBiometric/photo/workMeter';
+import { paethBombPng } from '../test/helpers/hostile/png';
 
 function imageLikeRows(width: number, height: number): Uint8Array {
 	const rows = new Uint8Array(height * (width * 3 + 1));
@@ -66,6 +71,20 @@ async function main(): Promise<void> {
 	const pngjs = await timeIt(() => PNG.sync.read(png), 5);
 	console.log(
 		`decodePng 3000x4000 RGB (${(png.length / 1e6).toFixed(1)} MB PNG): ours ${ours.toFixed(0)} ms, pngjs ${pngjs.toFixed(0)} ms, ratio ${(ours / pngjs).toFixed(2)}`,
+	);
+	const reduced = await timeIt(() => decodePng(bytes, { maxLongSide: 2048 }), 5);
+	console.log(
+		`decodePng 3000x4000 RGB reduced to 2048 px while decoding: ours ${reduced.toFixed(0)} ms, pngjs (whole) / ours ${(pngjs / reduced).toFixed(2)}`,
+	);
+
+	const bomb = paethBombPng(8171, 6119);
+	let meter = new WorkMeter();
+	const bombMs = await timeIt(() => {
+		meter = new WorkMeter();
+		return decodePng(bomb, { maxLongSide: 2048, meter });
+	}, 3);
+	console.log(
+		`decodePng 50 MP RGB zlib bomb, Paeth rows (${(bomb.length / 1e3).toFixed(0)} KB) to 2048 px: ${bombMs.toFixed(0)} ms, ${(meter.allocated / 1048576).toFixed(1)} MB requested, ${(meter.work / 1e6).toFixed(0)} million work units`,
 	);
 }
 

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import type { ColourResult } from './colour';
 import type { CpuResult } from './cpu';
 import type { HostileResult } from './hostile';
 import { formatBytes } from './images';
@@ -30,6 +31,7 @@ export interface BenchResults {
 	memory?: MemoryResult;
 	n8n?: N8nResult;
 	photo?: PhotoResult;
+	colour?: ColourResult;
 	hostile?: HostileResult;
 	face?: FaceResult;
 }

@@ -20,6 +20,7 @@ import { hostileSection, measureHostile } from './hostile';
 import { describeMachine } from './machine';
 import { measureMemory } from './memory';
 import { measureN8n } from './n8n';
+import { colourSection, measureColour } from './colour';
 import { measurePhoto, photoSection } from './photo';
 import { profileNode } from './profile';
 import {
@@ -159,6 +160,9 @@ async function main(): Promise<void> {
 		);
 		results.photo = await measurePhoto({ rounds: 7, slowRounds: 3 });
 		print(photoSection(results.photo));
+		progress('part 5, colours: ICC and CMYK conversion of a 2048x1536 photo, against its decode');
+		results.colour = await measureColour();
+		print(colourSection(results.colour));
 	}
 
 	if (parts.has('hostile')) {

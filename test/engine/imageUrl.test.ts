@@ -463,14 +463,18 @@ describe('as an AI tool', () => {
 
 describe('as an AI tool, every failed link answers in one time (issue 27, point 3)', () => {
 	/**
-	 * The tool-mode clock, made virtual: it reads the wall clock plus whatever the node waited,
-	 * and a wait only moves it on. Every read and wait is recorded in order.
+	 * The tool-mode clock, made virtual: each read moves it on by one millisecond, a wait by what
+	 * was waited, so what the node computes does not depend on how loaded the machine is (a
+	 * download that took longer than the minimum on a busy machine would otherwise be answered
+	 * without a wait, and the record would not say which call it was). Every read and wait is
+	 * recorded in order.
 	 */
 	function recordingClock() {
 		let waited = 0;
+		let reads = 0;
 		const events: Array<{ now: number } | { wait: number }> = [];
 		jest.spyOn(toolClock, 'now').mockImplementation(() => {
-			const now = Date.now() + waited;
+			const now = ++reads + waited;
 			events.push({ now });
 			return now;
 		});

@@ -17,7 +17,11 @@ const installed = new Set<string>();
  * the Debian package once (apt-get update + install); otherwise throws saying what to install.
  */
 export function ensureDebianTool(binary: string, debPackage: string): string {
-	const path = `/usr/bin/${binary}`;
+	return ensureDebianFile(`/usr/bin/${binary}`, debPackage);
+}
+
+/** Like ensureDebianTool, for any file a Debian package installs (a profile, a font). */
+export function ensureDebianFile(path: string, debPackage: string): string {
 	if (existsSync(path)) return path;
 	const root = typeof process.getuid === 'function' && process.getuid() === 0;
 	if (root && existsSync('/usr/bin/apt-get') && !installed.has(debPackage)) {

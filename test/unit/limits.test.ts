@@ -10,11 +10,11 @@ import { quoteValue } from '../../nodes/KredibelBiometric/common/quote';
 const LIMIT_BYTES = 1024 * 1024;
 
 /** Median time of a few runs, in nanoseconds. */
-function medianTime(work: () => unknown): number {
+async function medianTime(work: () => unknown): Promise<number> {
 	const times: number[] = [];
 	for (let run = 0; run < 5; run++) {
 		const started = process.hrtime.bigint();
-		work();
+		await work();
 		times.push(Number(process.hrtime.bigint() - started));
 	}
 	return times.sort((a, b) => a - b)[2];
@@ -26,19 +26,23 @@ describe('huge values are refused before the work', () => {
 	const oneMegabyteBase64 = oneMegabyte.toString('base64');
 	const fiftyMegabytes = 'A'.repeat(50 * 1024 * 1024);
 
-	it('a 50 MB base64 field costs less than decoding 1 MB', () => {
-		const decodeOneMegabyte = medianTime(() => decodeBase64Image(oneMegabyteBase64, LIMIT_BYTES));
-		const refuseFifty = medianTime(() => decodeBase64Image(fiftyMegabytes, LIMIT_BYTES));
-		expect(decodeBase64Image(fiftyMegabytes, LIMIT_BYTES)).toMatchObject({
+	it('a 50 MB base64 field costs less than decoding 1 MB', async () => {
+		const decodeOneMegabyte = await medianTime(() =>
+			decodeBase64Image(oneMegabyteBase64, LIMIT_BYTES),
+		);
+		const refuseFifty = await medianTime(() => decodeBase64Image(fiftyMegabytes, LIMIT_BYTES));
+		expect(await decodeBase64Image(fiftyMegabytes, LIMIT_BYTES)).toMatchObject({
 			ok: false,
 			problem: { errorType: 'image_too_large' },
 		});
 		expect(refuseFifty).toBeLessThan(decodeOneMegabyte);
 	});
 
-	it('a 50 MB NIK costs less than decoding 1 MB', () => {
-		const decodeOneMegabyte = medianTime(() => decodeBase64Image(oneMegabyteBase64, LIMIT_BYTES));
-		const refuseFifty = medianTime(() => validateNik(fiftyMegabytes, 'strict'));
+	it('a 50 MB NIK costs less than decoding 1 MB', async () => {
+		const decodeOneMegabyte = await medianTime(() =>
+			decodeBase64Image(oneMegabyteBase64, LIMIT_BYTES),
+		);
+		const refuseFifty = await medianTime(() => validateNik(fiftyMegabytes, 'strict'));
 		const check = validateNik(fiftyMegabytes, 'format');
 		expect(check.ok).toBe(false);
 		if (!check.ok)
@@ -48,21 +52,21 @@ describe('huge values are refused before the work', () => {
 		expect(refuseFifty).toBeLessThan(decodeOneMegabyte);
 	});
 
-	it('5 M semicolons in a data: URL header are refused without a stack overflow', () => {
+	it('5 M semicolons in a data: URL header are refused without a stack overflow', async () => {
 		const hostile = `data:image/png${';'.repeat(5_000_000)},AAAA`;
-		expect(decodeBase64Image(hostile)).toMatchObject({
+		expect(await decodeBase64Image(hostile)).toMatchObject({
 			ok: false,
 			problem: { errorType: 'invalid_base64_encoding' },
 		});
 	});
 
-	it('a long data: URL MIME type is cut in the message', () => {
-		const decoded = decodeBase64Image(`data:image/${'x'.repeat(200)};base64,AAAA`);
+	it('a long data: URL MIME type is cut in the message', async () => {
+		const decoded = await decodeBase64Image(`data:image/${'x'.repeat(200)};base64,AAAA`);
 		expect(decoded.ok).toBe(false);
 		if (!decoded.ok) expect(decoded.problem.reason.length).toBeLessThan(120);
 	});
 
-	it('a NIK given as an object is refused without copying it', () => {
+	it('a NIK given as an object is refused without copying it', async () => {
 		const selfie = 'B'.repeat(1_000_000);
 		const check = validateNik({ nik: '1234567890123456', selfie }, 'format');
 		expect(check).toEqual({
@@ -85,7 +89,7 @@ describe('quoteValue', () => {
 		expect(quoteValue(value)).toBe(expected);
 	});
 
-	it('survives values that cannot be turned into text', () => {
+	it('survives values that cannot be turned into text', async () => {
 		const circular: Record<string, unknown> = {};
 		circular.self = circular;
 		expect(quoteValue(circular)).toBe('a value of type object');

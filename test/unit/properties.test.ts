@@ -287,9 +287,9 @@ describe('decodeBase64Image properties', () => {
 	const bytesArb = fc.uint8Array({ minLength: 1, maxLength: 2048 }).map((a) => Buffer.from(a));
 	const insertionsArb = fc.array(fc.tuple(fc.nat(), whitespaceText), { maxLength: 30 });
 
-	it('round-trips any bytes: plain, with whitespace, as a data: URL and as URL-safe base64', () => {
-		fc.assert(
-			fc.property(bytesArb, insertionsArb, (bytes, insertions) => {
+	it('round-trips any bytes: plain, with whitespace, as a data: URL and as URL-safe base64', async () => {
+		await fc.assert(
+			fc.asyncProperty(bytesArb, insertionsArb, async (bytes, insertions) => {
 				const base64 = bytes.toString('base64');
 				const variants = [
 					base64,
@@ -300,7 +300,7 @@ describe('decodeBase64Image properties', () => {
 					insertAt(toUrlSafeUnpadded(base64), insertions),
 				];
 				for (const variant of variants) {
-					const decoded = decodeBase64Image(variant);
+					const decoded = await decodeBase64Image(variant);
 					expect({ variant, ok: decoded.ok }).toEqual({ variant, ok: true });
 					if (decoded.ok) expect(decoded.bytes.equals(bytes)).toBe(true);
 				}
@@ -309,16 +309,16 @@ describe('decodeBase64Image properties', () => {
 		);
 	});
 
-	it('an empty image in base64 is reported as missing, never sent', () => {
+	it('an empty image in base64 is reported as missing, never sent', async () => {
 		for (const input of ['', '   ', '\n\t', 'data:image/png;base64,', 'data:image/png;base64,  ']) {
-			const decoded = decodeBase64Image(input);
+			const decoded = await decodeBase64Image(input);
 			expect(decoded.ok ? 'accepted' : decoded.problem.errorType).toBe('missing_image');
 		}
 	});
 
-	it('never throws on any string or value, and answers only with the local error types', () => {
-		fc.assert(
-			fc.property(
+	it('never throws on any string or value, and answers only with the local error types', async () => {
+		await fc.assert(
+			fc.asyncProperty(
 				fc.oneof(
 					fc.string({ unit: 'binary', maxLength: 200 }),
 					base64ishText,
@@ -328,8 +328,8 @@ describe('decodeBase64Image properties', () => {
 						.map(([mime, params, body]) => `data:${mime}${params},${body}`),
 					fc.anything(),
 				),
-				(input) => {
-					const decoded = decodeBase64Image(input);
+				async (input) => {
+					const decoded = await decodeBase64Image(input);
 					if (decoded.ok) {
 						expect(Buffer.isBuffer(decoded.bytes)).toBe(true);
 					} else {
@@ -345,10 +345,10 @@ describe('decodeBase64Image properties', () => {
 
 	// Asserts the correct behaviour. See the report: "A=", "A==" and "AAAAA==" are accepted today,
 	// decoding to fewer bytes than their characters encode.
-	it('never drops characters: an accepted body re-encodes to as many base64 characters as it had', () => {
-		fc.assert(
-			fc.property(base64ishText, (input) => {
-				const decoded = decodeBase64Image(input);
+	it('never drops characters: an accepted body re-encodes to as many base64 characters as it had', async () => {
+		await fc.assert(
+			fc.asyncProperty(base64ishText, async (input) => {
+				const decoded = await decodeBase64Image(input);
 				if (!decoded.ok) return;
 				const read = canonicalBody(input);
 				const reencoded = canonicalBody(decoded.bytes.toString('base64'));
@@ -364,12 +364,12 @@ describe('decodeBase64Image properties', () => {
 	// Non-zero "pad bits" in the last character ("AB" decodes to the same byte as "AA"): RFC 4648
 	// 3.5 lets decoders accept or refuse them. The node refuses them: they are the mark of base64
 	// text cut off mid-way (a field length limit), which would otherwise send a truncated image.
-	it('accepts only canonical base64: the decoded bytes re-encode to the same text', () => {
-		fc.assert(
-			fc.property(
+	it('accepts only canonical base64: the decoded bytes re-encode to the same text', async () => {
+		await fc.assert(
+			fc.asyncProperty(
 				base64ishText.filter((text) => canonicalBody(text).length % 4 !== 1),
-				(input) => {
-					const decoded = decodeBase64Image(input);
+				async (input) => {
+					const decoded = await decodeBase64Image(input);
 					if (!decoded.ok) return;
 					expect({ input, reencoded: canonicalBody(decoded.bytes.toString('base64')) }).toEqual({
 						input,
@@ -381,14 +381,14 @@ describe('decodeBase64Image properties', () => {
 		);
 	});
 
-	it('finishes on several MB of text that is not base64', () => {
-		fc.assert(
-			fc.property(
+	it('finishes on several MB of text that is not base64', async () => {
+		await fc.assert(
+			fc.asyncProperty(
 				fc.string({ minLength: 1, maxLength: 16 }),
 				fc.integer({ min: 1, max: 4 * 1024 * 1024 }),
-				(unit, size) => {
+				async (unit, size) => {
 					const huge = unit.repeat(Math.ceil(size / unit.length)).slice(0, size) + '!';
-					const decoded = decodeBase64Image(huge);
+					const decoded = await decodeBase64Image(huge);
 					if (!decoded.ok) expect(LOCAL_BASE64_ERRORS).toContain(decoded.problem.errorType);
 				},
 			),

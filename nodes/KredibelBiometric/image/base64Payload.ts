@@ -41,7 +41,7 @@ const CLASS = new Int8Array(256).fill(INVALID);
 for (let value = 0; value < 64; value++) CLASS[BASE64_ALPHABET.charCodeAt(value)] = value;
 CLASS[0x2d] = 62;
 CLASS[0x5f] = 63;
-for (const space of [0x20, 0x09, 0x0a, 0x0d, 0x0c]) CLASS[space] = SKIP;
+for (const space of [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]) CLASS[space] = SKIP;
 CLASS[0x3d] = PAD;
 CLASS[0x26] = REFERENCE;
 
@@ -95,8 +95,10 @@ class Base64Decoder {
 	private readonly reference = new Int32Array(2);
 
 	constructor(
-		private readonly output: Buffer,
+		readonly output: Buffer,
 		private readonly maxChars: number,
+		/** XML character references (`&#10;`) are read in an SVG attribute only. */
+		private readonly references: boolean,
 	) {}
 
 	/** Reads [from, to) of `source` (`end` bounds a reference); what went wrong, or undefined. */
@@ -107,6 +109,7 @@ class Base64Decoder {
 		let at = from;
 		while (at < to) {
 			let kind = CLASS[source[at]];
+			if (kind === REFERENCE && !this.references) kind = INVALID;
 			if (kind === REFERENCE) {
 				readReference(source, at, end, reference);
 				kind = reference[0];
@@ -167,15 +170,52 @@ export async function decodeBase64Payload(
 	maxBytes: number,
 	checkpoint: () => Promise<void>,
 ): Promise<PayloadDecode> {
-	const maxChars = Math.ceil(maxBytes / 3) * 4;
-	const output = Buffer.allocUnsafe(Math.min(maxBytes, Math.ceil(((end - start) * 3) / 4)) + 3);
-	const decoder = new Base64Decoder(output, maxChars);
+	const decoder = newDecoder(end - start, maxBytes, true);
 	decoder.next = start;
 	while (decoder.next < end) {
 		const problem = decoder.feed(source, decoder.next, Math.min(end, decoder.next + CHUNK), end);
 		if (problem) return problem;
 		if (decoder.next < end) await checkpoint();
 	}
+	return finish(decoder, maxBytes);
+}
+
+/**
+ * Decodes base64 text held in a string (the Base64 Image field) from `start`, the same way, a
+ * chunk at a time: each chunk is copied into a small scratch buffer, so neither a second copy of
+ * the text nor a pass over all of it ever holds the event loop. Characters outside ASCII are not
+ * base64; they are refused before the copy, which would otherwise keep only their low byte.
+ */
+export async function decodeBase64Text(
+	text: string,
+	start: number,
+	maxBytes: number,
+	checkpoint: () => Promise<void>,
+): Promise<PayloadDecode> {
+	const decoder = newDecoder(text.length - start, maxBytes, false);
+	const scratch = Buffer.allocUnsafe(CHUNK);
+	for (let at = start; at < text.length; at += CHUNK) {
+		const chunk = text.slice(at, at + CHUNK);
+		if (NOT_ASCII.test(chunk))
+			return { ok: false, tooLarge: false, reason: 'it is not valid base64' };
+		const length = scratch.write(chunk, 0, 'latin1');
+		const problem = decoder.feed(scratch, 0, length, length);
+		if (problem) return problem;
+		if (at + CHUNK < text.length) await checkpoint();
+	}
+	return finish(decoder, maxBytes);
+}
+
+const NOT_ASCII = /[\u0080-\uffff]/;
+
+function newDecoder(textLength: number, maxBytes: number, references: boolean): Base64Decoder {
+	const maxChars = Math.ceil(maxBytes / 3) * 4;
+	const output = Buffer.allocUnsafe(Math.min(maxBytes, Math.ceil((textLength * 3) / 4)) + 3);
+	return new Base64Decoder(output, maxChars, references);
+}
+
+/** The end of the text: padding, a whole last byte, the limit; the decoded bytes. */
+function finish(decoder: Base64Decoder, maxBytes: number): PayloadDecode {
 	const { length, padding, lastValue } = decoder;
 	// Padding is optional, but where present it must complete the last group of four.
 	const badPadding = padding > 2 || (padding > 0 && (length + padding) % 4 !== 0);
@@ -183,12 +223,15 @@ export async function decodeBase64Payload(
 		return {
 			ok: false,
 			tooLarge: false,
-			reason: 'its end does not fall on a whole byte, so the text is probably cut off',
+			reason:
+				length === 0 && padding === 0
+					? 'it holds no base64 characters'
+					: 'its end does not fall on a whole byte, so the text is probably cut off',
 		};
 	}
 	decoder.decodeGathered(true);
 	if (decoder.written > maxBytes) {
 		return { ok: false, tooLarge: true, reason: 'it decodes to more than the limit' };
 	}
-	return { ok: true, bytes: output.subarray(0, decoder.written) };
+	return { ok: true, bytes: decoder.output.subarray(0, decoder.written) };
 }

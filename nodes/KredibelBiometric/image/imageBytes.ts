@@ -4,7 +4,7 @@
  * an SVG that wraps one (an SVG itself is never sent).
  */
 import { type Failure, quoteValue } from '../common';
-import { BASE64_ALPHABET, decodeBase64Payload, endsOnByteBoundary } from './base64Payload';
+import { decodeBase64Payload, decodeBase64Text } from './base64Payload';
 import { findWrappedPhoto } from './svg';
 
 export type ImageFormat = 'jpeg' | 'png' | 'svg';
@@ -35,8 +35,8 @@ const ACCEPTED_MIME_TYPES = new Set([
 
 /** A data: URL's header ("data:image/jpeg;base64,") is short; a longer one is not an image URL. */
 const MAX_DATA_URL_HEADER = 256;
-const WHITESPACE = /\s+/g;
-const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
+/** A data: URL whose payload is blank (only the start is looked at: the rest is decoded anyway). */
+const ONLY_WHITESPACE = /^\s*$/;
 
 /** With Prepare Photo off, the user must shrink or convert the photo before the node. */
 export const RESIZE_HINT =
@@ -68,13 +68,16 @@ const TODAY_HINTS: ImageHints = { tooLarge: RESIZE_HINT, format: FORMAT_HINT };
 /**
  * Decodes the Base64 Image field: plain base64 or a data: URL, with any whitespace or line
  * breaks that copy-paste and MIME encoders add. URL-safe base64 (-, _) is accepted too, since
- * browsers and some SDKs produce it; what is sent to Kredibel is always standard base64.
+ * browsers and some SDKs produce it; what is sent to Kredibel is always standard base64. The text
+ * is decoded a chunk at a time with `checkpoint` between chunks: a 25 MB photo is 33 MB of text,
+ * which whole-string passes would take up to a second to clean and check on n8n's one thread.
  */
-export function decodeBase64Image(
+export async function decodeBase64Image(
 	input: unknown,
 	maxBytes = Number.POSITIVE_INFINITY,
 	hints: ImageHints = TODAY_HINTS,
-): DecodedBase64 {
+	checkpoint: () => Promise<void> = async () => {},
+): Promise<DecodedBase64> {
 	const empty: DecodedBase64 = {
 		ok: false,
 		problem: {
@@ -97,16 +100,17 @@ export function decodeBase64Image(
 			},
 		};
 	}
-	let body = input.trim();
-	if (body === '') return empty;
-	if (body.slice(0, 5).toLowerCase() === 'data:') {
-		const comma = body.indexOf(',');
+	const text = input.trim();
+	if (text === '') return empty;
+	let start = 0;
+	if (text.slice(0, 5).toLowerCase() === 'data:') {
+		const comma = text.indexOf(',', 5);
 		if (comma === -1 || comma > MAX_DATA_URL_HEADER) {
 			return invalidBase64(
 				`The data: URL has no "," within its first ${MAX_DATA_URL_HEADER} characters, so it holds no image data`,
 			);
 		}
-		const [rawMimeType, ...parameters] = body.slice(5, comma).split(';');
+		const [rawMimeType, ...parameters] = text.slice(5, comma).split(';');
 		const mimeType = rawMimeType.trim().toLowerCase();
 		const isBase64 = parameters.some((parameter) => parameter.trim().toLowerCase() === 'base64');
 		if (!isBase64) {
@@ -122,30 +126,31 @@ export function decodeBase64Image(
 				},
 			};
 		}
-		body = body.slice(comma + 1);
+		if (ONLY_WHITESPACE.test(text.slice(comma + 1, comma + 1 + MAX_DATA_URL_HEADER))) {
+			return {
+				ok: false,
+				problem: {
+					errorType: 'missing_image',
+					reason: 'The data: URL holds no image data',
+					hint: 'Check the field that holds the selfie.',
+				},
+			};
+		}
+		start = comma + 1;
 	}
-	body = body.replace(WHITESPACE, '').replace(/-/g, '+').replace(/_/g, '/');
-	if (body === '') {
+	const decoded = await decodeBase64Text(text, start, maxBytes, checkpoint);
+	if (decoded.ok) return decoded;
+	if (decoded.tooLarge) {
 		return {
 			ok: false,
 			problem: {
-				errorType: 'missing_image',
-				reason: 'The data: URL holds no image data',
-				hint: 'Check the field that holds the selfie.',
+				errorType: 'image_too_large',
+				reason: `The Base64 Image field decodes to more than the ${formatKb(maxBytes)} KB limit`,
+				hint: hints.tooLarge,
 			},
 		};
 	}
-	if (!BASE64_BODY.test(body)) return invalidBase64('The Base64 Image field is not valid base64');
-	const unpadded = body.replace(/=+$/, '');
-	// Padding is optional, but where present it must complete the last group of four.
-	const badPadding = unpadded.length !== body.length && body.length % 4 !== 0;
-	const lastValue = BASE64_ALPHABET.indexOf(unpadded[unpadded.length - 1]);
-	if (badPadding || !endsOnByteBoundary(unpadded.length, lastValue)) {
-		return invalidBase64(
-			'The Base64 Image field is not valid base64: its end does not fall on a whole byte, so the text is probably cut off',
-		);
-	}
-	return { ok: true, bytes: Buffer.from(unpadded, 'base64') };
+	return invalidBase64(`The Base64 Image field is not valid base64: ${decoded.reason}`);
 }
 
 function invalidBase64(reason: string): DecodedBase64 {
@@ -221,9 +226,22 @@ function describeUnsupportedFormat(bytes: Buffer): string {
 			? 'a truncated JPEG'
 			: 'a damaged JPEG (its first bytes are not a valid JPEG start)';
 	}
-	if (head.subarray(0, 4).equals(PNG_MAGIC.subarray(0, 4))) return 'a truncated PNG';
+	if (ascii.slice(1, 4) === 'PNG') return describeBrokenPng(bytes);
 	if (ascii.startsWith('PK\u0003\u0004')) return 'a ZIP archive';
 	return 'not a JPEG, PNG or SVG image';
+}
+
+/**
+ * What is wrong with bytes that start like a PNG but are not one: cut before its header, or
+ * damaged, most often by a transfer in text mode that changed the line ends of the signature
+ * (libpng's "PNG file corrupted by ASCII conversion").
+ */
+function describeBrokenPng(bytes: Buffer): string {
+	if (!hasBytesAt(bytes, PNG_MAGIC)) {
+		return 'a damaged PNG (its signature was changed, as a transfer in text mode does)';
+	}
+	if (bytes.length < PNG_MIN_BYTES) return 'a truncated PNG';
+	return 'a damaged PNG (it does not start with its header chunk)';
 }
 
 /** Checks decoded bytes: present, a supported format, and within the size limit. */

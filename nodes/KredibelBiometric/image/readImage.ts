@@ -136,26 +136,36 @@ async function unwrapSvg(
 	hints: ImageHints | undefined,
 	isCancelled: () => boolean,
 ): Promise<{ ok: true; bytes: Buffer } | { ok: false; failure: Failure }> {
+	return await withTurns(
+		isCancelled,
+		async (checkpoint) => await unwrapSvgPhoto(svg, limit, checkpoint, hints),
+		(reason) =>
+			localFailure(
+				'unsupported_image_format',
+				`The SVG could not be read: ${cutText(reason, 200)}`,
+				'Upload the photo itself (JPEG or PNG) instead of an SVG.',
+			),
+	);
+}
+
+/**
+ * Runs long local image work with a checkpoint that gives n8n's event loop its turns and stops
+ * the work when the execution is cancelled; a problem the work reports becomes its Failure, and
+ * anything it throws becomes `unexpected`.
+ */
+async function withTurns(
+	isCancelled: () => boolean,
+	work: (checkpoint: () => Promise<void>) => Promise<DecodedImage>,
+	unexpected: (reason: string) => Failure,
+): Promise<{ ok: true; bytes: Buffer } | { ok: false; failure: Failure }> {
 	const stopped = new Error('The execution was cancelled');
-	let unwrapped: Awaited<ReturnType<typeof unwrapSvgPhoto>>;
+	let done: DecodedImage;
 	try {
-		unwrapped = await unwrapSvgPhoto(
-			svg,
-			limit,
-			yieldingCheckpoint(isCancelled, () => stopped),
-			hints,
-		);
+		done = await work(yieldingCheckpoint(isCancelled, () => stopped));
 	} catch (error) {
 		if (error !== stopped) {
 			const reason = error instanceof Error ? error.message : String(error);
-			return {
-				ok: false,
-				failure: localFailure(
-					'unsupported_image_format',
-					`The SVG could not be read: ${cutText(reason, 200)}`,
-					'Upload the photo itself (JPEG or PNG) instead of an SVG.',
-				),
-			};
+			return { ok: false, failure: unexpected(reason) };
 		}
 		return {
 			ok: false,
@@ -166,8 +176,10 @@ async function unwrapSvg(
 			),
 		};
 	}
-	return unwrapped.ok ? unwrapped : { ok: false, failure: asFailure(unwrapped.problem) };
+	return done.ok ? done : { ok: false, failure: asFailure(done.problem) };
 }
+
+type DecodedImage = Awaited<ReturnType<typeof unwrapSvgPhoto>>;
 
 async function readBytes(
 	request: ImageRequest,
@@ -178,10 +190,17 @@ async function readBytes(
 	hints: ImageHints | undefined,
 ): Promise<{ ok: true; bytes: Buffer } | { ok: false; failure: Failure }> {
 	if (request.imageSource === 'base64') {
-		const decoded = decodeBase64Image(request.base64Image, inputLimit, hints);
-		if (decoded.ok) return decoded;
-		const { errorType, reason, hint } = decoded.problem;
-		return { ok: false, failure: localFailure(errorType, reason, hint) };
+		return await withTurns(
+			access.isCancelled,
+			async (checkpoint) =>
+				await decodeBase64Image(request.base64Image, inputLimit, hints, checkpoint),
+			(reason) =>
+				localFailure(
+					'invalid_base64_encoding',
+					`The Base64 Image field could not be read: ${cutText(reason, 200)}`,
+					'Pass the image as base64 text or a data:image/...;base64, URL, or use Image Source: Binary.',
+				),
+		);
 	}
 	if (request.imageSource === 'url') {
 		// A failed download costs nothing, so the free, passing ones (refused, 5XX, timeout) are

@@ -114,9 +114,14 @@ export class PhotoBudget {
 		);
 	}
 
+	/** Whether enough work was done since the last checkpoint call that the next one is due. */
+	get checkpointDue(): boolean {
+		return this.sinceCheckpoint >= this.limits.unitsPerCheckpoint;
+	}
+
 	/** Calls the checkpoint when enough work was done since the last call. */
 	async pace(): Promise<void> {
-		if (this.sinceCheckpoint < this.limits.unitsPerCheckpoint) return;
+		if (!this.checkpointDue) return;
 		await this.callCheckpoint();
 	}
 

@@ -3,8 +3,9 @@
  * (JFIF: Y, Cb, Cr; Adobe APP14 transform flag 0: RGB or CMYK, 1: YCbCr, 2: YCCK), and the rest
  * of the photo pipeline wants RGB. Converts one row at a time with the fixed-point formulas of
  * JFIF 1.02 / ITU-R BT.601 (16 fractional bits, tables built once, as libjpeg's jdcolor.c, so
- * the result matches `djpeg`), and turns Adobe CMYK (stored inverted) into RGB by the simple
- * subtractive model R = C' * K' / 255 on the stored values.
+ * the result matches `djpeg`). Four components become C, M, Y, K as libjpeg gives them (YCCK
+ * undone, `cmykRow`), and those become RGB one way (`storedCmykRowToRgb`): Adobe's inversion
+ * undone, then a CmykToRgb converter, an ICC profile's (colourTransform.ts) or the naive one.
  */
 
 const SCALE_BITS = 16;
@@ -70,43 +71,52 @@ export function rgbRow(
 }
 
 /**
- * Four components to RGB. `ycck`: the first three are YCbCr of the inverted C, M, Y (Adobe
- * transform 2), otherwise they are Adobe's inverted C, M, Y themselves; K is inverted in both.
+ * Converts `width` pixels of interleaved C, M, Y, K ink amounts (0 = no ink, 255 = full ink) to
+ * interleaved RGB at `outOffset`: the naive model below, or an ICC profile's (colourTransform.ts).
  */
-export function cmykToRgbRow(
-	rows: Uint8ClampedArray[],
-	offsets: number[],
-	ycck: boolean,
+export type CmykToRgb = (
+	ink: Uint8Array,
+	out: Uint8ClampedArray,
+	outOffset: number,
+	width: number,
+) => void;
+
+/**
+ * CMYK without a profile: the simple subtractive model R = (255 - C) (255 - K) / 255 (and G from
+ * M, B from Y), what most viewers show for an untagged CMYK file. No press profile is assumed:
+ * none is licence-free and small enough to ship.
+ */
+export const naiveCmykToRgb: CmykToRgb = (ink, out, outOffset, width) => {
+	let o = outOffset;
+	for (let i = 0; i < width * 4; i += 4) {
+		const white = 255 - ink[i + 3];
+		out[o] = (((255 - ink[i]) * white + 127) / 255) | 0;
+		out[o + 1] = (((255 - ink[i + 1]) * white + 127) / 255) | 0;
+		out[o + 2] = (((255 - ink[i + 2]) * white + 127) / 255) | 0;
+		o += 3;
+	}
+};
+
+/**
+ * One row of CMYK as cmykRow gives it (`width` pixels at `offset`) to RGB through `convert`.
+ * `inverted`: the file stores 255 - ink, as Adobe's applications do; jpgicc (Little CMS) and
+ * libjpeg users read a file with an Adobe APP14 segment that way and one without it as plain
+ * CMYK, and so does this. `ink` is scratch of at least `width` * 4 samples.
+ */
+export function storedCmykRowToRgb(
+	stored: Uint8Array | Uint8ClampedArray,
+	offset: number,
+	inverted: boolean,
+	convert: CmykToRgb,
+	ink: Uint8Array,
 	out: Uint8ClampedArray,
 	outOffset: number,
 	width: number,
 ): void {
-	const [c, m, y, k] = rows;
-	const [co, mo, yo, ko] = offsets;
-	let o = outOffset;
-	for (let x = 0; x < width; x++) {
-		let cyan = c[co + x];
-		let magenta = m[mo + x];
-		let yellow = y[yo + x];
-		if (ycck) {
-			// libjpeg's ycck_cmyk_convert: C = 255 - R(Y, Cb, Cr), and so on; the result is Adobe's
-			// (inverted) CMYK like a transform-0 file's.
-			const luma = cyan;
-			const blue = magenta;
-			const red = yellow;
-			cyan = clamp(luma + crToRed[red]);
-			magenta = clamp(luma + ((cbToGreen[blue] + crToGreen[red]) >> SCALE_BITS));
-			yellow = clamp(luma + cbToBlue[blue]);
-			cyan = 255 - cyan;
-			magenta = 255 - magenta;
-			yellow = 255 - yellow;
-		}
-		const black = k[ko + x];
-		out[o] = ((cyan * black + 127) / 255) | 0;
-		out[o + 1] = ((magenta * black + 127) / 255) | 0;
-		out[o + 2] = ((yellow * black + 127) / 255) | 0;
-		o += 3;
-	}
+	const samples = width * 4;
+	if (inverted) for (let i = 0; i < samples; i++) ink[i] = 255 - stored[offset + i];
+	else ink.set(stored.subarray(offset, offset + samples));
+	convert(ink, out, outOffset, width);
 }
 
 function clamp(value: number): number {
@@ -116,7 +126,8 @@ function clamp(value: number): number {
 /**
  * Four components to C, M, Y, K as libjpeg's JCS_CMYK output gives them (Adobe's inverted
  * values, 255 meaning no ink): stored CMYK copied, YCCK (Adobe transform 2) converted back with
- * libjpeg's ycck_cmyk_convert. For colour management of the 4 channels elsewhere.
+ * libjpeg's ycck_cmyk_convert. The decoder's 4-channel output (keepCmyk), and the first half of
+ * its RGB output for CMYK files.
  */
 export function cmykRow(
 	rows: Uint8ClampedArray[],

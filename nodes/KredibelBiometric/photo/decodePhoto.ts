@@ -10,8 +10,10 @@ import { readJpegHeaderPaced } from './jpegHeader';
 import { isJpeg } from './jpegSegments';
 import { applyOrientation } from './orientation';
 import { type Checkpoint, PhotoError, type Picture } from './picture';
-import { decodePng, pngDecodeBytes } from './pngDecode';
-import { isPng, readPngExifOrientationTag, readPngStructure } from './pngChunks';
+import { decodePng } from './pngDecode';
+import { isPng } from './pngChunks';
+import { readPngOrientationTag } from './pngTags';
+import { WorkMeter } from './workMeter';
 import {
 	asPhotoError,
 	checkPhotoHeader,
@@ -58,12 +60,16 @@ export async function decodePhoto(
 			return { ok: true, picture, orientationTagged: header.orientationTagged };
 		}
 		if (isPng(bytes)) {
-			const tag = readPngExifOrientationTag(bytes);
-			// A small file can claim a big picture (a flat 50 MP PNG compresses to kilobytes).
-			budget.claim(pngDecodeBytes(readPngStructure(bytes).header), 'the decoded PNG');
-			const decoded = await decodePng(bytes, { checkpoint: pace });
-			if (tag !== null && tag >= 2) budget.claim(decoded.data.length, 'a turned picture');
-			const picture = await applyOrientation(decoded, tag ?? 1, pace);
+			// Decoded row by row into the reduced picture, every buffer claimed on the budget (a small
+			// file can claim a big picture: a flat 50 MP PNG compresses to kilobytes).
+			const meter = new WorkMeter(budget);
+			const { picture: stored, layout } = await decodePng(bytes, {
+				maxLongSide: PREVIEW_LONG_SIDE,
+				meter,
+			});
+			const tag = readPngOrientationTag(bytes, layout);
+			if (tag !== null && tag >= 2) budget.claim(stored.data.length, 'a turned picture');
+			const picture = await applyOrientation(stored, tag ?? 1, pace);
 			return { ok: true, picture, orientationTagged: tag !== null };
 		}
 		return {

@@ -3,22 +3,27 @@
  * community-package scanner forbids `node:zlib`. It implements RFC 1950 (the zlib wrapper: CMF/FLG
  * header, Adler-32 trailer) around RFC 1951 (stored, fixed-Huffman and dynamic-Huffman blocks).
  *
- * Written for hostile input: every read is bounds-checked against the input, every write against
- * the output size the caller expects (a zip bomb stops there), the output buffer grows only as
- * real output arrives (a header that claims a huge size allocates nothing up front), and every
- * failure is a `PhotoError('corrupt')`. Work per call is bounded by the input bits plus the
- * output bytes: each Huffman symbol consumes at least one bit, and a block header at most costs a
- * table fill of 2^ROOT_BITS entries.
+ * It streams, because a PNG's header can claim 400 MB of image data in a 388 KB file: input is
+ * pulled from a `CompressedSource` (a PNG's IDAT chunks, read where they lie in the file) into a
+ * 64 KB buffer, and output goes into a window that keeps the 32 KB of history DEFLATE may refer
+ * back to (RFC 1951 3.2.5) plus what the caller has not consumed yet (a PNG row). Nothing grows
+ * with what the stream claims. The Adler-32 is summed as the output is made.
+ *
+ * Written for hostile input: every read is bounds-checked, every failure is a
+ * `PhotoError('corrupt')`, and one call of `inflate` does a bounded slice of work (input bytes
+ * read, output bytes made and block headers decoded, counted together as INFLATE_SLICE_WORK), so
+ * a stream of millions of empty blocks, which makes no output at all, still lets the caller reach
+ * its checkpoint every slice.
  *
  * Speed comes from the usual table-driven design (fflate and zlib both do this; nothing here is
  * copied from either): a root lookup table indexed by the next ROOT_BITS input bits gives the
  * symbol and code length in one read; the rare longer codes fall back to canonical decoding
- * (RFC 1951 section 3.2.2) bit by bit. Tables are typed arrays allocated once per call and reused
- * for every block; nothing is allocated per symbol.
+ * (RFC 1951 section 3.2.2) bit by bit. Tables are typed arrays allocated once per stream and
+ * reused for every block; nothing is allocated per symbol.
  */
 
-import { PhotoError } from './picture';
-import type { Checkpoint } from './picture';
+import { type Checkpoint, corrupt } from './picture';
+import { WorkMeter } from './workMeter';
 
 /** Bits indexed by the root table of the literal/length code and of the distance code. */
 const LITERAL_ROOT_BITS = 10;
@@ -46,10 +51,31 @@ const CODE_LENGTH_ORDER = new Uint8Array([
 	16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
 ]);
 
-/** Zero bytes appended to the input so that the bit reader never reads outside the array. */
+/** RFC 1951 3.2.5: how far back a distance may reach, so how much output the window keeps. */
+export const DEFLATE_HISTORY = 32 * 1024;
+/** RFC 1951 3.2.5: the longest match, so the room kept free in the window for one symbol. */
+const MAX_MATCH = 258;
+/** Compressed bytes buffered at once. */
+const INPUT_CAPACITY = 64 * 1024;
+/** Zero bytes after the buffered input, so that reading a few bits past it stays in the array. */
 const INPUT_PADDING = 16;
-/** Output produced between two checkpoint calls. */
-const CHECKPOINT_BYTES = 256 * 1024;
+/** Input kept ahead of a Huffman symbol: the longest one with its extra bits is 48 bits. */
+const SYMBOL_MARGIN = 8;
+/** Input kept ahead of a block header: a dynamic one is at most 14 + 57 + 320 * 14 bits. */
+const HEADER_MARGIN = 1024;
+/** The most work one `inflate` call does (input bytes + output bytes + block header costs). */
+export const INFLATE_SLICE_WORK = 256 * 1024;
+/**
+ * Work of one Huffman symbol decoded, beyond the bytes it makes (a stream of 1-bit literals makes
+ * a byte per symbol and costs several times what a long match costs per byte).
+ */
+const SYMBOL_WORK = 5;
+/** A dynamic block header costs about this much: code lengths and two table fills. */
+const DYNAMIC_HEADER_WORK = 2048;
+/** Any other block header. */
+const BLOCK_HEADER_WORK = 48;
+/** Window of `inflateZlib` beyond the history: what it fills before it slides. */
+const WRAPPER_WINDOW = 1024 * 1024;
 
 /** REVERSED_15[x] is x with its low 15 bits in reverse order (Huffman codes are sent MSB first). */
 const REVERSED_15 = (() => {
@@ -62,8 +88,8 @@ const REVERSED_15 = (() => {
 	return table;
 })();
 
-function corrupt(message: string): never {
-	throw new PhotoError('corrupt', `Invalid zlib data: ${message}`);
+function invalidZlib(message: string): never {
+	throw corrupt(`Invalid zlib data: ${message}`);
 }
 
 /**
@@ -101,7 +127,7 @@ class HuffmanCode {
 		let unused = 1;
 		for (let length = 1; length <= MAX_CODE_BITS; length++) {
 			unused = (unused << 1) - counts[length];
-			if (unused < 0) corrupt('over-subscribed Huffman code');
+			if (unused < 0) invalidZlib('over-subscribed Huffman code');
 			if (counts[length] > 0) longest = length;
 		}
 		const rootBits = Math.min(longest, this.maxRootBits);
@@ -152,7 +178,7 @@ function decodeSlowly(source: Uint8Array, bitPosition: number, code: HuffmanCode
 		first = (first + count) << 1;
 		value <<= 1;
 	}
-	return corrupt('bit pattern that is no Huffman code');
+	return invalidZlib('bit pattern that is no Huffman code');
 }
 
 /** RFC 1951 3.2.6: the fixed literal/length and distance codes, built once. */
@@ -169,128 +195,353 @@ const FIXED_DISTANCE = new HuffmanCode(5, 32);
 	FIXED_DISTANCE.build(lengths, 288, 32);
 }
 
-/** RFC 1950 section 9: Adler-32 of `data`, in blocks of 5552 bytes so the sums never overflow. */
+/** RFC 1950 section 9: the largest n such that 255 n (n + 1) / 2 + (n + 1) (BASE - 1) < 2^32. */
+const ADLER_BLOCK = 5552;
+const ADLER_BASE = 65521;
+
+/** RFC 1950 section 9: Adler-32 of `data[0, length)`. */
 export function adler32(data: Uint8Array, length = data.length): number {
-	let low = 1;
-	let high = 0;
-	for (let start = 0; start < length; start += 5552) {
-		const end = Math.min(start + 5552, length);
-		for (let index = start; index < end; index++) {
-			low += data[index];
-			high += low;
-		}
-		low %= 65521;
-		high %= 65521;
-	}
-	return ((high << 16) | low) >>> 0;
+	const sum = new Adler32();
+	sum.update(data, 0, length);
+	return sum.value;
 }
 
-/** What the block loop is in the middle of, so it can stop at a checkpoint and resume. */
-const BlockState = { Header: 0, Huffman: 1, Done: 2 } as const;
-type BlockState = (typeof BlockState)[keyof typeof BlockState];
+/** An Adler-32 summed piece by piece. */
+class Adler32 {
+	private low = 1;
+	private high = 0;
 
-/** The decompression state of one stream, advanced in slices of output between checkpoints. */
-class Inflater {
-	private readonly source: Uint8Array;
-	private readonly sourceBits: number;
-	private bitPosition: number;
-	output: Uint8Array;
-	outputLength = 0;
+	get value(): number {
+		return ((this.high << 16) | this.low) >>> 0;
+	}
+
+	/** Adds data[start, end), in blocks of ADLER_BLOCK bytes so the sums never overflow. */
+	update(data: Uint8Array, start: number, end: number): void {
+		let low = this.low;
+		let high = this.high;
+		while (start < end) {
+			const blockEnd = Math.min(start + ADLER_BLOCK, end);
+			let index = start;
+			for (; index + 4 <= blockEnd; index += 4) {
+				low += data[index];
+				high += low;
+				low += data[index + 1];
+				high += low;
+				low += data[index + 2];
+				high += low;
+				low += data[index + 3];
+				high += low;
+			}
+			for (; index < blockEnd; index++) {
+				low += data[index];
+				high += low;
+			}
+			low %= ADLER_BASE;
+			high %= ADLER_BASE;
+			start = blockEnd;
+		}
+		this.low = low;
+		this.high = high;
+	}
+}
+
+/**
+ * Where compressed bytes come from. `read` copies up to `max` of the next bytes into `target` at
+ * `offset` and says how many; it may give 0 before the end when it bounds its own work per call
+ * (walking millions of empty PNG chunks), so `done` says when there are no more.
+ */
+export interface CompressedSource {
+	read(target: Uint8Array, offset: number, max: number): number;
+	readonly done: boolean;
+	/**
+	 * Work units spent so far finding the bytes beyond copying them (walking PNG chunks), counted
+	 * into the inflater's slice so that a slice stays bounded however the bytes are spread.
+	 */
+	readonly work?: number;
+}
+
+/** The bytes data[start, end) as a source. */
+export function bytesSource(data: Uint8Array, start = 0, end = data.length): CompressedSource {
+	let position = start;
+	return {
+		read(target, offset, max) {
+			const count = Math.min(max, end - position);
+			target.set(data.subarray(position, position + count), offset);
+			position += count;
+			return count;
+		},
+		get done() {
+			return position >= end;
+		},
+	};
+}
+
+/** What the stream reader is in the middle of, so that it can stop anywhere and resume. */
+const State = {
+	ZlibHeader: 0,
+	BlockHeader: 1,
+	Stored: 2,
+	Huffman: 3,
+	Trailer: 4,
+	Done: 5,
+} as const;
+type State = (typeof State)[keyof typeof State];
+
+/**
+ * One zlib stream, inflated a slice at a time into `window`. Output byte number `n` of the stream
+ * (counting from 0) is at `window[n - windowStart]` while `windowStart <= n < produced`.
+ */
+export class ZlibInflater {
+	readonly window: Uint8Array;
+	/** Stream position of window[0]. */
+	windowStart = 0;
+	/** Bytes of the window in use. */
+	windowEnd = 0;
+
+	private readonly input: Uint8Array;
+	private inputEnd = 0;
+	/** Compressed stream position of input[0]. */
+	private inputStart = 0;
+	private bitPosition = 0;
+	private state: State = State.ZlibHeader;
 	private lastBlock = false;
-	state: BlockState = BlockState.Header;
-	private literalCode: HuffmanCode;
-	private distanceCode: HuffmanCode;
+	private storedRemaining = 0;
+	private readonly adler = new Adler32();
+	/** Window index up to which the output is in the Adler-32. */
+	private summedUpTo = 0;
+	private literalCode: HuffmanCode = FIXED_LITERAL;
+	private distanceCode: HuffmanCode = FIXED_DISTANCE;
 	private readonly dynamicLiteral = new HuffmanCode(LITERAL_ROOT_BITS, 288);
 	private readonly dynamicDistance = new HuffmanCode(DISTANCE_ROOT_BITS, 32);
 	private readonly codeLengthCode = new HuffmanCode(7, 19);
 	private readonly lengths = new Uint8Array(288 + 32);
+	/** Work done by the current `inflate` call. */
+	private sliceWork = 0;
 
+	/**
+	 * `windowCapacity` must hold DEFLATE_HISTORY, what the caller keeps unconsumed, and room to
+	 * make progress; the window and input buffer are counted on `meter` when there is one.
+	 */
 	constructor(
-		data: Uint8Array,
-		start: number,
-		end: number,
-		private readonly expectedLength: number,
+		private readonly source: CompressedSource,
+		windowCapacity: number,
+		private readonly meter?: WorkMeter,
 	) {
-		this.source = new Uint8Array(end - start + INPUT_PADDING);
-		this.source.set(data.subarray(start, end));
-		this.sourceBits = (end - start) * 8;
-		this.bitPosition = 0;
-		this.literalCode = FIXED_LITERAL;
-		this.distanceCode = FIXED_DISTANCE;
-		// Grow from a size the input can plausibly fill, never beyond what the caller expects.
-		this.output = new Uint8Array(Math.min(expectedLength, Math.max(65536, (end - start) * 4)));
+		const capacity = Math.max(windowCapacity, DEFLATE_HISTORY + 2 * MAX_MATCH);
+		meter?.reserve(capacity + INPUT_CAPACITY + INPUT_PADDING, 'zlib window');
+		this.window = new Uint8Array(capacity);
+		this.input = new Uint8Array(INPUT_CAPACITY + INPUT_PADDING);
 	}
 
-	/** Byte offset in the source just after the last block (once `state` is Done). */
-	get endOfDeflate(): number {
-		return (this.bitPosition + 7) >> 3;
+	/** Bytes of output made so far. */
+	get produced(): number {
+		return this.windowStart + this.windowEnd;
+	}
+
+	/** Whether the whole stream was read and its Adler-32 matched. */
+	get finished(): boolean {
+		return this.state === State.Done;
+	}
+
+	/** Compressed bytes the stream took, from its header to its Adler-32 (once finished). */
+	get streamLength(): number {
+		return this.inputStart + (this.bitPosition >> 3);
+	}
+
+	/**
+	 * Inflates one slice: until the window is full, the stream is finished, or INFLATE_SLICE_WORK
+	 * was done. Output before stream position `keepFrom` may be dropped from the window (the
+	 * last DEFLATE_HISTORY bytes are kept anyway). Throws PhotoError('corrupt') on a broken stream.
+	 */
+	inflate(keepFrom: number): void {
+		this.sliceWork = 0;
+		while (this.state !== State.Done && this.sliceWork < INFLATE_SLICE_WORK) {
+			if (this.windowEnd >= this.window.length - MAX_MATCH) {
+				this.slide(keepFrom);
+				if (this.windowEnd >= this.window.length - MAX_MATCH) break; // the caller must consume
+			}
+			if (!this.step()) break; // waiting for input the source has not given yet
+		}
+		this.sum(this.windowEnd);
+		this.meter?.add(this.sliceWork);
+	}
+
+	/** Advances the state machine once; false when it needs input the source has not given yet. */
+	private step(): boolean {
+		switch (this.state) {
+			case State.ZlibHeader:
+				if (!this.haveInput(2)) return false;
+				this.readZlibHeader();
+				return true;
+			case State.BlockHeader:
+				if (this.lastBlock) {
+					this.state = State.Trailer;
+					return true;
+				}
+				if (!this.haveInput(HEADER_MARGIN)) return false;
+				this.readBlockHeader();
+				return true;
+			case State.Stored:
+				return this.copyStored();
+			case State.Huffman:
+				if (!this.haveInput(SYMBOL_MARGIN)) return false;
+				this.decodeHuffman();
+				return true;
+			case State.Trailer:
+				return this.readTrailer();
+			default:
+				return false;
+		}
+	}
+
+	/**
+	 * Whether more than `count` bytes from the current position are buffered, refilling first when
+	 * they are not. At the end of the source it answers true: the bounds checks find a truncation.
+	 */
+	private haveInput(count: number): boolean {
+		if (this.bitPosition < (this.inputEnd - count) * 8 || this.source.done) return true;
+		this.refill();
+		return this.bitPosition < (this.inputEnd - count) * 8 || this.source.done;
+	}
+
+	/** Moves the unread input to the front of the buffer and reads more behind it. */
+	private refill(): void {
+		const firstUnread = this.bitPosition >> 3;
+		const input = this.input;
+		input.copyWithin(0, firstUnread, this.inputEnd);
+		this.inputStart += firstUnread;
+		this.bitPosition -= firstUnread * 8;
+		this.inputEnd -= firstUnread;
+		const walkedBefore = this.source.work ?? 0;
+		const read = this.source.read(input, this.inputEnd, INPUT_CAPACITY - this.inputEnd);
+		this.inputEnd += read;
+		input.fill(0, this.inputEnd, this.inputEnd + INPUT_PADDING);
+		this.sliceWork += read + BLOCK_HEADER_WORK + (this.source.work ?? 0) - walkedBefore;
+	}
+
+	/** Drops output before `keepFrom` (keeping DEFLATE_HISTORY bytes) to make room. */
+	private slide(keepFrom: number): void {
+		const keepStart = Math.max(
+			this.windowStart,
+			Math.min(keepFrom, this.produced - DEFLATE_HISTORY),
+		);
+		const shift = keepStart - this.windowStart;
+		if (shift <= 0) return;
+		this.sum(this.windowEnd);
+		this.window.copyWithin(0, shift, this.windowEnd);
+		this.windowStart = keepStart;
+		this.windowEnd -= shift;
+		this.summedUpTo -= shift;
+		this.sliceWork += this.windowEnd;
+	}
+
+	/** Adds window[summedUpTo, end) to the Adler-32. */
+	private sum(end: number): void {
+		if (end <= this.summedUpTo) return;
+		this.adler.update(this.window, this.summedUpTo, end);
+		this.summedUpTo = end;
 	}
 
 	private readBits(count: number): number {
 		const position = this.bitPosition;
-		if (position + count > this.sourceBits) corrupt('truncated stream');
+		if (position + count > this.inputEnd * 8) invalidZlib('truncated stream');
 		const byte = position >> 3;
-		const source = this.source;
-		const window =
-			source[byte] | (source[byte + 1] << 8) | (source[byte + 2] << 16) | (source[byte + 3] << 24);
+		const input = this.input;
+		const bits =
+			input[byte] | (input[byte + 1] << 8) | (input[byte + 2] << 16) | (input[byte + 3] << 24);
 		this.bitPosition = position + count;
-		return (window >>> (position & 7)) & ((1 << count) - 1);
+		return (bits >>> (position & 7)) & ((1 << count) - 1);
 	}
 
-	/** Makes room for `needed` more output bytes, or fails when that passes the expected size. */
-	private ensureRoom(needed: number): Uint8Array {
-		const required = this.outputLength + needed;
-		if (required > this.expectedLength) corrupt('more output than the expected size');
-		if (required > this.output.length) {
-			const grown = new Uint8Array(
-				Math.min(this.expectedLength, Math.max(required, this.output.length * 2)),
-			);
-			grown.set(this.output.subarray(0, this.outputLength));
-			this.output = grown;
-		}
-		return this.output;
+	/** RFC 1950 2.2: CM = 8 (deflate), CINFO <= 7 (window up to 32 KB), FCHECK, FDICT unset. */
+	private readZlibHeader(): void {
+		if (this.inputEnd < 2) invalidZlib('too short for a zlib stream');
+		const method = this.input[0];
+		const flags = this.input[1];
+		if ((method & 0x0f) !== 8 || method >> 4 > 7) invalidZlib('not a deflate stream');
+		if (((method << 8) | flags) % 31 !== 0) invalidZlib('header check');
+		if (flags & 0x20) invalidZlib('preset dictionary');
+		this.bitPosition = 16;
+		this.state = State.BlockHeader;
 	}
 
-	/** Advances until at least `outputTarget` bytes exist or the stream is done. */
-	run(outputTarget: number): void {
-		while (this.state !== BlockState.Done && this.outputLength < outputTarget) {
-			if (this.state === BlockState.Header) this.readBlockHeader();
-			else this.decodeHuffman(outputTarget);
+	/** RFC 1950 2.2: after the last block, the Adler-32 of the output, byte aligned. */
+	private readTrailer(): boolean {
+		const byte = (this.bitPosition + 7) >> 3;
+		if (this.inputEnd - byte < 4 && !this.source.done) {
+			this.refill();
+			return false;
 		}
+		const aligned = (this.bitPosition + 7) >> 3;
+		if (aligned + 4 > this.inputEnd) invalidZlib('missing Adler-32 checksum');
+		const input = this.input;
+		const expected =
+			((input[aligned] << 24) |
+				(input[aligned + 1] << 16) |
+				(input[aligned + 2] << 8) |
+				input[aligned + 3]) >>>
+			0;
+		this.sum(this.windowEnd);
+		if (this.adler.value !== expected) invalidZlib('Adler-32 mismatch');
+		this.bitPosition = (aligned + 4) * 8;
+		this.state = State.Done;
+		return true;
 	}
 
 	private readBlockHeader(): void {
-		if (this.lastBlock) {
-			this.state = BlockState.Done;
-			return;
-		}
 		this.lastBlock = this.readBits(1) === 1;
 		const type = this.readBits(2);
-		if (type === 0) this.copyStoredBlock();
+		this.sliceWork += BLOCK_HEADER_WORK;
+		if (type === 0) this.readStoredHeader();
 		else if (type === 1) {
 			this.literalCode = FIXED_LITERAL;
 			this.distanceCode = FIXED_DISTANCE;
-			this.state = BlockState.Huffman;
+			this.state = State.Huffman;
 		} else if (type === 2) {
 			this.readDynamicCodes();
-			this.state = BlockState.Huffman;
-		} else corrupt('reserved block type 3');
+			this.sliceWork += DYNAMIC_HEADER_WORK;
+			this.state = State.Huffman;
+		} else invalidZlib('reserved block type 3');
 	}
 
-	/** RFC 1951 3.2.4: a byte-aligned LEN, its one's complement NLEN, then LEN raw bytes. */
-	private copyStoredBlock(): void {
+	/** RFC 1951 3.2.4: a byte-aligned LEN and its one's complement NLEN; LEN raw bytes follow. */
+	private readStoredHeader(): void {
 		const byte = (this.bitPosition + 7) >> 3;
-		if (byte + 4 > this.sourceBits >> 3) corrupt('truncated stored block');
-		const source = this.source;
-		const length = source[byte] | (source[byte + 1] << 8);
-		const complement = source[byte + 2] | (source[byte + 3] << 8);
-		if ((length ^ 0xffff) !== complement) corrupt('stored block length check');
-		const start = byte + 4;
-		if (start + length > this.sourceBits >> 3) corrupt('truncated stored block');
-		const output = this.ensureRoom(length);
-		output.set(source.subarray(start, start + length), this.outputLength);
-		this.outputLength += length;
-		this.bitPosition = (start + length) * 8;
+		if (byte + 4 > this.inputEnd) invalidZlib('truncated stored block');
+		const input = this.input;
+		const length = input[byte] | (input[byte + 1] << 8);
+		const complement = input[byte + 2] | (input[byte + 3] << 8);
+		if ((length ^ 0xffff) !== complement) invalidZlib('stored block length check');
+		this.bitPosition = (byte + 4) * 8;
+		this.storedRemaining = length;
+		this.state = State.Stored;
+	}
+
+	/** Copies as much of a stored block as the input and the window allow. */
+	private copyStored(): boolean {
+		if (this.storedRemaining === 0) {
+			this.state = State.BlockHeader;
+			return true;
+		}
+		let start = this.bitPosition >> 3;
+		if (start >= this.inputEnd) {
+			if (this.source.done) invalidZlib('truncated stored block');
+			this.refill();
+			start = this.bitPosition >> 3;
+			if (start >= this.inputEnd) return false;
+		}
+		const count = Math.min(
+			this.storedRemaining,
+			this.inputEnd - start,
+			this.window.length - this.windowEnd,
+			Math.max(1, (INFLATE_SLICE_WORK - this.sliceWork) >> 1),
+		);
+		this.window.set(this.input.subarray(start, start + count), this.windowEnd);
+		this.windowEnd += count;
+		this.bitPosition = (start + count) * 8;
+		this.storedRemaining -= count;
+		this.sliceWork += 2 * count; // copied, then summed into the Adler-32
+		return true;
 	}
 
 	/** RFC 1951 3.2.7: HLIT, HDIST, HCLEN, the code length code, then run-length coded lengths. */
@@ -298,7 +549,7 @@ class Inflater {
 		const literalCount = this.readBits(5) + 257;
 		const distanceCount = this.readBits(5) + 1;
 		const codeLengthCount = this.readBits(4) + 4;
-		if (literalCount > 286 || distanceCount > 30) corrupt('too many length or distance codes');
+		if (literalCount > 286 || distanceCount > 30) invalidZlib('too many length or distance codes');
 		const lengths = this.lengths;
 		lengths.fill(0, 0, 19);
 		for (let index = 0; index < codeLengthCount; index++) {
@@ -307,15 +558,16 @@ class Inflater {
 		const codeLengthCode = this.codeLengthCode;
 		codeLengthCode.build(lengths, 0, 19);
 		const total = literalCount + distanceCount;
-		const source = this.source;
+		const input = this.input;
+		const endBits = this.inputEnd * 8;
 		let index = 0;
 		while (index < total) {
 			const position = this.bitPosition;
-			if (position > this.sourceBits) corrupt('truncated code lengths');
+			if (position > endBits) invalidZlib('truncated code lengths');
 			const byte = position >> 3;
-			const window = (source[byte] | (source[byte + 1] << 8)) >>> (position & 7);
+			const window = (input[byte] | (input[byte + 1] << 8)) >>> (position & 7);
 			let entry = codeLengthCode.root[window & ((1 << codeLengthCode.rootBits) - 1)];
-			if (entry === 0) entry = decodeSlowly(source, position, codeLengthCode);
+			if (entry === 0) entry = decodeSlowly(input, position, codeLengthCode);
 			this.bitPosition = position + (entry & 15);
 			const symbol = entry >> 4;
 			if (symbol < 16) {
@@ -325,96 +577,106 @@ class Inflater {
 			let repeated = 0;
 			let times: number;
 			if (symbol === 16) {
-				if (index === 0) corrupt('repeat of no previous code length');
+				if (index === 0) invalidZlib('repeat of no previous code length');
 				repeated = lengths[index - 1];
 				times = 3 + this.readBits(2);
 			} else if (symbol === 17) times = 3 + this.readBits(3);
 			else times = 11 + this.readBits(7);
-			if (index + times > total) corrupt('code lengths overflow');
+			if (index + times > total) invalidZlib('code lengths overflow');
 			lengths.fill(repeated, index, index + times);
 			index += times;
 		}
-		if (this.bitPosition > this.sourceBits) corrupt('truncated code lengths');
-		if (lengths[256] === 0) corrupt('no end-of-block code');
+		if (this.bitPosition > endBits) invalidZlib('truncated code lengths');
+		if (lengths[256] === 0) invalidZlib('no end-of-block code');
 		this.dynamicLiteral.build(lengths, 0, literalCount);
 		this.dynamicDistance.build(lengths, literalCount, distanceCount);
 		this.literalCode = this.dynamicLiteral;
 		this.distanceCode = this.dynamicDistance;
 	}
 
-	/** RFC 1951 3.2.5: literal bytes and <length, backward distance> pairs up to end-of-block. */
-	private decodeHuffman(outputTarget: number): void {
-		const source = this.source;
-		const sourceBits = this.sourceBits;
+	/**
+	 * RFC 1951 3.2.5: literal bytes and <length, backward distance> pairs, until end-of-block, the
+	 * window's free room, the slice's work, or the buffered input (less SYMBOL_MARGIN) runs out.
+	 */
+	private decodeHuffman(): void {
+		const input = this.input;
+		const endBits = this.inputEnd * 8;
+		const sourceDone = this.source.done;
+		const refillAt = sourceDone ? endBits : (this.inputEnd - SYMBOL_MARGIN) * 8;
 		const literalCode = this.literalCode;
 		const literalRoot = literalCode.root;
 		const literalMask = (1 << literalCode.rootBits) - 1;
 		const distanceCode = this.distanceCode;
 		const distanceRoot = distanceCode.root;
 		const distanceMask = (1 << distanceCode.rootBits) - 1;
-		let output = this.output;
-		let capacity = output.length;
-		let outputLength = this.outputLength;
+		const output = this.window;
+		const outputStart = this.windowEnd;
+		// Each output byte is made and then summed into the Adler-32 (two units of work), and may
+		// have taken a symbol of its own: the slice stops at the output that much work could make.
+		const outputLimit = Math.min(
+			output.length - MAX_MATCH,
+			outputStart +
+				Math.max(1, Math.floor((INFLATE_SLICE_WORK - this.sliceWork) / (2 + SYMBOL_WORK))),
+		);
+		let symbols = 0;
+		let outputLength = outputStart;
 		let position = this.bitPosition;
 		try {
-			while (outputLength < outputTarget) {
-				if (position > sourceBits) corrupt('truncated stream');
+			while (outputLength < outputLimit) {
+				if (position >= refillAt) {
+					// At the end of the source a block that has not ended is a cut stream.
+					if (sourceDone) invalidZlib('truncated stream');
+					break;
+				}
 				let byte = position >> 3;
-				let window =
-					(source[byte] | (source[byte + 1] << 8) | (source[byte + 2] << 16)) >>> (position & 7);
-				let entry = literalRoot[window & literalMask];
-				if (entry === 0) entry = decodeSlowly(source, position, literalCode);
+				let bits =
+					(input[byte] | (input[byte + 1] << 8) | (input[byte + 2] << 16)) >>> (position & 7);
+				let entry = literalRoot[bits & literalMask];
+				if (entry === 0) entry = decodeSlowly(input, position, literalCode);
 				position += entry & 15;
+				symbols++;
 				const symbol = entry >> 4;
 				if (symbol < 256) {
-					if (outputLength >= capacity) {
-						this.outputLength = outputLength;
-						output = this.ensureRoom(1);
-						capacity = output.length;
-					}
 					output[outputLength++] = symbol;
 					continue;
 				}
 				if (symbol === 256) {
-					this.state = BlockState.Header;
+					this.state = State.BlockHeader;
 					break;
 				}
-				if (symbol > 285) corrupt('invalid length symbol');
+				if (symbol > 285) invalidZlib('invalid length symbol');
 				const lengthIndex = symbol - 257;
 				let length = LENGTH_BASE[lengthIndex];
 				let extra = LENGTH_EXTRA[lengthIndex];
 				if (extra > 0) {
 					byte = position >> 3;
-					window = (source[byte] | (source[byte + 1] << 8)) >>> (position & 7);
-					length += window & ((1 << extra) - 1);
+					bits = (input[byte] | (input[byte + 1] << 8)) >>> (position & 7);
+					length += bits & ((1 << extra) - 1);
 					position += extra;
 				}
 				byte = position >> 3;
-				window =
-					(source[byte] | (source[byte + 1] << 8) | (source[byte + 2] << 16)) >>> (position & 7);
-				entry = distanceRoot[window & distanceMask];
-				if (entry === 0) entry = decodeSlowly(source, position, distanceCode);
+				bits = (input[byte] | (input[byte + 1] << 8) | (input[byte + 2] << 16)) >>> (position & 7);
+				entry = distanceRoot[bits & distanceMask];
+				if (entry === 0) entry = decodeSlowly(input, position, distanceCode);
 				position += entry & 15;
 				const distanceSymbol = entry >> 4;
-				if (distanceSymbol > 29) corrupt('invalid distance symbol');
+				if (distanceSymbol > 29) invalidZlib('invalid distance symbol');
 				let distance = DISTANCE_BASE[distanceSymbol];
 				extra = DISTANCE_EXTRA[distanceSymbol];
 				if (extra > 0) {
 					byte = position >> 3;
-					window =
-						(source[byte] | (source[byte + 1] << 8) | (source[byte + 2] << 16)) >>> (position & 7);
-					distance += window & ((1 << extra) - 1);
+					bits =
+						(input[byte] | (input[byte + 1] << 8) | (input[byte + 2] << 16)) >>> (position & 7);
+					distance += bits & ((1 << extra) - 1);
 					position += extra;
 				}
-				if (position > sourceBits) corrupt('truncated stream');
-				if (distance > outputLength) corrupt('distance too far back');
-				if (outputLength + length > capacity) {
-					this.outputLength = outputLength;
-					output = this.ensureRoom(length);
-					capacity = output.length;
-				}
+				// The window keeps DEFLATE_HISTORY bytes, so this is "before the stream's start".
+				if (distance > outputLength) invalidZlib('distance too far back');
 				const end = outputLength + length;
-				if (distance >= length && length > 32) {
+				if (distance === 1) {
+					output.fill(output[outputLength - 1], outputLength, end);
+					outputLength = end;
+				} else if (distance >= length && length > 32) {
 					output.copyWithin(outputLength, outputLength - distance, end - distance);
 					outputLength = end;
 				} else {
@@ -422,46 +684,53 @@ class Inflater {
 						output[outputLength] = output[outputLength - distance];
 				}
 			}
+			// A symbol read past the buffered input read padding: the stream was cut.
+			if (position > endBits) invalidZlib('truncated stream');
 		} finally {
 			this.bitPosition = position;
-			this.outputLength = outputLength;
+			this.windowEnd = outputLength;
+			this.sliceWork += 2 * (outputLength - outputStart) + SYMBOL_WORK * symbols;
 		}
 	}
 }
 
 /**
- * Inflates a zlib stream (RFC 1950: CMF/FLG check, no preset dictionary, Adler-32 verified) into
- * exactly `expectedLength` bytes, or fewer if the stream ends early (caller decides). Output
- * beyond expectedLength -> PhotoError('corrupt'). Bytes after the Adler-32 trailer are ignored.
+ * Inflates a whole zlib stream held in `data` (RFC 1950: CMF/FLG check, no preset dictionary,
+ * Adler-32 verified) into at most `maxLength` bytes, calling `checkpoint` between slices; the
+ * output is the stream's length, which may be shorter (the caller decides). Output beyond
+ * maxLength -> PhotoError('corrupt'). Bytes after the Adler-32 trailer are ignored. For small
+ * streams (a PNG's iCCP profile; tests); PNG image data is inflated row by row instead. The work
+ * (and the window) is counted on `meter` when given.
  */
 export async function inflateZlib(
 	data: Uint8Array,
-	expectedLength: number,
+	maxLength: number,
 	checkpoint?: Checkpoint,
+	meter?: WorkMeter,
 ): Promise<Uint8Array> {
-	if (!Number.isSafeInteger(expectedLength) || expectedLength < 0) {
-		throw new PhotoError('corrupt', 'Invalid zlib data: expected length is not a size');
+	if (!Number.isSafeInteger(maxLength) || maxLength < 0) {
+		invalidZlib('expected length is not a size');
 	}
-	if (data.length < 2 + 4) corrupt('too short for a zlib stream');
-	// RFC 1950 2.2: CM = 8 (deflate), CINFO <= 7 (window up to 32 KB), FCHECK, FDICT unset.
-	const methodAndFlags = (data[0] << 8) | data[1];
-	if ((data[0] & 0x0f) !== 8 || data[0] >> 4 > 7) corrupt('not a deflate stream');
-	if (methodAndFlags % 31 !== 0) corrupt('header check');
-	if (data[1] & 0x20) corrupt('preset dictionary');
-	const inflater = new Inflater(data, 2, data.length, expectedLength);
-	while (inflater.state !== BlockState.Done) {
-		inflater.run(inflater.outputLength + CHECKPOINT_BYTES);
-		if (checkpoint) await checkpoint();
+	if (data.length < 2 + 4) invalidZlib('too short for a zlib stream');
+	const progress = meter ?? new WorkMeter();
+	const inflater = new ZlibInflater(bytesSource(data), DEFLATE_HISTORY + WRAPPER_WINDOW, progress);
+	// Sized from what the input can plausibly make and grown as output arrives, so that a stream
+	// claiming a lot allocates only what it makes.
+	let output = new Uint8Array(Math.min(maxLength, Math.max(65536, data.length * 4)));
+	let length = 0;
+	while (!inflater.finished) {
+		inflater.inflate(inflater.produced);
+		const made = inflater.produced - length;
+		if (length + made > maxLength) invalidZlib('more output than the expected size');
+		if (length + made > output.length) {
+			const grown = new Uint8Array(Math.min(maxLength, Math.max(length + made, output.length * 2)));
+			grown.set(output.subarray(0, length));
+			output = grown;
+		}
+		output.set(inflater.window.subarray(length - inflater.windowStart, inflater.windowEnd), length);
+		length += made;
+		progress.add(made);
+		if (progress.due) await progress.checkpoint(checkpoint);
 	}
-	const trailer = 2 + inflater.endOfDeflate;
-	if (trailer + 4 > data.length) corrupt('missing Adler-32 checksum');
-	const expectedSum =
-		((data[trailer] << 24) |
-			(data[trailer + 1] << 16) |
-			(data[trailer + 2] << 8) |
-			data[trailer + 3]) >>>
-		0;
-	if (adler32(inflater.output, inflater.outputLength) !== expectedSum) corrupt('Adler-32 mismatch');
-	const output = inflater.output;
-	return inflater.outputLength === output.length ? output : output.slice(0, inflater.outputLength);
+	return length === output.length ? output : output.slice(0, length);
 }

@@ -22,12 +22,13 @@
  */
 
 import { PhotoBudget } from './budget';
-import { cmykRow, cmykToRgbRow, rgbRow, ycbcrToRgbRow } from './colour';
+import { cmykRow, naiveCmykToRgb, rgbRow, storedCmykRowToRgb, ycbcrToRgbRow } from './colour';
 import type { HuffmanTable } from './huffman';
 import { inverseDctForSize } from './idct';
 import {
 	type JpegFrame,
 	type JpegHeader,
+	type JpegInfo,
 	parseHuffmanTables,
 	parseQuantTables,
 	parseScanHeader,
@@ -83,7 +84,10 @@ export interface JpegDecodeOptions {
 	checkpoint?: Checkpoint;
 	/** Shared with the rest of the photo's preparation; a fresh one (default limits) if absent. */
 	budget?: PhotoBudget;
-	/** Four-component files come out as 4-channel CMYK (see Picture) instead of converted to RGB. */
+	/**
+	 * Four-component files come out as 4-channel CMYK (see Picture), for colour management
+	 * (colourTransform.ts), instead of converted to RGB by the naive model.
+	 */
 	keepCmyk?: boolean;
 	/**
 	 * A file of which more than this share of the picture got no data is refused as corrupt
@@ -611,6 +615,14 @@ async function inverseTransformAll(decoder: DecoderState, budget: PhotoBudget): 
 
 const ZERO_QUANT = new Int32Array(64);
 
+/**
+ * Whether a CMYK file stores 255 - ink: with an Adobe APP14 segment, as Adobe's applications
+ * write CMYK (and as jpgicc reads it); without one, plain ink amounts.
+ */
+export function storesInvertedCmyk(info: JpegInfo): boolean {
+	return info.adobeTransform !== null;
+}
+
 /** Upsamples and converts the planes, row by row, into the output picture. */
 async function toPicture(
 	decoder: DecoderState,
@@ -643,6 +655,9 @@ async function toPicture(
 			? adobeTransform === 0
 			: !jfif && ids[0] === 0x52 && ids[1] === 0x47 && ids[2] === 0x42);
 	const ycck = count === 4 && adobeTransform === 2;
+	const inverted = storesInvertedCmyk(header.info);
+	const cmyk = new Uint8ClampedArray(count === 4 && channels === 3 ? width * 4 : 0);
+	const ink = new Uint8Array(cmyk.length);
 	for (let y = 0; y < height; y++) {
 		for (let c = 0; c < count; c++) {
 			const plane = planes[c];
@@ -662,7 +677,8 @@ async function toPicture(
 		} else if (channels === 4) {
 			cmykRow(rows, offsets, ycck, output, o, width);
 		} else {
-			cmykToRgbRow(rows, offsets, ycck, output, o, width);
+			cmykRow(rows, offsets, ycck, cmyk, 0, width);
+			storedCmykRowToRgb(cmyk, 0, inverted, naiveCmykToRgb, ink, output, o, width);
 		}
 		budget.spend(Math.ceil((width * count) / SAMPLES_PER_UNIT));
 		await budget.pace();

@@ -9,7 +9,8 @@
  * Interleaved 8-bit samples, row by row, top to bottom: 1 channel (grey), 3 (R, G, B) or 4 (C, M,
  * Y, K exactly as libjpeg's JCS_CMYK output gives them: for Adobe files, as Adobe stores them,
  * inverted, 255 meaning no ink). Only the JPEG decoder makes 4-channel pictures, and only when
- * asked; the rest of the pipeline works on 1 or 3 channels.
+ * asked; the photo path turns them into RGB at once (colourTransform.ts cmykPictureToSrgb), so
+ * the rest of the pipeline works on 1 or 3 channels.
  */
 export interface Picture {
 	width: number;

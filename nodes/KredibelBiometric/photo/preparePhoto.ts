@@ -3,9 +3,10 @@
  * the least that must change for Kredibel (docs/photos.md): nothing (same bytes), metadata
  * only (segments or chunks dropped, picture data copied as it is), or pixels (decoded at the
  * smallest DCT scale that still gives enough pixels, shrunk, turned upright, encoded as JPEG at the
- * largest size and quality that fit). Every JPEG is decoded completely first, also when its bytes
- * go out unchanged: a JPEG that cannot be decoded is never sent, and the decoded upright picture
- * comes back as `preview` for the checks that look at pixels. The rest of the node learns only
+ * largest size and quality that fit). Every JPEG and PNG is decoded completely first, also when
+ * its bytes go out unchanged: a photo that cannot be decoded is never sent (refused free as
+ * damaged), and the decoded upright picture comes back as `preview` for the checks that look at
+ * pixels. The rest of the node learns only
  * "these bytes, this record of changes, this preview" or "this PhotoError"; nothing here throws.
  *
  * Damage, decided here (the decoder only reports it): a JPEG of which more than MAX_LOST_FRACTION
@@ -14,27 +15,30 @@
  * with any smaller loss or other damage (stray bytes, a missing end marker) is sent re-encoded
  * from what the decoder recovered, as djpeg shows it, never as its own bytes.
  *
+ * Colours, decided here too (photoColour.ts): a photo whose embedded profile is not as good as
+ * sRGB, or a CMYK one, always takes the pixel path, and its decoded picture is converted to sRGB
+ * before it is shrunk, turned or encoded (`photo.colourConverted` names the profile).
+ *
  * Every input is held to one PhotoBudget (budget.ts): at most 2 s of CPU, 64 MB of memory and
- * 50 ms between checkpoints, whatever the file claims.
+ * 50 ms between checkpoints, whatever the file claims; the PNG code counts on it through its
+ * WorkMeter (workMeter.ts).
  */
 
 import { PhotoBudget } from './budget';
-import { type JpegScale, readJpeg } from './jpegDecode';
+import { type JpegScale, readJpeg, storesInvertedCmyk } from './jpegDecode';
 import { encodeJpeg } from './jpegEncode';
 import { readJpegHeader, readJpegHeaderPaced } from './jpegHeader';
+import { readJpegIccProfile } from './jpegIccProfile';
 import { isJpeg } from './jpegSegments';
 import { listJpegMetadata, stripJpegMetadata } from './jpegStrip';
 import { applyOrientation } from './orientation';
 import { type Checkpoint, MAX_INPUT_BYTES, PhotoError, type Picture } from './picture';
-import { decodePng } from './pngDecode';
-import {
-	hasPngMetadata,
-	isPng,
-	readPngExifOrientationTag,
-	readPngStructure,
-	stripPngMetadata,
-} from './pngChunks';
+import { checkPngHeader, decodePng } from './pngDecode';
+import { cleanPngCopy, isPng, removedFromPng } from './pngChunks';
+import { readPngIccProfile, readPngOrientationTag } from './pngTags';
+import { pictureInSrgb, readPhotoColour } from './photoColour';
 import { downscale } from './resize';
+import { WorkMeter } from './workMeter';
 
 export { MAX_INPUT_BYTES, PhotoError } from './picture';
 export type { Checkpoint, PhotoErrorKind } from './picture';
@@ -72,6 +76,11 @@ export interface PhotoChanges {
 	heightBefore: number;
 	widthAfter: number;
 	heightAfter: number;
+	/**
+	 * Present when the pixels were converted to sRGB: the embedded profile's name, cut short
+	 * ('Display P3'), or 'CMYK' for a CMYK JPEG without a usable profile.
+	 */
+	colourConverted?: string;
 }
 
 export type PreparedPhoto =
@@ -83,11 +92,11 @@ export type PreparedPhoto =
 			/**
 			 * The decoded picture, upright, for the checks that look at pixels (the face check): the
 			 * largest picture the size search encoded (long side at most START_LONG_SIDE), or for a
-			 * photo sent as it is, its decode at the DCT scale nearest PREVIEW_LONG_SIDE (640-1280
-			 * px on the long side for photos that large). Null for a PNG sent as it is (the PNG
-			 * branch does not decode those yet).
+			 * photo sent as it is, its decode: a JPEG's at the DCT scale nearest PREVIEW_LONG_SIDE
+			 * (640-1280 px on the long side for photos that large), a PNG's reduced to at most
+			 * START_LONG_SIDE as it was decoded.
 			 */
-			preview: Picture | null;
+			preview: Picture;
 			/**
 			 * Whether the photo carried an EXIF orientation tag (1 included): the camera said which
 			 * way up it is, so nothing else may turn it.
@@ -151,7 +160,7 @@ export function checkPhotoHeader(bytes: Uint8Array): PhotoError | undefined {
 	if (bytes.length > MAX_INPUT_BYTES) return inputTooLarge(bytes.length);
 	try {
 		if (isJpeg(bytes)) readJpegHeader(bytes, new PhotoBudget());
-		else if (isPng(bytes)) readPngStructure(bytes);
+		else if (isPng(bytes)) checkPngHeader(bytes);
 		return undefined;
 	} catch (error) {
 		return asPhotoError(error);
@@ -176,10 +185,14 @@ async function prepareJpeg(
 	const { info, orientation, orientationTagged } = header;
 	const originalLong = Math.max(info.width, info.height);
 	const targetLong = Math.min(originalLong, START_LONG_SIDE);
-	// Only an upright colour or grey photo within the limit can go out as its own bytes; a CMYK
-	// one never does (Kredibel, like browsers, would read its inks as RGB).
+	// Colours (photoColour.ts): a profile that is not as good as sRGB, or CMYK, means the pixels
+	// must change, so such a photo never goes out as its own bytes; nor does one to be turned.
+	const colour = readPhotoColour(readJpegIccProfile(bytes, header.segments), info.components);
 	const mayKeepBytes =
-		orientation < 2 && extraTurns === 0 && bytes.length <= maxBytes && info.components !== 4;
+		orientation < 2 &&
+		extraTurns === 0 &&
+		bytes.length <= maxBytes &&
+		colour.convertedFrom === undefined;
 	let reading = await readJpeg(
 		bytes,
 		{
@@ -188,6 +201,7 @@ async function prepareJpeg(
 				: decodeScale(originalLong, targetLong),
 			budget,
 			refuseLostAbove: MAX_LOST_FRACTION,
+			keepCmyk: true, // converted below, through its profile or the naive model
 		},
 		header,
 	);
@@ -209,8 +223,11 @@ async function prepareJpeg(
 			header,
 		);
 	}
-	const decodedLong = Math.max(reading.picture.width, reading.picture.height);
-	return encodeToFit(reading.picture, {
+	// Converted before anything else touches the pixels: the preview and what is sent are sRGB.
+	const picture = await pictureInSrgb(reading.picture, colour, storesInvertedCmyk(info), budget);
+	if (picture !== reading.picture) budget.release(reading.pictureBytes); // the CMYK one, dropped
+	const decodedLong = Math.max(picture.width, picture.height);
+	return encodeToFit(picture, {
 		bytesBefore: bytes.length,
 		widthBefore: info.width,
 		heightBefore: info.height,
@@ -221,6 +238,7 @@ async function prepareJpeg(
 		maxBytes,
 		startLong: Math.min(targetLong, decodedLong),
 		budget,
+		colourConverted: colour.convertedFrom,
 	});
 }
 
@@ -238,7 +256,7 @@ function metadataOnly(
 	original: Uint8Array,
 	stripped: { bytes: Uint8Array; removed: string[] },
 	size: { width: number; height: number },
-	seen: { preview: Picture | null; orientationTagged: boolean },
+	seen: { preview: Picture; orientationTagged: boolean },
 ): PreparedPhoto {
 	return {
 		ok: true,
@@ -259,36 +277,54 @@ function metadataOnly(
 	};
 }
 
+/**
+ * A PNG is decoded completely whatever comes next (one that cannot be decoded is never sent),
+ * straight to the largest size the node sends. Upright and within the limit, it goes as it is or
+ * as its clean copy (pngChunks.ts: metadata removed, compressed pixels unchanged); otherwise, or
+ * when no clean copy can keep the compressed pixels (the zlib stream made more than the picture),
+ * it is encoded as JPEG.
+ */
 async function preparePng(
 	bytes: Uint8Array,
 	maxBytes: number,
 	budget: PhotoBudget,
 	extraTurns: QuarterTurns,
 ): Promise<PreparedPhoto> {
-	const { header } = readPngStructure(bytes);
-	const tag = readPngExifOrientationTag(bytes);
+	// The budget calls the caller's checkpoint; the meter passes the PNG code's work on to it.
+	const meter = new WorkMeter(budget);
+	const decoded = await decodePng(bytes, { maxLongSide: START_LONG_SIDE, meter });
+	const { layout, streamLength } = decoded;
+	const { header } = layout;
+	const tag = readPngOrientationTag(bytes, layout);
 	const orientation = tag ?? 1;
 	const orientationTagged = tag !== null;
+	// As for JPEG: a profile other than sRGB's converts the pixels, and the bytes are not kept.
+	const profile = await readPngIccProfile(bytes, layout, undefined, meter);
+	const colour = readPhotoColour(profile, decoded.picture.channels);
+	const keepsColours = colour.convertedFrom === undefined;
 	const upright = orientation < 2 && extraTurns === 0;
-	if (upright && bytes.length <= maxBytes) {
-		const seen = { preview: null, orientationTagged };
-		if (!hasPngMetadata(bytes)) return { ok: true, bytes, changes: null, ...seen };
-		return metadataOnly('png', bytes, stripPngMetadata(bytes), header, seen);
+	if (upright && bytes.length <= maxBytes && streamLength !== undefined && keepsColours) {
+		const clean = await cleanPngCopy(bytes, layout, streamLength, { meter });
+		budget.finish();
+		const seen = { preview: decoded.picture, orientationTagged };
+		if (clean.bytes === bytes) return { ok: true, bytes, changes: null, ...seen };
+		if (clean.bytes.length <= maxBytes) {
+			return metadataOnly('png', bytes, clean, header, seen);
+		}
 	}
-	const removed = stripPngMetadata(bytes).removed;
-	const originalLong = Math.max(header.width, header.height);
-	const decoded = await decodePng(bytes, { checkpoint: budget.callCheckpoint.bind(budget) });
-	return encodeToFit(decoded, {
+	const picture = await pictureInSrgb(decoded.picture, colour, false, budget);
+	return encodeToFit(picture, {
 		bytesBefore: bytes.length,
 		widthBefore: header.width,
 		heightBefore: header.height,
 		orientation,
 		orientationTagged,
 		extraTurns,
-		removed,
+		removed: removedFromPng(layout, streamLength),
 		maxBytes,
-		startLong: Math.min(originalLong, START_LONG_SIDE),
+		startLong: Math.max(picture.width, picture.height),
 		budget,
+		colourConverted: colour.convertedFrom,
 	});
 }
 
@@ -304,6 +340,8 @@ interface EncodePlan {
 	maxBytes: number;
 	startLong: number;
 	budget: PhotoBudget;
+	/** The profile the pixels were converted from (PhotoChanges.colourConverted). */
+	colourConverted?: string;
 }
 
 /** Work units (budget.ts) per 32 samples resized or turned, and per 8 samples encoded. */
@@ -376,6 +414,7 @@ async function encodeToFit(stored: Picture, plan: EncodePlan): Promise<PreparedP
 						heightBefore: plan.heightBefore,
 						widthAfter: upright.width,
 						heightAfter: upright.height,
+						...(plan.colourConverted ? { colourConverted: plan.colourConverted } : {}),
 					},
 					preview,
 					orientationTagged: plan.orientationTagged,

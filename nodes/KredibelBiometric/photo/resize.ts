@@ -12,7 +12,7 @@ import { type Checkpoint, PhotoError, type Picture } from './picture';
 const ROWS_PER_BAND = 32;
 
 /** Which source samples one output sample covers along one axis, and with what weight. */
-interface AxisWeights {
+export interface AxisWeights {
 	/** First covered source index for each output index. */
 	first: Int32Array;
 	/** How many source indices each output index covers. */
@@ -26,7 +26,7 @@ interface AxisWeights {
  * Output i covers source interval [i * scale, (i + 1) * scale) with scale = source / output >= 1;
  * source pixel j contributes the length of [j, j + 1) inside it, over scale, so weights sum to 1.
  */
-function axisWeights(sourceSize: number, outputSize: number): AxisWeights {
+export function axisWeights(sourceSize: number, outputSize: number): AxisWeights {
 	const scale = sourceSize / outputSize;
 	const first = new Int32Array(outputSize);
 	const count = new Int32Array(outputSize);
@@ -53,6 +53,44 @@ function axisWeights(sourceSize: number, outputSize: number): AxisWeights {
 		used += n;
 	}
 	return { first, count, start, weights };
+}
+
+/**
+ * The horizontal pass for one source row (8-bit samples from `data[rowStart]`): each output
+ * sample is the weighted sum of the source samples it covers, written to `target`.
+ */
+export function resampleRowHorizontally(
+	data: Uint8Array,
+	rowStart: number,
+	horizontal: AxisWeights,
+	channels: number,
+	target: Float32Array,
+): void {
+	const { first, count, start, weights } = horizontal;
+	const width = first.length;
+	for (let x = 0; x < width; x++) {
+		const n = count[x];
+		const w = start[x];
+		let source = rowStart + first[x] * channels;
+		if (channels === 3) {
+			let r = 0;
+			let g = 0;
+			let b = 0;
+			for (let k = 0; k < n; k++, source += 3) {
+				const weight = weights[w + k];
+				r += data[source] * weight;
+				g += data[source + 1] * weight;
+				b += data[source + 2] * weight;
+			}
+			target[x * 3] = r;
+			target[x * 3 + 1] = g;
+			target[x * 3 + 2] = b;
+		} else {
+			let sum = 0;
+			for (let k = 0; k < n; k++, source++) sum += data[source] * weights[w + k];
+			target[x] = sum;
+		}
+	}
 }
 
 /**
@@ -95,32 +133,8 @@ export async function downscale(
 	const accumulator = new Float64Array(rowLength);
 	const output = new Uint8Array(height * rowLength);
 
-	const resampleRow = (sourceRow: number, target: Float32Array): void => {
-		const rowStart = sourceRow * sourceWidth * channels;
-		for (let x = 0; x < width; x++) {
-			const n = horizontal.count[x];
-			const w = horizontal.start[x];
-			let source = rowStart + horizontal.first[x] * channels;
-			if (channels === 3) {
-				let r = 0;
-				let g = 0;
-				let b = 0;
-				for (let k = 0; k < n; k++, source += 3) {
-					const weight = horizontal.weights[w + k];
-					r += data[source] * weight;
-					g += data[source + 1] * weight;
-					b += data[source + 2] * weight;
-				}
-				target[x * 3] = r;
-				target[x * 3 + 1] = g;
-				target[x * 3 + 2] = b;
-			} else {
-				let sum = 0;
-				for (let k = 0; k < n; k++, source++) sum += data[source] * horizontal.weights[w + k];
-				target[x] = sum;
-			}
-		}
-	};
+	const resampleRow = (sourceRow: number, target: Float32Array): void =>
+		resampleRowHorizontally(data, sourceRow * sourceWidth * channels, horizontal, channels, target);
 
 	for (let y = 0; y < height; y++) {
 		accumulator.fill(0);

@@ -3,6 +3,7 @@
  * by format.
  */
 import type { HostileInput } from './hostileInput';
+import { iccHostileInputs } from './icc';
 import { jpegHostileInputs } from './jpeg';
 import { pngHostileInputs } from './png';
 import { svgHostileInputs } from './svg';
@@ -10,5 +11,10 @@ import { svgHostileInputs } from './svg';
 export type { HostileInput, HostileOutcome } from './hostileInput';
 
 export function allHostileInputs(): HostileInput[] {
-	return [...jpegHostileInputs(), ...pngHostileInputs(), ...svgHostileInputs()];
+	return [
+		...jpegHostileInputs(),
+		...pngHostileInputs(),
+		...svgHostileInputs(),
+		...iccHostileInputs(),
+	];
 }

@@ -6,42 +6,28 @@
 
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
-import { adler32, inflateZlib } from '../../../nodes/KredibelBiometric/photo/inflate';
+import {
+	adler32,
+	type CompressedSource,
+	DEFLATE_HISTORY,
+	INFLATE_SLICE_WORK,
+	inflateZlib,
+	ZlibInflater,
+} from '../../../nodes/KredibelBiometric/photo/inflate';
 import { PhotoError } from '../../../nodes/KredibelBiometric/photo/picture';
+import { WORK_PER_CHECKPOINT, WorkMeter } from '../../../nodes/KredibelBiometric/photo/workMeter';
+import { BitWriter, zlibStream } from '../../helpers/deflateBits';
 
 const SEED = 20261206;
 const { Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, Z_RLE, Z_FIXED } = zlib.constants;
 const STRATEGIES = [Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, Z_RLE, Z_FIXED];
-
-/** Writes DEFLATE's LSB-first bit stream, for hand-made hostile streams. */
-class BitWriter {
-	private readonly bytes: number[] = [];
-	private bitCount = 0;
-	write(value: number, count: number): this {
-		for (let bit = 0; bit < count; bit++) {
-			if (this.bitCount % 8 === 0) this.bytes.push(0);
-			this.bytes[this.bytes.length - 1] |= ((value >> bit) & 1) << this.bitCount % 8;
-			this.bitCount++;
-		}
-		return this;
-	}
-	/** A Huffman code is sent most significant bit first. */
-	writeCode(code: number, length: number): this {
-		for (let bit = length - 1; bit >= 0; bit--) this.write((code >> bit) & 1, 1);
-		return this;
-	}
-	zlib(adler = 0): Uint8Array {
-		return Uint8Array.from([
-			0x78,
-			0x01,
-			...this.bytes,
-			adler >>> 24,
-			(adler >> 16) & 255,
-			(adler >> 8) & 255,
-			adler & 255,
-		]);
-	}
-}
+/**
+ * One slice stops once INFLATE_SLICE_WORK is reached; its last step can add one input refill
+ * (64 KB), and the window's move (32 KB here) and the copy out of what it made come on top.
+ */
+const MOST_WORK_PER_SLICE = 2 * INFLATE_SLICE_WORK;
+/** The checkpoint comes once WORK_PER_CHECKPOINT is reached, at the end of a slice. */
+const MOST_WORK_PER_CHECKPOINT = WORK_PER_CHECKPOINT + MOST_WORK_PER_SLICE;
 
 /** Deterministic image-like bytes: smooth gradients, flat areas and some noise. */
 function imageLikeBytes(length: number, seed: number): Uint8Array {
@@ -145,15 +131,37 @@ describe('inflateZlib', () => {
 		expect((await inflateZlib(zlib.deflateSync(new Uint8Array(0)), 0)).length).toBe(0);
 	});
 
-	it('calls the checkpoint about every 256 KB of output and stops when it throws', async () => {
+	it('calls the checkpoint as work adds up, counting input read as well as output made', async () => {
 		const input = imageLikeBytes(4_000_000, 11);
 		const compressed = zlib.deflateSync(input, { level: 6 });
+		const meter = new WorkMeter();
 		let calls = 0;
-		await inflateZlib(compressed, input.length, () => {
-			calls++;
-		});
-		expect(calls).toBeGreaterThanOrEqual(Math.floor(4_000_000 / (256 * 1024)));
-		expect(calls).toBeLessThanOrEqual(Math.ceil(4_000_000 / (256 * 1024)) + 2);
+		const output = await inflateZlib(compressed, input.length, () => void calls++, meter);
+		expect(Buffer.from(output).equals(Buffer.from(input))).toBe(true);
+		// Every output byte is made, summed and copied out once; every input byte read once.
+		expect(meter.work).toBeGreaterThanOrEqual(3 * input.length + compressed.length);
+		expect(meter.longestStretch).toBeLessThanOrEqual(MOST_WORK_PER_CHECKPOINT);
+		expect(calls).toBeGreaterThanOrEqual(Math.floor(meter.work / MOST_WORK_PER_CHECKPOINT));
+
+		// 5 MB of empty blocks make no output at all: the input alone paces the checkpoints.
+		for (const emptyBlocks of [
+			Buffer.alloc(5 * 1024 * 1024).fill(Uint8Array.of(0x00, 0x00, 0x00, 0xff, 0xff)),
+			Buffer.alloc(5 * 1024 * 1024).fill(Uint8Array.of(0x02, 0x08, 0x20, 0x80, 0x00)),
+		]) {
+			const stream = zlibStream(
+				[emptyBlocks, zlib.deflateRawSync(Buffer.from('end'))],
+				adler32(Buffer.from('end')),
+			);
+			const emptyMeter = new WorkMeter();
+			let emptyCalls = 0;
+			const text = await inflateZlib(stream, 3, () => void emptyCalls++, emptyMeter);
+			expect(Buffer.from(text).toString()).toBe('end');
+			expect(emptyMeter.work).toBeGreaterThanOrEqual(emptyBlocks.length);
+			expect(emptyMeter.longestStretch).toBeLessThanOrEqual(MOST_WORK_PER_CHECKPOINT);
+			expect(emptyCalls).toBeGreaterThanOrEqual(
+				Math.floor(emptyBlocks.length / MOST_WORK_PER_CHECKPOINT),
+			);
+		}
 
 		let callsBeforeCancel = 0;
 		const cancelled = await inflateZlib(compressed, input.length, () => {
@@ -162,6 +170,46 @@ describe('inflateZlib', () => {
 		expect(cancelled).toBeInstanceOf(PhotoError);
 		expect((cancelled as PhotoError).kind).toBe('cancelled');
 		expect(callsBeforeCancel).toBe(2);
+	});
+
+	it('streams: the same output from a source that trickles in bytes (0 at times) into a small window', async () => {
+		const input = imageLikeBytes(300_000, 31);
+		for (const options of [
+			{ level: 0 },
+			{ level: 1 },
+			{ level: 9 },
+			{ level: 9, strategy: Z_FIXED },
+		]) {
+			const compressed = zlib.deflateSync(input, options);
+			let position = 0;
+			let calls = 0;
+			const trickle: CompressedSource = {
+				read(target, offset, max) {
+					// 0, 1, 2 ... 6 bytes per call: a PNG's tiny and empty IDAT chunks look like this.
+					const count = Math.min(max, calls++ % 7, compressed.length - position);
+					target.set(compressed.subarray(position, position + count), offset);
+					position += count;
+					return count;
+				},
+				get done() {
+					return position >= compressed.length;
+				},
+			};
+			const inflater = new ZlibInflater(trickle, DEFLATE_HISTORY + 1000);
+			const output = new Uint8Array(input.length);
+			let consumed = 0;
+			while (!inflater.finished) {
+				inflater.inflate(consumed);
+				const made = inflater.produced - consumed;
+				output.set(
+					inflater.window.subarray(consumed - inflater.windowStart, inflater.windowEnd),
+					consumed,
+				);
+				consumed += made;
+			}
+			expect(Buffer.from(output).equals(Buffer.from(input))).toBe(true);
+			expect(inflater.streamLength).toBe(compressed.length);
+		}
 	});
 
 	it('checks the Adler-32 of the output', async () => {
@@ -199,7 +247,7 @@ describe('inflateZlib', () => {
 		}
 	});
 
-	it('stops a zip bomb claiming 1 GB at the expected 1 MB, after at most a few slices', async () => {
+	it('stops a zip bomb claiming 1 GB at the expected 1 MB, after about 1 MB of work', async () => {
 		// Fixed Huffman (RFC 1951 3.2.6): literal 0 (code 0x30, 8 bits), then <258, 1> pairs:
 		// length symbol 285 (code 0xC5, 8 bits) and distance symbol 0 (00000, 5 bits).
 		const writer = new BitWriter().write(1, 1).write(1, 2).writeCode(0x30, 8);
@@ -208,14 +256,13 @@ describe('inflateZlib', () => {
 		writer.writeCode(0, 7); // end of block
 		const bomb = writer.zlib();
 		expect(bomb.length).toBeLessThan(8_000_000);
-		let checkpoints = 0;
+		const meter = new WorkMeter();
 		await expectCorrupt(
-			inflateZlib(bomb, 1 << 20, () => {
-				checkpoints++;
-			}),
+			inflateZlib(bomb, 1 << 20, undefined, meter),
 			/more output than the expected size/,
 		);
-		expect(checkpoints).toBeLessThanOrEqual(4);
+		// About 1 MB made, summed and copied: the rest of the claimed gigabyte is never inflated.
+		expect(meter.work).toBeLessThanOrEqual(3 * (1 << 20) + 2 * MOST_WORK_PER_SLICE);
 	});
 
 	it('refuses output one byte beyond the expected length', async () => {

@@ -20,3 +20,10 @@ export function djpeg(jpeg: Uint8Array, args: string[] = []): Buffer {
 	const tool = ensureDebianTool('djpeg', 'libjpeg-turbo-progs');
 	return runTool(tool, ['-pnm', ...args], jpeg);
 }
+
+/** A CMYK JPEG of `picture` as GraphicsMagick writes one (Adobe APP14, inverted, like Photoshop). */
+export function gmCmykJpeg(picture: Picture, quality = 95): Uint8Array {
+	const gm = ensureDebianTool('gm', 'graphicsmagick');
+	const args = ['convert', 'ppm:-', '-colorspace', 'CMYK', '-quality', String(quality), 'jpeg:-'];
+	return new Uint8Array(runTool(gm, args, writePnm(picture)));
+}

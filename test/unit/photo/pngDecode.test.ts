@@ -7,7 +7,26 @@
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 import { PNG } from 'pngjs';
-import { decodePng } from '../../../nodes/KredibelBiometric/photo/pngDecode';
+import {
+	checkPngHeader,
+	type DecodePngOptions,
+	decodePng,
+	MAX_IMAGE_DATA_BYTES,
+	MAX_INTERLACED_BYTES,
+	MAX_SIDE,
+} from '../../../nodes/KredibelBiometric/photo/pngDecode';
+import { downscale } from '../../../nodes/KredibelBiometric/photo/resize';
+import {
+	DEFAULT_LIMITS,
+	PhotoBudget,
+	WORK_LIMIT_UNITS,
+} from '../../../nodes/KredibelBiometric/photo/budget';
+import {
+	PNG_UNITS_PER_BUDGET_UNIT,
+	WORK_PER_CHECKPOINT,
+	WorkMeter,
+} from '../../../nodes/KredibelBiometric/photo/workMeter';
+import { paethBombPng } from '../../helpers/hostile/png';
 import { PhotoError } from '../../../nodes/KredibelBiometric/photo/picture';
 import type { Picture } from '../../../nodes/KredibelBiometric/photo/picture';
 import {
@@ -17,6 +36,7 @@ import {
 	photo,
 	pngjsOverWhite,
 	randomSamples,
+	scanlines,
 	SIGNATURE,
 } from './pngFixtures';
 import type { RawImage } from './pngFixtures';
@@ -35,6 +55,11 @@ function expectSamePixels(actual: Picture, expected: Picture): void {
 	for (let index = 0; index < actual.data.length; index++)
 		if (actual.data[index] !== expected.data[index]) differing++;
 	expect(differing).toBe(0);
+}
+
+/** The decoded picture alone. */
+async function decodePicture(png: Uint8Array, options?: DecodePngOptions): Promise<Picture> {
+	return (await decodePng(png, options)).picture;
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<PhotoError> {
@@ -81,7 +106,7 @@ describe('decodePng', () => {
 						);
 						const png = encodePng({ width, height, bitDepth, colourType, samples }, { filters });
 						const channels = colourType === 0 || colourType === 4 ? 1 : 3;
-						expectSamePixels(await decodePng(png), pngjsOverWhite(png, channels));
+						expectSamePixels(await decodePicture(png), pngjsOverWhite(png, channels));
 					}
 				}
 			}
@@ -95,14 +120,14 @@ describe('decodePng', () => {
 				const grey: RawImage = { width, height, bitDepth, colourType: 0, samples };
 				for (const before of [[], [chunk('tRNS', Buffer.from([0, samples[0]]))]]) {
 					const png = encodePng(grey, { before });
-					expectSamePixels(await decodePng(png), pngjsOverWhite(png, 1));
+					expectSamePixels(await decodePicture(png), pngjsOverWhite(png, 1));
 				}
 				const entries = 1 << bitDepth;
 				const palette = Uint8Array.from(randomSamples(entries * 3, 8, bitDepth * 5));
 				const alphas = Uint8Array.from(randomSamples(Math.max(1, entries >> 1), 8, bitDepth * 3));
 				for (const before of [[], [chunk('tRNS', alphas)]]) {
 					const png = encodePng({ ...grey, colourType: 3 }, { palette, before, filters: [1, 4] });
-					expectSamePixels(await decodePng(png), pngjsOverWhite(png, 3));
+					expectSamePixels(await decodePicture(png), pngjsOverWhite(png, 3));
 				}
 			}
 		}
@@ -117,7 +142,7 @@ describe('decodePng', () => {
 			const key = Buffer.alloc(6);
 			for (let s = 0; s < 3; s++) key.writeUInt16BE(rgbSamples[s], s * 2);
 			let png = encodePng(rgb, { before: [chunk('tRNS', key)] });
-			const decoded = await decodePng(png);
+			const decoded = await decodePicture(png);
 			expectSamePixels(decoded, pngjsOverWhite(png, 3));
 			expect(decoded.data.subarray(0, 3)).toEqual(Uint8Array.from([255, 255, 255]));
 
@@ -128,7 +153,7 @@ describe('decodePng', () => {
 					before: [chunk('tRNS', Buffer.from([greySamples[0] >> 8, greySamples[0] & 255]))],
 				},
 			);
-			expectSamePixels(await decodePng(png), pngjsOverWhite(png, 1));
+			expectSamePixels(await decodePicture(png), pngjsOverWhite(png, 1));
 		}
 	});
 
@@ -205,7 +230,7 @@ describe('decodePng', () => {
 			const png = gmConvert(testCase.input, testCase.format, testCase.args);
 			expect(ihdrOf(png)).toEqual(testCase.expect);
 			const channels = testCase.expect.colourType === 0 ? 1 : 3;
-			const decoded = await decodePng(png);
+			const decoded = await decodePicture(png);
 			expectSamePixels(decoded, pngjsOverWhite(png, channels));
 			expectSamePixels(decoded, gmDecode(png, channels));
 		}
@@ -230,7 +255,7 @@ describe('decodePng', () => {
 					const png = gmConvert(plain, 'png', ['-interlace', 'Line']);
 					expect(ihdrOf(png)).toEqual({ bitDepth, colourType, interlace: 1 });
 					const channels = colourType === 4 ? 1 : 3;
-					const decoded = await decodePng(png);
+					const decoded = await decodePicture(png);
 					expectSamePixels(decoded, pngjsOverWhite(png, channels));
 					expectSamePixels(decoded, pngjsOverWhite(plain, channels));
 				}
@@ -249,14 +274,14 @@ describe('decodePng', () => {
 			for (const filterType of [-1, 0, 1, 2, 3, 4]) {
 				const png = PNG.sync.write(source, { colorType, filterType });
 				const channels = colorType === 0 || colorType === 4 ? 1 : 3;
-				expectSamePixels(await decodePng(png), pngjsOverWhite(png, channels));
+				expectSamePixels(await decodePicture(png), pngjsOverWhite(png, channels));
 			}
 		}
 		const split = encodePng(
 			{ width: 64, height: 48, bitDepth: 8, colourType: 2, samples: picture.data },
 			{ idatSize: 7 },
 		);
-		expectSamePixels(await decodePng(split), picture);
+		expectSamePixels(await decodePicture(split), picture);
 	});
 
 	it('refuses a header of 60000x60000 as too large, and honours maxPixels', async () => {
@@ -275,7 +300,7 @@ describe('decodePng', () => {
 			samples: new Uint8Array(10000),
 		});
 		expect((await errorOf(decodePng(small, { maxPixels: 9999 }))).kind).toBe('too_large');
-		expect((await decodePng(small, { maxPixels: 10000 })).width).toBe(100);
+		expect((await decodePicture(small, { maxPixels: 10000 })).width).toBe(100);
 	});
 
 	it('refuses truncated or short image data and unknown filter types as corrupt', async () => {
@@ -313,7 +338,7 @@ describe('decodePng', () => {
 			chunk('IEND'),
 		]);
 		expect((await errorOf(decodePng(png))).message).toMatch(/filter type 5/);
-		expect((await decodePng(encodePng(image))).data).toEqual(Uint8Array.from(image.samples));
+		expect((await decodePicture(encodePng(image))).data).toEqual(Uint8Array.from(image.samples));
 	});
 
 	it('calls the checkpoint while decoding and stops when it throws', async () => {
@@ -326,7 +351,7 @@ describe('decodePng', () => {
 			samples: picture.data,
 		});
 		let calls = 0;
-		expectSamePixels(await decodePng(png, { checkpoint: () => void calls++ }), picture);
+		expectSamePixels(await decodePicture(png, { checkpoint: () => void calls++ }), picture);
 		expect(calls).toBeGreaterThanOrEqual(4);
 		const error = await errorOf(
 			decodePng(png, {
@@ -336,6 +361,150 @@ describe('decodePng', () => {
 			}),
 		);
 		expect(error.kind).toBe('cancelled');
+	});
+
+	it('reduces while decoding: exactly what downscale makes of the whole picture, for every layout', async () => {
+		const picture = photo(301, 203, 13);
+		const grey = writePnm({
+			...picture,
+			channels: 1,
+			data: picture.data.filter((_, i) => i % 3 === 0),
+		});
+		const rgba = new PNG({ width: 301, height: 203 });
+		for (let pixel = 0; pixel < 301 * 203; pixel++) {
+			rgba.data.set(picture.data.subarray(pixel * 3, pixel * 3 + 3), pixel * 4);
+			rgba.data[pixel * 4 + 3] = (pixel * 13) & 255;
+		}
+		const sources = [
+			encodePng({ width: 301, height: 203, bitDepth: 8, colourType: 2, samples: picture.data }),
+			gmConvert(writePnm(picture), 'ppm', ['-depth', '16']),
+			gmConvert(grey, 'pgm', ['-depth', '16']),
+			gmConvert(writePnm(picture), 'ppm', ['-colors', '16']),
+			new Uint8Array(PNG.sync.write(rgba, { colorType: 6 })),
+			gmConvert(writePnm(picture), 'ppm', ['-interlace', 'Line']),
+		];
+		for (const png of sources) {
+			const whole = await decodePicture(png);
+			for (const longSide of [301, 300, 100, 37, 1]) {
+				const reduced = await decodePicture(png, { maxLongSide: longSide });
+				const width = Math.max(1, Math.round((301 * Math.min(longSide, 301)) / 301));
+				const height = Math.max(1, Math.round((203 * Math.min(longSide, 301)) / 301));
+				expectSamePixels(reduced, await downscale(whole, width, height));
+			}
+			expectSamePixels(await decodePicture(png, { maxLongSide: 5000 }), whole);
+		}
+	});
+
+	it('keeps a few rows and the reduced picture, not the image: 50 MP (150 MB of rows) in 13 MB', async () => {
+		const bomb = paethBombPng(8171, 6119);
+		const meter = new WorkMeter();
+		const { picture } = await decodePng(bomb, { maxLongSide: 2048, meter });
+		expect([picture.width, picture.height, picture.channels]).toEqual([2048, 1534, 3]);
+		expect(picture.data.every((value) => value === 0)).toBe(true);
+		expect(meter.allocated).toBeLessThanOrEqual(2048 * 1534 * 3 + 4 * 1024 * 1024);
+		// Every byte of the 150 MB is inflated, summed and unfiltered (Paeth counts 3 more);
+		// every pixel converted and added; all within the work limit.
+		const raw = 6119 * (1 + 8171 * 3);
+		expect(meter.work).toBeGreaterThanOrEqual(6 * raw);
+		expect(meter.work).toBeLessThanOrEqual(WORK_LIMIT_UNITS * PNG_UNITS_PER_BUDGET_UNIT);
+		expect(meter.longestStretch).toBeLessThanOrEqual(2 * WORK_PER_CHECKPOINT);
+	});
+
+	it("refuses what would take more work than the budget's limit when it gets there", async () => {
+		const bomb = paethBombPng(8171, 6119);
+		const meter = new WorkMeter(
+			new PhotoBudget(undefined, { ...DEFAULT_LIMITS, workUnits: 5_000_000 }),
+		);
+		const error = await errorOf(decodePng(bomb, { maxLongSide: 2048, meter }));
+		expect(error.kind).toBe('too_large');
+		expect(error.message).toMatch(/more work/);
+		expect(meter.work).toBeLessThanOrEqual(
+			5_000_000 * PNG_UNITS_PER_BUDGET_UNIT + 2 * WORK_PER_CHECKPOINT,
+		);
+	});
+
+	it('refuses from the header what it cannot do within the budget: a very long side, too much image data, large interlaced images', () => {
+		const header = (
+			width: number,
+			height: number,
+			bitDepth: number,
+			colourType: number,
+			interlace: number,
+		) =>
+			Buffer.concat([
+				SIGNATURE,
+				ihdr(width, height, bitDepth, colourType, interlace),
+				chunk('IEND'),
+			]);
+		expect(checkPngHeader(header(MAX_SIDE, 10, 16, 6, 0)).width).toBe(MAX_SIDE);
+		for (const [width, height] of [
+			[MAX_SIDE + 1, 10],
+			[10, MAX_SIDE + 1],
+		]) {
+			expect(() => checkPngHeader(header(width, height, 8, 0, 0))).toThrow(
+				expect.objectContaining({
+					kind: 'too_large',
+					message: expect.stringMatching(/a side longer/),
+				}),
+			);
+		}
+		// 50 MP of 8-bit RGB fits; 16-bit RGBA of the same size holds more data than is decoded.
+		expect(checkPngHeader(header(8171, 6119, 8, 2, 0)).width).toBe(8171);
+		expect(() => checkPngHeader(header(7071, 7071, 16, 6, 0))).toThrow(
+			expect.objectContaining({
+				kind: 'too_large',
+				message: expect.stringMatching(/MB of image data/),
+			}),
+		);
+		expect((8171 * 3 + 1) * 6119).toBeLessThanOrEqual(MAX_IMAGE_DATA_BYTES);
+		const side = Math.floor(Math.sqrt(MAX_INTERLACED_BYTES / 3));
+		expect(checkPngHeader(header(side, side, 8, 2, 1)).interlace).toBe(1);
+		expect(checkPngHeader(header(side + 1, side + 1, 8, 2, 0)).interlace).toBe(0);
+		expect(() => checkPngHeader(header(side + 1, side + 1, 8, 2, 1))).toThrow(
+			expect.objectContaining({
+				kind: 'too_large',
+				message: expect.stringMatching(/interlaced.*without interlacing/),
+			}),
+		);
+	});
+
+	it('finds where the zlib stream ends, accepts one that goes on after the picture, and refuses one that stops short', async () => {
+		const image: RawImage = {
+			width: 20,
+			height: 10,
+			bitDepth: 8,
+			colourType: 0,
+			samples: randomSamples(200, 8, 4),
+		};
+		const rows = scanlines(image, [0]);
+		const withData = (data: Uint8Array) =>
+			Buffer.concat([SIGNATURE, ihdr(20, 10, 8, 0), chunk('IDAT', data), chunk('IEND')]);
+		const stream = zlib.deflateSync(rows);
+		const clean = await decodePng(withData(stream));
+		expect(clean.streamLength).toBe(stream.length);
+		const trailing = await decodePng(
+			withData(Buffer.concat([stream, Buffer.from('1234567890123456')])),
+		);
+		expect(trailing.streamLength).toBe(stream.length);
+		expect(trailing.picture).toEqual(clean.picture);
+		// libpng: "Too much image data", a warning; the picture is whole.
+		const more = await decodePng(
+			withData(zlib.deflateSync(Buffer.concat([rows, Buffer.from('1234567890123456')]))),
+		);
+		expect(more.streamLength).toBeUndefined();
+		expect(more.picture).toEqual(clean.picture);
+		const damaged = Buffer.from(stream);
+		damaged[damaged.length - 1] ^= 1;
+		const noFinalBlock = zlib.deflateSync(rows, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+		for (const [data, message] of [
+			[damaged, /Adler-32/],
+			[stream.subarray(0, stream.length - 4), /Adler-32/],
+			[noFinalBlock.subarray(0, noFinalBlock.length), /truncated/],
+			[zlib.deflateSync(rows.subarray(0, 21 * 9)), /ends early/],
+		] as const) {
+			const error = await errorOf(decodePng(withData(data)));
+			expect([error.kind, error.message]).toEqual(['corrupt', expect.stringMatching(message)]);
+		}
 	});
 
 	it('ends mutated real PNGs in a Picture or a PhotoError, in time bounded by a clean decode', async () => {
@@ -353,7 +522,7 @@ describe('decodePng', () => {
 			}),
 		];
 		let started = performance.now();
-		for (const source of sources) await decodePng(source);
+		for (const source of sources) await decodePicture(source);
 		const cleanMs = (performance.now() - started) / sources.length;
 		/** Recomputes every chunk's CRC so that mutations reach the decoder instead of the CRC check. */
 		const fixCrcs = (png: Uint8Array) => {
@@ -387,7 +556,7 @@ describe('decodePng', () => {
 					if (fixCrc) fixCrcs(png);
 					started = performance.now();
 					try {
-						const decoded = await decodePng(png);
+						const decoded = await decodePicture(png);
 						expect(decoded.data.length).toBe(decoded.width * decoded.height * decoded.channels);
 						outcomes.pictures++;
 					} catch (error) {
