@@ -31,7 +31,25 @@ describe('the sandbox answers become the documented output item', () => {
 			// The sandbox's selfie is a small clean JPEG: Prepare Photo sends it as it is.
 			photo: null,
 			reused: false,
+			// Face Check (on by default) says what it saw: one face, where, how sharp and bright.
+			faceCheck: {
+				faces: 1,
+				score: expect.any(Number),
+				box: {
+					x: expect.any(Number),
+					y: expect.any(Number),
+					width: expect.any(Number),
+					height: expect.any(Number),
+				},
+				sharpness: expect.any(Number),
+				brightness: expect.any(Number),
+				refused: false,
+			},
 		});
+		const { score, box } = item.json.faceCheck as { score: number; box: Record<string, number> };
+		expect(score).toBeGreaterThan(0.75);
+		expect(box.x + box.width).toBeLessThanOrEqual(1);
+		expect(box.y + box.height).toBeLessThanOrEqual(1);
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(item.binary).toBeUndefined();
 	});
