@@ -228,23 +228,28 @@ export class EditorSession {
 		const toolInput = page.locator(
 			`[data-test-id="canvas-node-input-handle"][data-node-name="${cssString(agentName)}"][data-connection-type="ai_tool"]`,
 		);
-		await toolInput.getByTestId('canvas-handle-plus').click();
 		const creator = page.getByTestId('node-creator');
 		// The panel must be on its Tools view before the search: in any other view the search runs
 		// over every node, its hit is the plain node, and a click on it opens community node
 		// details ("Add to workflow") that add the plain node, not the tool. n8n 2.41 gets there
 		// by two view pushes that race (seconds apart on a loaded machine): usually "Other AI
-		// Nodes" first, replaced by Tools once rendered; when the panel renders late, "Other AI
-		// Nodes" lands on top of Tools and stays, with a back arrow that leads to Tools.
+		// Nodes" first, replaced by Tools once rendered. When the panel's code loads late, "Other
+		// AI Nodes" lands on top of Tools and stays, with a back arrow to a Tools view that has
+		// neither search nor nodes: then close the panel and open it again, as a person would.
 		const headers = creator.getByTestId('nodes-list-header');
 		const toolsView = headers.filter({ hasText: TOOLS_VIEW_TITLE });
 		const otherViews = headers.filter({ hasNotText: TOOLS_VIEW_TITLE });
 		// Only a view stacked above another has a button in its header (the back arrow).
-		const backToTools = otherViews.locator('button');
-		await toolsView.or(backToTools).first().waitFor();
-		if (await backToTools.first().isVisible()) await backToTools.first().click();
-		await toolsView.waitFor();
-		// The view it replaces slides out: until then there are two search boxes.
+		const stackedView = otherViews.locator('button');
+		for (let attempt = 1; ; attempt++) {
+			await toolInput.getByTestId('canvas-handle-plus').click();
+			await toolsView.or(stackedView).first().waitFor();
+			if (!(await stackedView.first().isVisible())) break;
+			if (attempt === 3) throw new Error('the node panel did not open on its Tools view');
+			await page.keyboard.press('Escape');
+			await creator.waitFor({ state: 'hidden' });
+		}
+		// The view it replaced slides out: until then there are two search boxes.
 		await otherViews.first().waitFor({ state: 'detached' });
 		await creator.getByTestId('node-creator-search-bar').fill(query);
 		const found = creator.getByTestId('node-creator-node-item');
