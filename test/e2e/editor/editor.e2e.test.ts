@@ -28,7 +28,7 @@ import {
 	type EditorEnvironment,
 } from './example';
 import type { EditorSession } from './editorSession';
-import { attachKredibelToAgent } from './agentWorkflow';
+import { AGENT_NAME, attachKredibelToAgent } from './agentWorkflow';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-results', 'editor');
 const WORKFLOW_NAME = 'KYC with Kredibel Biometric (sandbox demo)';
@@ -168,7 +168,9 @@ describe('the n8n editor in Chromium', () => {
 		const s = session();
 		await s.step('sign in', () => s.signIn(OWNER));
 		const attached = await attachKredibelToAgent(s, editor!.dev.server.url);
-		expect(attached.searchHits.some((hit) => hit.startsWith(NODE_NAME))).toBe(true);
+		// The Tools view lists tool variants only: n8n names them after the node, with " Tool".
+		expect(attached.searchHits).toContain(`${NODE_NAME} Tool`);
+		expect(attached.searchHits).not.toContain(NODE_NAME);
 		const labels = attached.parameters.map((parameter) => parameter.label);
 		// n8n 2.41.1 knows `@tool`: Route by Result and Input Binary Field (Image Source is URL
 		// here, but Binary would show it in the plain node) are gone, the model's description is in.
@@ -189,11 +191,12 @@ describe('the n8n editor in Chromium', () => {
 		expect(attached.options).not.toContain('Keep Binary');
 		await s.screenshot('06-ai-agent-tool');
 		await s.step('close the tool', () => s.closeNode());
-		await s.step('see the tool on the canvas', async () => {
-			expect(await s.canvasNodes()).toContainEqual({
-				name: expect.stringMatching(/^Kredibel Biometric/),
-				type: `${NODE_TYPE}Tool`,
-			});
+		await s.step("see the tool on the canvas, connected to the agent's Tool input", async () => {
+			const kredibelNodes = (await s.canvasNodes()).filter((node) =>
+				node.name.startsWith(NODE_NAME),
+			);
+			expect(kredibelNodes).toEqual([{ name: expect.any(String), type: `${NODE_TYPE}Tool` }]);
+			expect(await s.connectionSources(AGENT_NAME)).toContain(kredibelNodes[0].name);
 		});
 	}, 180_000);
 });

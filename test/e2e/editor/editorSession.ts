@@ -30,6 +30,8 @@ export const VIEWPORT = { width: 1440, height: 900 } as const;
 const STEP_TIMEOUT_MS = 30_000;
 const EXECUTION_TIMEOUT_MS = 90_000;
 const PAGE_TEXT_LIMIT = 4_000;
+/** The node panel's view for an AI Tool connector (n8n's English title). */
+const TOOLS_VIEW_TITLE = /^\s*Tools\s*$/;
 
 export interface NodeParameter {
 	label: string;
@@ -217,17 +219,39 @@ export class EditorSession {
 
 	/**
 	 * Attaches a node as a tool of an AI Agent (or any node with a Tool input) as a person does:
-	 * the + on the agent's Tool connector, a search in the node panel, a click on the first
-	 * hit naming the query. n8n then opens the new tool's detail view; returns the names found.
+	 * the + on the agent's Tool connector, a search in the node panel's Tools view, a click on the
+	 * first hit naming the query. n8n then adds the tool variant and opens its detail view; returns
+	 * the names found.
 	 */
 	async attachTool(agentName: string, query: string): Promise<string[]> {
 		const { page } = this;
 		const toolInput = page.locator(
 			`[data-test-id="canvas-node-input-handle"][data-node-name="${cssString(agentName)}"][data-connection-type="ai_tool"]`,
 		);
-		await toolInput.getByTestId('canvas-handle-plus').click();
 		const creator = page.getByTestId('node-creator');
-		await page.getByTestId('node-creator-search-bar').fill(query);
+		// The panel must be on its Tools view before the search: in any other view the search runs
+		// over every node, its hit is the plain node, and a click on it opens community node
+		// details ("Add to workflow") that add the plain node, not the tool. n8n 2.41 gets there
+		// by two view pushes that race (seconds apart on a loaded machine): usually "Other AI
+		// Nodes" first, replaced by Tools once rendered. When the panel's code loads late, "Other
+		// AI Nodes" lands on top of Tools and stays, with a back arrow to a Tools view that has
+		// neither search nor nodes: then close the panel and open it again, as a person would.
+		const headers = creator.getByTestId('nodes-list-header');
+		const toolsView = headers.filter({ hasText: TOOLS_VIEW_TITLE });
+		const otherViews = headers.filter({ hasNotText: TOOLS_VIEW_TITLE });
+		// Only a view stacked above another has a button in its header (the back arrow).
+		const stackedView = otherViews.locator('button');
+		for (let attempt = 1; ; attempt++) {
+			await toolInput.getByTestId('canvas-handle-plus').click();
+			await toolsView.or(stackedView).first().waitFor();
+			if (!(await stackedView.first().isVisible())) break;
+			if (attempt === 3) throw new Error('the node panel did not open on its Tools view');
+			await page.keyboard.press('Escape');
+			await creator.waitFor({ state: 'hidden' });
+		}
+		// The view it replaced slides out: until then there are two search boxes.
+		await otherViews.first().waitFor({ state: 'detached' });
+		await creator.getByTestId('node-creator-search-bar').fill(query);
 		const found = creator.getByTestId('node-creator-node-item');
 		// The list shows every tool until the search applies: wait for a hit that names the query.
 		const hit = found.filter({ hasText: query }).first();
@@ -236,14 +260,29 @@ export class EditorSession {
 			t.trim(),
 		);
 		await hit.click();
-		// Under load n8n 2.41 sometimes opens the community node's details ("Add to workflow")
-		// instead of adding it at once: then the button adds it.
+		// From the Tools view n8n adds the node at once; details ("Add to workflow") mean the click
+		// landed in another view, where adding gives the plain node: fail rather than add it.
 		const parameters = page.getByTestId('ndv').getByTestId('node-parameters');
 		const addButton = creator.getByRole('button', { name: 'Add to workflow' });
 		await parameters.or(addButton).first().waitFor();
-		if (await addButton.isVisible()) await addButton.click();
-		await parameters.waitFor();
+		if (await addButton.isVisible()) {
+			throw new Error(
+				`the node panel opened the details of "${query}" instead of adding it as a tool: the click was not in its Tools view`,
+			);
+		}
 		return names;
+	}
+
+	/** The names of the nodes whose connections on the canvas end at `targetNode`. */
+	async connectionSources(targetNode: string): Promise<string[]> {
+		const edges = this.page.locator(
+			`[data-test-id="edge"][data-target-node-name="${cssString(targetNode)}"]`,
+		);
+		return edges.evaluateAll((elements) =>
+			(elements as unknown as DomElement[]).map(
+				(element) => element.getAttribute('data-source-node-name') ?? '',
+			),
+		);
 	}
 
 	/** In the open node view: picks an entry of an options parameter by its label. */
