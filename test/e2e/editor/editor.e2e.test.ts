@@ -12,7 +12,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { NO_FACE_ERROR_TYPE } from '../../helpers/faceCheck';
 import { OWNER } from '../harness/n8nServer';
 import { REPO_ROOT } from '../harness/packPackage';
 import { progress } from '../harness/processes';
@@ -152,7 +151,7 @@ describe('the n8n editor in Chromium', () => {
 			expect(branches[2].text).toContain('no_match');
 			expect(branches[3].text).toContain('identity_invalid');
 			for (const errorType of [
-				NO_FACE_ERROR_TYPE,
+				'no_face_found',
 				'unsupported_image_format',
 				'invalid_identity_id',
 			]) {

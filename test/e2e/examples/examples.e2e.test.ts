@@ -16,7 +16,6 @@ import type { Browser } from 'playwright-core';
 
 import { nodeProperties } from '../../../nodes/KredibelBiometric/description';
 import { makeJpeg, makeWallJpeg } from '../../fixtures/images';
-import { NODE_HAS_FACE_CHECK } from '../../helpers/faceCheck';
 import { hasText, twelveMegapixelPhoto } from '../../unit/photo/phonePhoto';
 import { BIOMETRIC_PATH, SANDBOX_NIKS, type RequestLogEntry } from '../../sandbox/server';
 import { packPackage } from '../harness/packPackage';
@@ -62,8 +61,6 @@ jest.setTimeout(90_000);
 const SELFIE = makeJpeg();
 /** A photo of a wall: Face Check refuses it before any request. */
 const WALL = makeWallJpeg();
-/** Face Check's tests run once the node has the option (its default refuses a photo without a face). */
-const withFaceCheck = NODE_HAS_FACE_CHECK ? it : it.skip;
 /**
  * The issue's phone photo (12 MP stored sideways, EXIF orientation 6, GPS, make, model; about
  * 4 MB), read in the set-up: made between two requests (seconds the first time on a machine), a
@@ -312,7 +309,7 @@ describe('served by n8n', () => {
 				})(),
 			);
 
-			withFaceCheck(
+			it(
 				'refuses a photo of a wall as no face found, free: Kredibel receives nothing',
 				on(version, async (served) => {
 					const page = await (await fetch(urlOf(served, FORM))).text();
@@ -453,7 +450,7 @@ describe('served by n8n', () => {
 				}),
 			);
 
-			withFaceCheck(
+			it(
 				'answers 422 no_face_found for a photo of a wall, without calling Kredibel',
 				on(version, async (served) => {
 					const selfie = WALL.toString('base64');
