@@ -91,14 +91,10 @@ export async function decodeBase64Image(
 	// line breaks are allowed, hence the room above the exact base64 length.
 	const maxChars = Math.ceil(maxBytes / 3) * 4 * 1.5 + MAX_DATA_URL_HEADER;
 	if (input.length > maxChars) {
-		return {
-			ok: false,
-			problem: {
-				errorType: 'image_too_large',
-				reason: `The Base64 Image field holds ${input.length} characters, more than an image within the ${formatKb(maxBytes)} KB limit can take`,
-				hint: hints.tooLarge,
-			},
-		};
+		return tooLarge(
+			`The Base64 Image field holds ${input.length} characters, more than an image within the ${formatKb(maxBytes)} KB limit can take`,
+			hints,
+		);
 	}
 	const text = input.trim();
 	if (text === '') return empty;
@@ -141,16 +137,17 @@ export async function decodeBase64Image(
 	const decoded = await decodeBase64Text(text, start, maxBytes, checkpoint);
 	if (decoded.ok) return decoded;
 	if (decoded.tooLarge) {
-		return {
-			ok: false,
-			problem: {
-				errorType: 'image_too_large',
-				reason: `The Base64 Image field decodes to more than the ${formatKb(maxBytes)} KB limit`,
-				hint: hints.tooLarge,
-			},
-		};
+		return tooLarge(
+			`The Base64 Image field decodes to more than the ${formatKb(maxBytes)} KB limit`,
+			hints,
+		);
 	}
 	return invalidBase64(`The Base64 Image field is not valid base64: ${decoded.reason}`);
+}
+
+/** Above a size limit: the hint says what to change (a smaller photo, or Max Image Size). */
+function tooLarge(reason: string, hints: ImageHints): DecodedBase64 {
+	return { ok: false, problem: { errorType: 'image_too_large', reason, hint: hints.tooLarge } };
 }
 
 function invalidBase64(reason: string): DecodedBase64 {
@@ -301,14 +298,10 @@ export async function unwrapSvgPhoto(
 	if (!found.ok) return refused(`The SVG is not sent: ${found.reason}`);
 	const decoded = await decodeBase64Payload(svg, found.start, found.end, maxBytes, checkpoint);
 	if (!decoded.ok && decoded.tooLarge) {
-		return {
-			ok: false,
-			problem: {
-				errorType: 'image_too_large',
-				reason: `The photo inside the SVG is larger than the ${formatKb(maxBytes)} KB limit`,
-				hint: hints.tooLarge,
-			},
-		};
+		return tooLarge(
+			`The photo inside the SVG is larger than the ${formatKb(maxBytes)} KB limit`,
+			hints,
+		);
 	}
 	if (!decoded.ok) {
 		return refused(`The photo inside the SVG could not be decoded: ${decoded.reason}`);
