@@ -7,14 +7,14 @@
  * padding only at the end and only to complete a group, and an end on a whole byte.
  */
 
-export const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
  * In a final group of 2 or 3 characters the last one carries bits beyond the last byte, and an
  * encoder always leaves them 0. Set bits mean the text was cut off or altered: a decoder would
  * drop them silently, and the image would arrive truncated.
  */
-export function endsOnByteBoundary(unpaddedLength: number, lastValue: number): boolean {
+function endsOnByteBoundary(unpaddedLength: number, lastValue: number): boolean {
 	const remainder = unpaddedLength % 4;
 	if (remainder === 0) return true;
 	if (remainder === 1) return false;

@@ -23,12 +23,10 @@ export function pngExifData(bytes: Uint8Array, layout: PngLayout): Uint8Array | 
 	return exif ? bytes.subarray(exif.offset, exif.offset + exif.length) : undefined;
 }
 
-/** The EXIF orientation (1-8) of the eXIf chunk, read by exif.ts; 1 when there is none. */
-export function readPngOrientation(bytes: Uint8Array, layout: PngLayout): number {
-	return readPngOrientationTag(bytes, layout) ?? 1;
-}
-
-/** The eXIf chunk's orientation tag 1-8, or null when there is no readable, valid one. */
+/**
+ * The eXIf chunk's orientation tag 1-8, read by exif.ts, or null when there is no readable, valid
+ * one (then only the face check may turn the photo).
+ */
 export function readPngOrientationTag(bytes: Uint8Array, layout: PngLayout): number | null {
 	const exif = pngExifData(bytes, layout);
 	return exif ? readExifOrientationTag(exif) : null;

@@ -12,7 +12,7 @@ import {
 	MAX_ICC_PROFILE_BYTES,
 	pngExifData,
 	readPngIccProfile,
-	readPngOrientation,
+	readPngOrientationTag,
 } from '../../../nodes/KredibelBiometric/photo/pngTags';
 import { PhotoError } from '../../../nodes/KredibelBiometric/photo/picture';
 import { WorkMeter } from '../../../nodes/KredibelBiometric/photo/workMeter';
@@ -28,9 +28,9 @@ function tiff(orientation: number, byteOrder: 'II' | 'MM'): Buffer {
 	return Buffer.from(exifBody({ byteOrder, orientation }).subarray(6));
 }
 
-async function orientationOf(exifData: Uint8Array): Promise<number> {
+async function orientationOf(exifData: Uint8Array): Promise<number | null> {
 	const png = encodePng(image, { before: [chunk('eXIf', exifData)] });
-	return readPngOrientation(png, await readPngLayout(png));
+	return readPngOrientationTag(png, await readPngLayout(png));
 }
 
 /** A made-up ICC profile: the 4-byte size field ICC.1 7.2.2 requires, then arbitrary bytes. */
@@ -45,7 +45,7 @@ async function iccOf(iccp: Buffer, meter?: WorkMeter): Promise<Uint8Array | unde
 	return readPngIccProfile(png, await readPngLayout(png), undefined, meter);
 }
 
-describe('readPngOrientation', () => {
+describe('readPngOrientationTag', () => {
 	it('reads orientation 1-8 from little- and big-endian eXIf, with or without an "Exif\\0\\0" prefix', async () => {
 		for (const byteOrder of ['II', 'MM'] as const) {
 			for (let orientation = 1; orientation <= 8; orientation++) {
@@ -58,19 +58,19 @@ describe('readPngOrientation', () => {
 		}
 	});
 
-	it('answers 1 when eXIf is absent, out of range, malformed or has a bad CRC, and never throws', async () => {
+	it('answers null (no tag: the photo may be turned for its face) when eXIf is absent, out of range, malformed or has a bad CRC, and never throws', async () => {
 		const plain = encodePng(image);
-		expect(readPngOrientation(plain, await readPngLayout(plain))).toBe(1);
-		expect(await orientationOf(tiff(9, 'II'))).toBe(1);
-		expect(await orientationOf(tiff(0, 'MM'))).toBe(1);
-		expect(await orientationOf(tiff(6, 'II').subarray(0, 16))).toBe(1); // cut inside the entry
-		expect(await orientationOf(Buffer.from('not a tiff'))).toBe(1);
+		expect(readPngOrientationTag(plain, await readPngLayout(plain))).toBeNull();
+		expect(await orientationOf(tiff(9, 'II'))).toBeNull();
+		expect(await orientationOf(tiff(0, 'MM'))).toBeNull();
+		expect(await orientationOf(tiff(6, 'II').subarray(0, 16))).toBeNull(); // cut inside the entry
+		expect(await orientationOf(Buffer.from('not a tiff'))).toBeNull();
 		const badCrc = chunk('eXIf', tiff(6, 'II'));
 		badCrc[badCrc.length - 1] ^= 1;
 		const damaged = encodePng(image, { before: [badCrc] });
 		const layout = await readPngLayout(damaged);
 		expect(pngExifData(damaged, layout)).toBeUndefined();
-		expect(readPngOrientation(damaged, layout)).toBe(1);
+		expect(readPngOrientationTag(damaged, layout)).toBeNull();
 		const base = tiff(3, 'II');
 		await fc.assert(
 			fc.asyncProperty(
@@ -80,7 +80,7 @@ describe('readPngOrientation', () => {
 					const mutated = Uint8Array.from(base);
 					for (const [at, mask] of flips) mutated[at % mutated.length] ^= mask;
 					const orientation = await orientationOf(mutated.subarray(0, cut % (mutated.length + 1)));
-					expect(orientation >= 1 && orientation <= 8).toBe(true);
+					expect(orientation === null || (orientation >= 1 && orientation <= 8)).toBe(true);
 				},
 			),
 			{ seed: SEED, numRuns: 300 },
