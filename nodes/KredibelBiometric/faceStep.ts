@@ -135,8 +135,8 @@ async function detect(photo: PhotoToCheck, isCancelled: () => boolean): Promise<
 	let picture = photo.preview;
 	let orientationTagged = photo.orientationTagged;
 	if (picture === null) {
-		// The photo step sent the bytes without decoding them (a PNG as it is, or Prepare Photo
-		// off): the face check must see their pixels all the same.
+		// Prepare Photo off: the bytes go as they are, undecoded, and the face check must see their
+		// pixels all the same.
 		const decoded = await decodePhoto(photo.bytes, { checkpoint });
 		if (!decoded.ok) return decoded;
 		picture = decoded.picture;

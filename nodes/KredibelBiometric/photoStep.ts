@@ -18,8 +18,8 @@ export type PreparedBytes =
 			ok: true;
 			bytes: Buffer;
 			photo: PhotoChanges | null /* null: sent byte for byte */;
-			/** The decoded upright picture, for the face check (null when the step did not decode). */
-			preview: Picture | null;
+			/** The decoded upright picture, for the face check (every photo is decoded before sending). */
+			preview: Picture;
 			/** Whether the photo carried an EXIF orientation tag. */
 			orientationTagged: boolean;
 	  }

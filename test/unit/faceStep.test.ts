@@ -97,7 +97,7 @@ describe('checkFace', () => {
 						widthAfter: hopper.width,
 						heightAfter: hopper.height,
 					};
-					return { ok: true, bytes: turnedBytes, photo, preview: null, orientationTagged: false };
+					return { ok: true, bytes: turnedBytes, photo, preview: hopper, orientationTagged: false };
 				},
 			},
 			context('refuse'),
